@@ -1,0 +1,85 @@
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { startSimulator } from "../../simulator/simulator.js";
+import { VERSION } from "../../version.js";
+import { CliError } from "../errors.js";
+
+const DEMO_TO = "+15551234567";
+const DEMO_MESSAGE =
+  "Hi Alice, you're booked for Tuesday May 20 at 3pm with Dr. Smith. Reply CANCEL to cancel. — ABC Dental";
+
+/** The environment a host would give the server, pointing it at the simulator. */
+function serverEnv(simulatorUrl: string, accountSid: string, token: string, from: string) {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(SMS_MCP_|TWILIO_|PLIVO_|TELNYX_)/.test(key)) env[key] = value;
+  }
+  return {
+    ...env,
+    SMS_MCP_PROVIDER: "twilio",
+    TWILIO_ACCOUNT_SID: accountSid,
+    TWILIO_AUTH_TOKEN: token,
+    SMS_MCP_DEFAULT_FROM: from,
+    SMS_MCP_API_BASE_URL: simulatorUrl,
+    SMS_MCP_LOG_LEVEL: "warn",
+  };
+}
+
+export async function demoCommand(): Promise<void> {
+  const out = (line = "") => process.stdout.write(`${line}\n`);
+  const simulator = await startSimulator();
+  const { twilio } = simulator.accounts;
+  const from = twilio.numbers[0];
+  out("sms-mcp demo: one text, end to end, against the built-in simulator (no account needed)\n");
+  out(`1. Provider simulator (Twilio, Plivo and Telnyx APIs) listening on ${simulator.url}`);
+
+  const mainPath = fileURLToPath(new URL("../main.js", import.meta.url));
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [mainPath, "serve"],
+    env: serverEnv(simulator.url, twilio.accountSid, twilio.authToken, from),
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "sms-mcp-demo", version: VERSION });
+  try {
+    await client.connect(transport);
+    out(
+      "2. Spawned `sms-mcp serve` over stdio, as Claude Desktop would (Twilio connection, env mode)",
+    );
+
+    const { tools } = await client.listTools();
+    for (const tool of tools) {
+      const props = Object.keys((tool.inputSchema.properties ?? {}) as object);
+      const required = new Set(tool.inputSchema.required ?? []);
+      const args = props.map((p) => (required.has(p) ? p : `${p}?`)).join(", ");
+      out(`3. tools/list → ${tool.name}(${args})`);
+    }
+
+    out(`4. tools/call send_sms → to_ ${DEMO_TO}`);
+    out(`   message: "${DEMO_MESSAGE}"`);
+    const result = (await client.callTool({
+      name: "send_sms",
+      arguments: { to_: DEMO_TO, message: DEMO_MESSAGE },
+    })) as CallToolResult;
+    for (const block of result.content) {
+      if (block.type === "text") out(`   answer:  ${block.text}`);
+    }
+    out(`   details: ${JSON.stringify(result.structuredContent)}`);
+
+    const [request] = simulator.requests();
+    if (request) {
+      out(`5. The simulator received ${simulator.requests().length} request:`);
+      out(`   ${request.method} ${request.path}`);
+      out(`   Authorization: Basic ${twilio.accountSid}:[auth token, hidden]`);
+      out(`   Content-Type: ${request.headers["content-type"]}`);
+      out(`   ${JSON.stringify(request.body)}`);
+    }
+    if (result.isError) throw new CliError("the demo send failed");
+    out("\nNext: connect your own provider (see README) and add sms-mcp to your MCP host.");
+  } finally {
+    await client.close();
+    await simulator.close();
+  }
+}

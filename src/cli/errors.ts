@@ -1,0 +1,26 @@
+import { ConfigError } from "../config/configFile.js";
+import { KeychainUnavailableError } from "../config/secretStore.js";
+
+/** An error whose message is written for the person at the terminal. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** One line on stderr (a stack only with --debug); returns the exit code. */
+export function reportError(error: unknown, debug: boolean): number {
+  const known =
+    error instanceof CliError ||
+    error instanceof ConfigError ||
+    error instanceof KeychainUnavailableError;
+  const message = known ? error.message : "unexpected error";
+  process.stderr.write(`sms-mcp: ${message}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else if (!known) process.stderr.write("run again with --debug for details\n");
+  return error instanceof CliError ? error.exitCode : 1;
+}

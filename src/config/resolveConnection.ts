@@ -1,0 +1,99 @@
+import type { ProviderCredentials } from "../providers/types.js";
+import { ConfigError, loadConfig } from "./configFile.js";
+import type { ResolvedConnection } from "./connection.js";
+import { connectionFromEnv } from "./envMode.js";
+import type { ConfigFile, ConnectionConfig } from "./schema.js";
+import type { SecretStore } from "./secretStore.js";
+
+export function findConnection(config: ConfigFile, wanted: string): ConnectionConfig | undefined {
+  return (
+    config.connections.find((c) => c.id === wanted) ??
+    config.connections.find((c) => c.label.toLowerCase() === wanted.toLowerCase())
+  );
+}
+
+function listChoices(config: ConfigFile): string {
+  return config.connections.map((c) => `"${c.label}" (${c.id})`).join(", ");
+}
+
+export function credentialsFor(connection: ConnectionConfig, secret: string): ProviderCredentials {
+  switch (connection.provider) {
+    case "twilio":
+      if (!connection.accountSid)
+        throw new ConfigError(`connection "${connection.label}" has no accountSid`);
+      return {
+        provider: "twilio",
+        accountSid: connection.accountSid,
+        apiKeySid: connection.apiKeySid,
+        secret,
+      };
+    case "plivo":
+      if (!connection.authId)
+        throw new ConfigError(`connection "${connection.label}" has no authId`);
+      return { provider: "plivo", authId: connection.authId, authToken: secret };
+    case "telnyx":
+      return { provider: "telnyx", apiKey: secret };
+  }
+}
+
+export function fromConfig(connection: ConnectionConfig, secrets: SecretStore): ResolvedConnection {
+  return {
+    id: connection.id,
+    label: connection.label,
+    provider: connection.provider,
+    defaultFrom: connection.defaultFrom,
+    apiBaseUrl: connection.apiBaseUrl,
+    async loadCredentials() {
+      const secret = await secrets.get(connection.id);
+      if (!secret) {
+        throw new ConfigError(
+          `the keychain has no secret for connection "${connection.label}"; run: sms-mcp connect ${connection.provider} --label "${connection.label}"`,
+        );
+      }
+      return credentialsFor(connection, secret);
+    },
+  };
+}
+
+/**
+ * Which connection `serve` uses: --connection, else env mode, else the config's default,
+ * else the only one; otherwise an error listing the choices.
+ */
+export async function resolveConnection(options: {
+  wanted: string | undefined;
+  env: NodeJS.ProcessEnv;
+  configPath: string;
+  secrets: SecretStore;
+}): Promise<ResolvedConnection> {
+  const { wanted, env, configPath, secrets } = options;
+  if (wanted === undefined) {
+    const fromEnv = connectionFromEnv(env);
+    if (fromEnv) return fromEnv;
+  }
+  const config = await loadConfig(configPath);
+  if (wanted !== undefined) {
+    const found = findConnection(config, wanted);
+    if (!found) {
+      throw new ConfigError(
+        config.connections.length
+          ? `no connection named "${wanted}"; choose one of ${listChoices(config)}`
+          : `no connection named "${wanted}": no connections are configured in ${configPath}`,
+      );
+    }
+    return fromConfig(found, secrets);
+  }
+  const byDefault = config.defaultConnection
+    ? findConnection(config, config.defaultConnection)
+    : undefined;
+  const only = config.connections.length === 1 ? config.connections[0] : undefined;
+  const chosen = byDefault ?? only;
+  if (chosen) return fromConfig(chosen, secrets);
+  if (config.connections.length === 0) {
+    throw new ConfigError(
+      "no connection is configured: run `sms-mcp connect <twilio|plivo|telnyx>` or set SMS_MCP_PROVIDER and the provider's variables",
+    );
+  }
+  throw new ConfigError(
+    `several connections exist and none is the default; pass --connection with one of ${listChoices(config)}`,
+  );
+}

@@ -1,0 +1,37 @@
+import pino, { type Logger } from "pino";
+
+export type { Logger };
+
+/** Paths that could ever carry a secret; redacted as a second line of defence. */
+const REDACT = [
+  "secret",
+  "authToken",
+  "apiKey",
+  "password",
+  "token",
+  "*.secret",
+  "*.authToken",
+  "*.apiKey",
+  "*.password",
+  "*.token",
+  "*.headers.authorization",
+  "*.headers.Authorization",
+  "err.config",
+  "err.request",
+  "err.response",
+  "err.moreInfo",
+];
+
+/** Logs go to stderr only: in stdio mode stdout belongs to the MCP protocol. */
+export function createLogger(level = process.env.SMS_MCP_LOG_LEVEL ?? "info"): Logger {
+  return pino(
+    { name: "sms-mcp", level, redact: { paths: REDACT, censor: "[redacted]" } },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+/** +15551234567 → +1555***4567: enough to tell sends apart, not a full number in the logs. */
+export function maskNumber(number: string | undefined): string | undefined {
+  if (!number || number.length < 9) return number;
+  return `${number.slice(0, 5)}***${number.slice(-4)}`;
+}

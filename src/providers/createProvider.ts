@@ -1,0 +1,20 @@
+import type { ProviderOptions, SmsProvider } from "./types.js";
+
+/** Imports only the SDK of the provider in use: each costs 150–400 ms to load. */
+export async function createProvider(options: ProviderOptions): Promise<SmsProvider> {
+  const { credentials } = options;
+  switch (credentials.provider) {
+    case "twilio": {
+      const { createTwilioProvider } = await import("./twilio.js");
+      return createTwilioProvider(credentials, options);
+    }
+    case "plivo": {
+      const { createPlivoProvider } = await import("./plivo.js");
+      return createPlivoProvider(credentials, options);
+    }
+    case "telnyx": {
+      const { createTelnyxProvider } = await import("./telnyx.js");
+      return createTelnyxProvider(credentials, options);
+    }
+  }
+}

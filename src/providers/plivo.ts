@@ -1,0 +1,136 @@
+import type { SmsErrorCategory } from "../sms/errors.js";
+import { categoryForStatus, providerError } from "./providerErrors.js";
+import { transportError } from "./transportErrors.js";
+import type {
+  AccountInfo,
+  OutgoingSms,
+  ProviderCredentials,
+  ProviderOptions,
+  SenderNumber,
+  SendReceipt,
+  SmsProvider,
+} from "./types.js";
+
+type PlivoCredentials = Extract<ProviderCredentials, { provider: "plivo" }>;
+
+/** The slice of the untyped plivo SDK this adapter uses (it camel-cases response keys). */
+interface PlivoClient {
+  messages: {
+    create(params: { src: string; dst: string; text: string }): Promise<{
+      messageUuid?: string[];
+      message?: string;
+    }>;
+  };
+  numbers: {
+    list(params: {
+      services: string;
+      limit: number;
+      offset: number;
+    }): Promise<
+      Array<{ number?: string; smsEnabled?: boolean }> & { meta?: { next?: string | null } }
+    >;
+  };
+  accounts: { get(): Promise<{ authId?: string; name?: string; accountType?: string }> };
+}
+
+type PlivoModule = {
+  Client: new (authId: string, authToken: string, options: object) => PlivoClient;
+};
+
+const PAGE_SIZE = 20;
+
+/** Plivo's error bodies carry only a sentence, so the sentence decides the category. */
+function categoryForMessage(message: string): SmsErrorCategory | undefined {
+  const text = message.toLowerCase();
+  if (/opt(ed)?[ -]?out|unsubscribed|\bstop\b/.test(text)) return "opted_out";
+  if (/\b(dst|destination)\b/.test(text)) return "invalid_recipient";
+  if (/\b(src|source)\b/.test(text)) return "invalid_sender";
+  if (/too long|exceeds|length/.test(text)) return "too_long";
+  return undefined;
+}
+
+function statusFromText(text: string): number | undefined {
+  const match = /status code (\d{3})/.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+function toSmsError(error: unknown) {
+  const transport = transportError("plivo", error);
+  if (transport) return transport;
+  // Branch on `.status`: the SDK's error subclasses do not survive its transpilation for instanceof,
+  // and a 429 arrives as a plain Error whose text holds the status.
+  const { status: rawStatus, message } = (error ?? {}) as { status?: unknown; message?: unknown };
+  const text = typeof message === "string" ? message : String(error);
+  const status = typeof rawStatus === "number" ? rawStatus : statusFromText(text);
+  const category =
+    status === 401 || status === 429 || (status ?? 0) >= 500
+      ? categoryForStatus(status)
+      : (categoryForMessage(text) ?? categoryForStatus(status));
+  return providerError("plivo", category, { status });
+}
+
+export async function createPlivoProvider(
+  credentials: PlivoCredentials,
+  options: ProviderOptions,
+): Promise<SmsProvider> {
+  const plivo = (await import("plivo")) as unknown as PlivoModule & { default?: PlivoModule };
+  const { Client } = plivo.default ?? plivo;
+  const origin = options.apiBaseUrl ? new URL(options.apiBaseUrl).origin : "https://api.plivo.com";
+  const client = new Client(credentials.authId, credentials.authToken, {
+    url: `${origin}/v1/Account/${credentials.authId}`,
+    // The SDK sets no timeout on message requests: without one a stalled send hangs forever.
+    timeout: options.timeoutMs,
+  });
+
+  return {
+    name: "plivo",
+
+    async send(message: OutgoingSms): Promise<SendReceipt> {
+      try {
+        const response = await client.messages.create({
+          src: message.from,
+          dst: message.to,
+          text: message.body,
+        });
+        const messageId = response.messageUuid?.[0];
+        if (!messageId) throw providerError("plivo", "unknown");
+        return { messageId, status: "queued" };
+      } catch (error) {
+        if (error instanceof Error && error.name === "SmsError") throw error;
+        throw toSmsError(error);
+      }
+    },
+
+    async listSenders(): Promise<SenderNumber[]> {
+      try {
+        const senders: SenderNumber[] = [];
+        for (let offset = 0; ; offset += PAGE_SIZE) {
+          const page = await client.numbers.list({ services: "sms", limit: PAGE_SIZE, offset });
+          for (const n of page) {
+            if (n.number)
+              senders.push({
+                number: `+${n.number.replace(/^\+/, "")}`,
+                sms: n.smsEnabled !== false,
+              });
+          }
+          if (!page.meta?.next || page.length === 0) return senders;
+        }
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async verify(): Promise<AccountInfo> {
+      try {
+        const account = await client.accounts.get();
+        return {
+          id: account.authId ?? credentials.authId,
+          name: account.name,
+          status: account.accountType,
+        };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+  };
+}

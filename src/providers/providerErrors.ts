@@ -1,0 +1,60 @@
+import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
+import { PROVIDER_TITLES, type ProviderName } from "./types.js";
+
+interface Details {
+  providerCode?: string | undefined;
+  status?: number | undefined;
+  retryAfterSeconds?: number | undefined;
+}
+
+/** One plain sentence per category, the same whichever provider answered. */
+function reasonFor(category: SmsErrorCategory, title: string, status?: number): string {
+  switch (category) {
+    case "invalid_recipient":
+      return `${title} says the recipient is not a valid mobile number it can text; confirm the number with the person`;
+    case "invalid_sender":
+      return `${title} will not send from that number: it is not an SMS-capable number on this account; leave from_ out to use the default sender`;
+    case "opted_out":
+      return "the recipient has opted out (replied STOP), so texts to them are blocked; do not retry, and ask the person to text START first if they want messages again";
+    case "authentication":
+      return `${title} rejected the credentials; the account owner must reconnect with a valid key (retrying will not help)`;
+    case "rate_limited":
+      return `${title} is rate limiting this account; wait a minute before trying again`;
+    case "too_long":
+      return `${title} says the message is too long; shorten it`;
+    case "provider_unavailable":
+      return `${title} had an internal error${status ? ` (HTTP ${status})` : ""}; the message may or may not have been sent, so check before trying again`;
+    default:
+      return `${title} refused the message for an unexpected reason${status ? ` (HTTP ${status})` : ""}`;
+  }
+}
+
+/** A failure the provider answered with, mapped to the category the adapter chose. */
+export function providerError(
+  provider: ProviderName,
+  category: SmsErrorCategory,
+  details: Details = {},
+): SmsError {
+  return new SmsError({
+    category,
+    reason: reasonFor(category, PROVIDER_TITLES[provider], details.status),
+    retryable: category === "rate_limited",
+    notAccepted: category === "rate_limited",
+    providerCode: details.providerCode,
+    retryAfterSeconds: details.retryAfterSeconds,
+  });
+}
+
+/** Category for an HTTP status when the provider's own code did not decide it. */
+export function categoryForStatus(status: number | undefined): SmsErrorCategory {
+  if (status === 401 || status === 403) return "authentication";
+  if (status === 429) return "rate_limited";
+  if (status !== undefined && status >= 500) return "provider_unavailable";
+  return "unknown";
+}
+
+export function parseRetryAfter(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
+}

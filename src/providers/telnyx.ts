@@ -1,0 +1,114 @@
+import type { SmsErrorCategory } from "../sms/errors.js";
+import { categoryForStatus, parseRetryAfter, providerError } from "./providerErrors.js";
+import { transportError } from "./transportErrors.js";
+import type {
+  AccountInfo,
+  OutgoingSms,
+  ProviderCredentials,
+  ProviderOptions,
+  SenderNumber,
+  SendReceipt,
+  SmsProvider,
+} from "./types.js";
+
+type TelnyxCredentials = Extract<ProviderCredentials, { provider: "telnyx" }>;
+
+const CODE_CATEGORIES: Record<string, SmsErrorCategory> = {
+  "40310": "invalid_recipient",
+  "40311": "invalid_recipient",
+  "40305": "invalid_sender",
+  "40013": "invalid_sender",
+  "40300": "opted_out",
+  "10009": "authentication",
+  "10011": "rate_limited",
+  "40302": "too_long",
+};
+
+interface TelnyxApiErrorShape {
+  status?: number;
+  error?: { errors?: Array<{ code?: unknown }> };
+  headers?: { get(name: string): string | null };
+}
+
+function toSmsError(error: unknown) {
+  const transport = transportError("telnyx", error);
+  if (transport) return transport;
+  const { status, error: body, headers } = (error ?? {}) as TelnyxApiErrorShape;
+  const code = body?.errors?.[0]?.code;
+  const providerCode =
+    typeof code === "string" || typeof code === "number" ? String(code) : undefined;
+  const category =
+    (providerCode ? CODE_CATEGORIES[providerCode] : undefined) ?? categoryForStatus(status);
+  return providerError("telnyx", category, {
+    providerCode,
+    status,
+    retryAfterSeconds: parseRetryAfter(headers?.get?.("retry-after")),
+  });
+}
+
+export async function createTelnyxProvider(
+  credentials: TelnyxCredentials,
+  options: ProviderOptions,
+): Promise<SmsProvider> {
+  const { default: Telnyx } = await import("telnyx");
+  const origin = options.apiBaseUrl ? new URL(options.apiBaseUrl).origin : undefined;
+  const client = new Telnyx({
+    apiKey: credentials.apiKey,
+    ...(origin ? { baseURL: `${origin}/v2` } : {}),
+    timeout: options.timeoutMs,
+    // The SDK retries timeouts, 409 and 5xx by default with no idempotency key: a send that
+    // timed out after Telnyx accepted it would text the person twice.
+    maxRetries: 0,
+  });
+
+  return {
+    name: "telnyx",
+
+    async send(message: OutgoingSms): Promise<SendReceipt> {
+      try {
+        const { data } = await client.messages.send({
+          from: message.from,
+          to: message.to,
+          text: message.body,
+        });
+        if (!data?.id) throw providerError("telnyx", "unknown");
+        return {
+          messageId: data.id,
+          status: data.to?.[0]?.status ?? "queued",
+          segments: data.parts,
+          encoding: data.encoding,
+        };
+      } catch (error) {
+        if (error instanceof Error && error.name === "SmsError") throw error;
+        throw toSmsError(error);
+      }
+    },
+
+    async listSenders(): Promise<SenderNumber[]> {
+      try {
+        const senders: SenderNumber[] = [];
+        for await (const n of client.phoneNumbers.messaging.list({ "page[size]": 250 })) {
+          if (n.phone_number)
+            senders.push({ number: n.phone_number, sms: n.features?.sms != null });
+        }
+        return senders;
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async verify(): Promise<AccountInfo> {
+      try {
+        const { data } = await client.balance.retrieve();
+        return {
+          id: "telnyx",
+          status: data?.balance
+            ? `balance ${data.balance} ${data.currency ?? ""}`.trim()
+            : undefined,
+        };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type TwilioRequestClient from "twilio/lib/base/RequestClient.js";
+import type { SmsErrorCategory } from "../sms/errors.js";
+import { categoryForStatus, providerError } from "./providerErrors.js";
+import { transportError } from "./transportErrors.js";
+import type {
+  AccountInfo,
+  OutgoingSms,
+  ProviderCredentials,
+  ProviderOptions,
+  SenderNumber,
+  SendReceipt,
+  SmsProvider,
+} from "./types.js";
+
+type TwilioCredentials = Extract<ProviderCredentials, { provider: "twilio" }>;
+
+const CODE_CATEGORIES: Record<number, SmsErrorCategory> = {
+  21211: "invalid_recipient",
+  21214: "invalid_recipient",
+  21612: "invalid_recipient",
+  21614: "invalid_recipient",
+  21408: "invalid_recipient",
+  21212: "invalid_sender",
+  21603: "invalid_sender",
+  21606: "invalid_sender",
+  21659: "invalid_sender",
+  21660: "invalid_sender",
+  21610: "opted_out",
+  20003: "authentication",
+  20429: "rate_limited",
+  21617: "too_long",
+};
+
+function toSmsError(error: unknown) {
+  const transport = transportError("twilio", error);
+  if (transport) return transport;
+  const { status, code } = error as { status?: number; code?: unknown };
+  const numericCode = typeof code === "number" ? code : undefined;
+  const category =
+    (numericCode !== undefined ? CODE_CATEGORIES[numericCode] : undefined) ??
+    categoryForStatus(status);
+  return providerError("twilio", category, {
+    providerCode: numericCode?.toString(),
+    status,
+  });
+}
+
+export async function createTwilioProvider(
+  credentials: TwilioCredentials,
+  options: ProviderOptions,
+): Promise<SmsProvider> {
+  const { default: twilio } = await import("twilio");
+  const origin = options.apiBaseUrl ? new URL(options.apiBaseUrl).origin : undefined;
+
+  // The SDK has no base-URL option: a RequestClient that swaps the origin keeps every path real.
+  class OriginRequestClient extends twilio.RequestClient {
+    override request<TData>(opts: TwilioRequestClient.RequestOptions<TData>) {
+      if (origin) {
+        const url = new URL(opts.uri);
+        opts = { ...opts, uri: `${origin}${url.pathname}${url.search}` };
+      }
+      return super.request(opts);
+    }
+  }
+
+  const httpClient = new OriginRequestClient({ timeout: options.timeoutMs, autoRetry: false });
+  const client = credentials.apiKeySid
+    ? twilio(credentials.apiKeySid, credentials.secret, {
+        accountSid: credentials.accountSid,
+        httpClient,
+      })
+    : twilio(credentials.accountSid, credentials.secret, { httpClient });
+
+  return {
+    name: "twilio",
+
+    async send(message: OutgoingSms): Promise<SendReceipt> {
+      try {
+        const sent = await client.messages.create({
+          to: message.to,
+          from: message.from,
+          body: message.body,
+        });
+        const segments = Number(sent.numSegments);
+        return {
+          messageId: sent.sid,
+          status: sent.status,
+          segments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
+        };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async listSenders(): Promise<SenderNumber[]> {
+      try {
+        const numbers = await client.incomingPhoneNumbers.list({ pageSize: 50 });
+        return numbers.map((n) => ({ number: n.phoneNumber, sms: n.capabilities?.sms === true }));
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async verify(): Promise<AccountInfo> {
+      try {
+        const account = await client.api.v2010.accounts(credentials.accountSid).fetch();
+        return { id: account.sid, name: account.friendlyName, status: account.status };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { SendOutcome } from "../sms/sendResult.js";
+import { NOT_SENT_TEXT, SENT_TEXT } from "./sendSmsTool.js";
+
+function sentence(reason: string): string {
+  const text = reason.charAt(0).toUpperCase() + reason.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** The fixed answer strings keep prompts portable; the details ride in structuredContent. */
+export function toToolResult(outcome: SendOutcome): CallToolResult {
+  const structuredContent = JSON.parse(JSON.stringify(outcome.details)) as Record<string, unknown>;
+  if (outcome.ok) {
+    return { content: [{ type: "text", text: SENT_TEXT }], structuredContent };
+  }
+  return {
+    isError: true,
+    content: [
+      { type: "text", text: NOT_SENT_TEXT },
+      { type: "text", text: sentence(outcome.reason) },
+    ],
+    structuredContent,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The simulator's built-in accounts. These are not secrets: they exist only inside the
+ * simulator, and the demo and tests use them. Documented in the README.
+ */
+export const SIMULATOR_ACCOUNTS = {
+  twilio: {
+    accountSid: "AC00000000000000000000000000000001",
+    authToken: "sim_twilio_auth_token",
+    apiKeySid: "SK00000000000000000000000000000001",
+    apiKeySecret: "sim_twilio_api_secret",
+    numbers: ["+15550100001", "+15550100002"],
+    voiceOnlyNumbers: ["+15550100009"],
+  },
+  plivo: {
+    authId: "MASIMULATOR00000001",
+    authToken: "sim_plivo_auth_token",
+    numbers: ["+15550200001", "+15550200002"],
+    voiceOnlyNumbers: ["+15550200009"],
+  },
+  telnyx: {
+    apiKey: "KEYSIMULATOR_telnyx_api_key",
+    numbers: ["+15550300001", "+15550300002"],
+    voiceOnlyNumbers: ["+15550300009"],
+  },
+} as const;
+
+export type SimulatorAccounts = typeof SIMULATOR_ACCOUNTS;

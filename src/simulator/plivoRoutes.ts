@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import type { RouteHandler, SimContext } from "./context.js";
+import { basicAuth, type SimRequest, sendJson } from "./http.js";
+import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
+
+const PREFIX = "/v1/Account/";
+
+function plivoError(request: SimRequest, status: number, error: string) {
+  sendJson(request.res, status, { api_id: randomUUID(), error });
+}
+
+const digits = (n: string) => n.replace(/^\+/, "");
+
+function sendMessage(request: SimRequest, context: SimContext) {
+  const owned = context.accounts.plivo.numbers.map(digits);
+  const { src, dst, text } = (request.body ?? {}) as Record<string, unknown>;
+  if (typeof dst !== "string" || dst === "") return plivoError(request, 400, "dst is required");
+  if (typeof src !== "string" || src === "") return plivoError(request, 400, "src is required");
+  if (typeof text !== "string" || text === "") return plivoError(request, 400, "text is required");
+  const to = dst.startsWith("+") ? dst : `+${dst}`;
+  const scenario = scenarioFor(to);
+  if (!E164.test(to) || scenario === "invalid_recipient") {
+    return plivoError(
+      request,
+      400,
+      `invalid dst parameter: ${dst} is not a valid destination number`,
+    );
+  }
+  if (!owned.includes(digits(src))) {
+    return plivoError(
+      request,
+      400,
+      `invalid src parameter: ${src} is not a number on this account`,
+    );
+  }
+  if (text.length > MAX_BODY_CHARS || scenario === "too_long") {
+    return plivoError(request, 400, "text exceeds the maximum length of 1600 characters");
+  }
+  if (scenario === "opted_out") {
+    return plivoError(request, 400, "message blocked: the recipient has opted out (replied STOP)");
+  }
+  if (scenario === "rate_limited") return plivoError(request, 429, "too many requests");
+  if (scenario === "server_error") return plivoError(request, 500, "internal server error");
+  if (scenario === "hang") return context.hang(request);
+  sendJson(request.res, 202, {
+    api_id: randomUUID(),
+    message: "message(s) queued",
+    message_uuid: [randomUUID()],
+  });
+}
+
+function listNumbers(request: SimRequest, context: SimContext, authId: string) {
+  const { numbers, voiceOnlyNumbers } = context.accounts.plivo;
+  const smsOnly = request.query.get("services") === "sms";
+  const all = [
+    ...numbers.map((n) => ({ n, sms: true })),
+    ...(smsOnly ? [] : voiceOnlyNumbers.map((n) => ({ n, sms: false }))),
+  ];
+  const limit = Math.min(Math.max(Number(request.query.get("limit") ?? 20) || 20, 1), 20);
+  const offset = Math.max(Number(request.query.get("offset") ?? 0) || 0, 0);
+  const slice = all.slice(offset, offset + limit);
+  const base = `${PREFIX}${authId}/Number/`;
+  sendJson(request.res, 200, {
+    api_id: randomUUID(),
+    meta: {
+      limit,
+      next: offset + limit < all.length ? `${base}?limit=${limit}&offset=${offset + limit}` : null,
+      offset,
+      previous: offset > 0 ? `${base}?limit=${limit}&offset=${Math.max(offset - limit, 0)}` : null,
+      total_count: all.length,
+    },
+    objects: slice.map(({ n, sms }) => ({
+      number: digits(n),
+      alias: null,
+      number_type: "local",
+      sms_enabled: sms,
+      mms_enabled: sms,
+      voice_enabled: true,
+      country: "United States",
+      resource_uri: `${base}${digits(n)}/`,
+    })),
+  });
+}
+
+function getAccount(request: SimRequest, authId: string) {
+  sendJson(request.res, 200, {
+    account_type: "standard",
+    api_id: randomUUID(),
+    auth_id: authId,
+    auto_recharge: false,
+    billing_mode: "prepaid",
+    cash_credits: "10.00000",
+    name: "sms-mcp simulator",
+    resource_uri: `${PREFIX}${authId}/`,
+    timezone: "America/Los_Angeles",
+  });
+}
+
+export const plivoRoutes: RouteHandler = (request, context) => {
+  const account = context.accounts.plivo;
+  const auth = basicAuth(request.headers.authorization);
+  if (auth?.user !== account.authId || auth.pass !== account.authToken) {
+    plivoError(request, 401, "authentication failed");
+    return;
+  }
+  // The SDK's account fetch asks for a double slash: normalise before routing.
+  const [authId, resource, extra] = request.path
+    .slice(PREFIX.length)
+    .replace(/\/+/g, "/")
+    .split("/");
+  if (authId !== account.authId) {
+    plivoError(request, 404, "not found");
+  } else if (request.method === "POST" && resource === "Message" && !extra) {
+    sendMessage(request, context);
+  } else if (request.method === "GET" && resource === "Number" && !extra) {
+    listNumbers(request, context, authId);
+  } else if (request.method === "GET" && !resource) {
+    getAccount(request, authId);
+  } else {
+    plivoError(request, 404, "not found");
+  }
+};

@@ -1,0 +1,20 @@
+/** Recipients that make the simulator answer with each failure a real provider can give. */
+export const RESERVED_RECIPIENTS = {
+  "+15005550001": "invalid_recipient",
+  "+15005550002": "opted_out",
+  "+15005550003": "too_long",
+  "+15005550004": "rate_limited",
+  "+15005550005": "server_error",
+  "+15005550006": "hang",
+} as const;
+
+export type Scenario = (typeof RESERVED_RECIPIENTS)[keyof typeof RESERVED_RECIPIENTS];
+
+export function scenarioFor(to: unknown): Scenario | undefined {
+  return typeof to === "string"
+    ? RESERVED_RECIPIENTS[to as keyof typeof RESERVED_RECIPIENTS]
+    : undefined;
+}
+
+export const E164 = /^\+[1-9]\d{1,14}$/;
+export const MAX_BODY_CHARS = 1600;

@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SIMULATOR_ACCOUNTS, type SimulatorAccounts } from "./accounts.js";
+import type { RouteHandler, SimContext } from "./context.js";
+import { parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
+import { plivoRoutes } from "./plivoRoutes.js";
+import { telnyxRoutes } from "./telnyxRoutes.js";
+import { twilioRoutes } from "./twilioRoutes.js";
+
+/** Each provider's API lives under its own path prefix, so one origin serves all three. */
+const ROUTES: Array<{
+  provider: ReceivedRequest["provider"];
+  prefix: string;
+  handle: RouteHandler;
+}> = [
+  { provider: "twilio", prefix: "/2010-04-01/Accounts/", handle: twilioRoutes },
+  { provider: "plivo", prefix: "/v1/Account/", handle: plivoRoutes },
+  { provider: "telnyx", prefix: "/v2/", handle: telnyxRoutes },
+];
+const MAX_BODY_BYTES = 1_048_576;
+const INSPECT_PATH = "/_simulator/requests";
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  accounts?: SimulatorAccounts;
+}
+
+export interface Simulator {
+  /** The origin to use as apiBaseUrl, e.g. http://127.0.0.1:4010. */
+  url: string;
+  accounts: SimulatorAccounts;
+  /** Every provider request received so far, oldest first. */
+  requests(): ReceivedRequest[];
+  clear(): void;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function flatHeaders(headers: IncomingMessage["headers"]): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
+  );
+}
+
+/** A loopback HTTP server that speaks the send, list-numbers and verify APIs of all three providers. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const accounts = options.accounts ?? SIMULATOR_ACCOUNTS;
+  const received: ReceivedRequest[] = [];
+  const hanging = new Set<ServerResponse>();
+  const context: SimContext = {
+    accounts,
+    hang(request) {
+      hanging.add(request.res);
+      request.res.on("close", () => hanging.delete(request.res));
+    },
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://simulator");
+    const rawBody = await readBody(req);
+    if (rawBody === undefined) return sendJson(res, 413, { error: "request body too large" });
+
+    if (url.pathname === INSPECT_PATH) {
+      if (req.method === "DELETE") received.length = 0;
+      return sendJson(res, 200, { requests: received });
+    }
+
+    const body = parseBody(req.headers["content-type"], rawBody);
+    const request: SimRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      body,
+      res,
+      req,
+    };
+    const route = ROUTES.find((r) => url.pathname.startsWith(r.prefix));
+    received.push({
+      provider: route?.provider ?? "unknown",
+      method: request.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: flatHeaders(req.headers),
+      body,
+      rawBody,
+      receivedAt: new Date().toISOString(),
+    });
+    if (route) return route.handle(request, context);
+    sendJson(res, 404, {
+      error: `the simulator has no route for ${request.method} ${url.pathname}`,
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+
+  return {
+    url: `http://${host}:${port}`,
+    accounts,
+    requests: () => [...received],
+    clear: () => {
+      received.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,65 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+
+export type PhoneCheck =
+  | { ok: true; e164: string; country: string | undefined }
+  | { ok: false; reason: string };
+
+const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
+
+function describe(raw: string): string {
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  return JSON.stringify(shown);
+}
+
+/**
+ * Accepts only E.164 (`+`, country code, digits) of a length possible for that country.
+ * Anything else is refused with a reason that shows the person-checkable E.164 form when
+ * there is one, and never guesses a country code (prefixing `+` to the US national
+ * 2125551234 would text Morocco).
+ */
+export function checkE164(raw: string, role: "recipient" | "sender"): PhoneCheck {
+  const value = raw.trim();
+  if (value === "") {
+    return {
+      ok: false,
+      reason: `the ${role} number is empty; give it in E.164 format, like +15551234567`,
+    };
+  }
+  if (E164_SHAPE.test(value)) {
+    const parsed = parsePhoneNumberFromString(value);
+    if (parsed?.isPossible()) {
+      return { ok: true, e164: parsed.number, country: parsed.country };
+    }
+    return {
+      ok: false,
+      reason: `${value} is not a valid phone number in E.164 format: it has the wrong number of digits for its country code; confirm the number with the person`,
+    };
+  }
+  const suggestion = obviousE164(value);
+  if (suggestion) {
+    return {
+      ok: false,
+      reason: `${describe(value)} is not in E.164 format; if the person meant ${suggestion}, confirm it with them and send it written exactly like that (no spaces or punctuation)`,
+    };
+  }
+  if (/^[\d\s().-]+$/.test(value) && /\d{6,}/.test(value.replace(/\D/g, ""))) {
+    return {
+      ok: false,
+      reason: `${describe(value)} has no country code; ask the person which country the number is in and write it in E.164 format, like +15551234567 for a US number`,
+    };
+  }
+  return {
+    ok: false,
+    reason: `${describe(value)} is not a valid phone number in E.164 format (+ then country code and number, no spaces, like +15551234567)`,
+  };
+}
+
+/** The E.164 form of a number written with a `+` or `00` prefix and punctuation, if possible. */
+function obviousE164(value: string): string | undefined {
+  const compact = value.replace(/[\s().-]/g, "");
+  let international: string | undefined;
+  if (/^\+\d+$/.test(compact)) international = compact;
+  else if (/^00[1-9]\d+$/.test(compact)) international = `+${compact.slice(2)}`;
+  if (!international || !E164_SHAPE.test(international)) return undefined;
+  return parsePhoneNumberFromString(international)?.isPossible() ? international : undefined;
+}

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { SmsError } from "./errors.js";
+import { checkE164 } from "./phone.js";
+
+/** Carriers and all three providers cap one message at 1600 characters. */
+export const MAX_MESSAGE_CHARS = 1600;
+
+export const sendSmsArgumentsSchema = z
+  .object({
+    to_: z
+      .string()
+      .describe(
+        "Recipient phone number in E.164 format: + then country code and number, no spaces or punctuation, e.g. +15551234567",
+      ),
+    message: z.string().describe(`The text to send, 1 to ${MAX_MESSAGE_CHARS} characters`),
+    from_: z
+      .string()
+      .optional()
+      .describe(
+        "Optional sending number in E.164 format; must be a number on the connected account. Leave it out to use the connection's default sender",
+      ),
+  })
+  .strict();
+
+export type SendSmsArguments = z.infer<typeof sendSmsArgumentsSchema>;
+
+export interface ValidSend {
+  to: string;
+  from: string;
+  body: string;
+  toCountry: string | undefined;
+}
+
+function invalid(reason: string, category: SmsError["category"] = "invalid_input"): SmsError {
+  return new SmsError({ category, reason, retryable: false });
+}
+
+function describeShapeProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "the arguments are not valid";
+  if (issue.code === "unrecognized_keys") {
+    return `unexpected argument ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; send_sms takes only to_, message and from_`;
+  }
+  const field = issue.path.join(".") || "arguments";
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return `the ${field} argument is missing`;
+  }
+  if (issue.code === "invalid_type") {
+    return `the ${field} argument must be a ${issue.expected}, not ${issue.input === null ? "null" : typeof issue.input}`;
+  }
+  return `the ${field} argument is not valid`;
+}
+
+/**
+ * The gate in front of every provider: nothing that fails here is ever sent.
+ * Throws SmsError with a sentence the model can act on.
+ */
+export function validateSend(args: unknown, defaultFrom: string | undefined): ValidSend {
+  const parsed = sendSmsArgumentsSchema.safeParse(args ?? {});
+  if (!parsed.success) throw invalid(describeShapeProblem(parsed.error));
+  const { to_, message, from_ } = parsed.data;
+
+  const to = checkE164(to_, "recipient");
+  if (!to.ok) throw invalid(to.reason, "invalid_recipient");
+
+  const fromRaw = from_ ?? defaultFrom;
+  if (fromRaw === undefined) {
+    throw invalid(
+      "no sending number: pass from_ or set a default sender on the connection",
+      "invalid_sender",
+    );
+  }
+  const from = checkE164(fromRaw, "sender");
+  if (!from.ok) throw invalid(from.reason, "invalid_sender");
+
+  if (message.trim() === "") throw invalid("the message is empty; write the text to send");
+  const length = Array.from(message).length;
+  if (length > MAX_MESSAGE_CHARS) {
+    throw invalid(
+      `the message is ${length} characters long, over the ${MAX_MESSAGE_CHARS}-character limit for one SMS; shorten it`,
+      "too_long",
+    );
+  }
+  return { to: to.e164, from: from.e164, body: message, toCountry: to.country };
+}
