@@ -56,7 +56,7 @@ function describeShapeProblem(error: z.ZodError): string {
  * Throws SmsError with a sentence the model can act on.
  */
 export function validateSend(args: unknown, defaultFrom: string | undefined): ValidSend {
-  const parsed = sendSmsArgumentsSchema.safeParse(args ?? {});
+  const parsed = sendSmsArgumentsSchema.safeParse(args ?? {}, { reportInput: true });
   if (!parsed.success) throw invalid(describeShapeProblem(parsed.error));
   const { to_, message, from_ } = parsed.data;
 

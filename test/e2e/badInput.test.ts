@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
+
+const OK = { to_: "+15551234567", message: "Hello" };
+
+const CASES: Array<{ name: string; args: unknown; category: string; reason: RegExp }> = [
+  {
+    name: "no arguments at all",
+    args: undefined,
+    category: "invalid_input",
+    reason: /to_ argument is missing/,
+  },
+  {
+    name: "missing to_",
+    args: { message: "Hi" },
+    category: "invalid_input",
+    reason: /to_ argument is missing/,
+  },
+  {
+    name: "missing message",
+    args: { to_: OK.to_ },
+    category: "invalid_input",
+    reason: /message argument is missing/,
+  },
+  {
+    name: "to_ as a number",
+    args: { ...OK, to_: 15551234567 },
+    category: "invalid_input",
+    reason: /to_ argument must be a string, not number/,
+  },
+  {
+    name: "message as null",
+    args: { ...OK, message: null },
+    category: "invalid_input",
+    reason: /must be a string, not null/,
+  },
+  {
+    name: "from_ as an array",
+    args: { ...OK, from_: ["+15550100001"] },
+    category: "invalid_input",
+    reason: /from_ argument must be a string/,
+  },
+  {
+    name: "an extra field",
+    args: { ...OK, cc: "+15557654321" },
+    category: "invalid_input",
+    reason: /Unexpected argument "cc"/,
+  },
+  {
+    name: "empty message",
+    args: { ...OK, message: "" },
+    category: "invalid_input",
+    reason: /message is empty/,
+  },
+  {
+    name: "whitespace message",
+    args: { ...OK, message: " \n\t " },
+    category: "invalid_input",
+    reason: /message is empty/,
+  },
+  {
+    name: "1601 characters",
+    args: { ...OK, message: "a".repeat(1601) },
+    category: "too_long",
+    reason: /1601 characters long, over the 1600/,
+  },
+  {
+    name: "national number",
+    args: { ...OK, to_: "(555) 123-4567" },
+    category: "invalid_recipient",
+    reason: /no country code/,
+  },
+  {
+    name: "US national digits, never guessed as +212",
+    args: { ...OK, to_: "2125551234" },
+    category: "invalid_recipient",
+    reason: /no country code/,
+  },
+  {
+    name: "00 prefix",
+    args: { ...OK, to_: "001 555 123 4567" },
+    category: "invalid_recipient",
+    reason: /if the person meant \+15551234567/,
+  },
+  {
+    name: "spaces in an E.164 number",
+    args: { ...OK, to_: "+1 555 123 4567" },
+    category: "invalid_recipient",
+    reason: /if the person meant \+15551234567/,
+  },
+  {
+    name: "too short",
+    args: { ...OK, to_: "+1555" },
+    category: "invalid_recipient",
+    reason: /wrong number of digits/,
+  },
+  {
+    name: "letters",
+    args: { ...OK, to_: "call me" },
+    category: "invalid_recipient",
+    reason: /not a valid phone number in E\.164 format/,
+  },
+  {
+    name: "empty to_",
+    args: { ...OK, to_: "" },
+    category: "invalid_recipient",
+    reason: /recipient number is empty/,
+  },
+  {
+    name: "bad from_",
+    args: { ...OK, from_: "555-0100" },
+    category: "invalid_sender",
+    reason: /no country code|not a valid phone number/,
+  },
+];
+
+describe("bad input never reaches the provider", () => {
+  let sim: Simulator;
+  let server: StdioServer;
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    server = await startStdioServer(providerEnv(sim, "twilio"));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await sim?.close();
+  });
+  beforeEach(() => sim.clear());
+
+  it.each(CASES)(
+    "$name → the failure string, a reason, zero requests",
+    async ({ args, category, reason }) => {
+      const result = await server.call(args);
+      expect(result.isError).toBe(true);
+      const [first, second] = texts(result);
+      expect(first).toBe("SMS couldn't be sent");
+      expect(second).toMatch(reason);
+      expect(result.structuredContent?.error).toMatchObject({ category, retryable: false });
+      expect(sim.requests()).toHaveLength(0);
+    },
+  );
+
+  it("an unknown tool is a protocol error, not a send", async () => {
+    await expect(server.client.callTool({ name: "send_email", arguments: OK })).rejects.toThrow(
+      /send_sms/,
+    );
+    expect(sim.requests()).toHaveLength(0);
+  });
+});

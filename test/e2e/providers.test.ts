@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PROVIDER_NAMES, type ProviderName } from "../../src/providers/types.js";
+import type { ReceivedRequest } from "../../src/simulator/http.js";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
+
+const TO = "+15551234567";
+const MESSAGE = "Your code is 482913. It expires in 10 minutes.";
+
+function basic(user: string, pass: string): string {
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+}
+
+/** What each provider's real API must receive for one send, as its SDK puts it on the wire. */
+function expectProviderRequest(provider: ProviderName, sim: Simulator, request: ReceivedRequest) {
+  const { twilio, plivo, telnyx } = sim.accounts;
+  expect(request.method).toBe("POST");
+  switch (provider) {
+    case "twilio":
+      expect(request.path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Messages.json`);
+      expect(request.headers.authorization).toBe(basic(twilio.accountSid, twilio.authToken));
+      expect(request.headers["content-type"]).toContain("application/x-www-form-urlencoded");
+      expect(request.body).toEqual({ To: TO, From: twilio.numbers[0], Body: MESSAGE });
+      break;
+    case "plivo":
+      expect(request.path).toBe(`/v1/Account/${plivo.authId}/Message/`);
+      expect(request.headers.authorization).toBe(basic(plivo.authId, plivo.authToken));
+      expect(request.headers["content-type"]).toContain("application/json");
+      expect(request.body).toEqual({ src: plivo.numbers[0], dst: TO, text: MESSAGE });
+      break;
+    case "telnyx":
+      expect(request.path).toBe("/v2/messages");
+      expect(request.headers.authorization).toBe(`Bearer ${telnyx.apiKey}`);
+      expect(request.headers["content-type"]).toContain("application/json");
+      expect(request.body).toEqual({ from: telnyx.numbers[0], to: TO, text: MESSAGE });
+      break;
+  }
+}
+
+const FAILURES = [
+  {
+    to: "+15005550001",
+    category: "invalid_recipient",
+    reason: /not a valid mobile number/,
+    requests: 1,
+  },
+  { to: "+15005550002", category: "opted_out", reason: /opted out \(replied STOP\)/, requests: 1 },
+  { to: "+15005550003", category: "too_long", reason: /too long/, requests: 1 },
+  // 429 means the provider certainly did not take the text: one safe retry, then report.
+  { to: "+15005550004", category: "rate_limited", reason: /rate limiting/, requests: 2 },
+  {
+    to: "+15005550005",
+    category: "provider_unavailable",
+    reason: /may or may not have been sent/,
+    requests: 1,
+  },
+  {
+    to: "+15005550006",
+    category: "provider_unavailable",
+    reason: /did not answer in time/,
+    requests: 1,
+  },
+] as const;
+
+describe.each(PROVIDER_NAMES)("send_sms over stdio with %s", (provider) => {
+  let sim: Simulator;
+  let server: StdioServer;
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    server = await startStdioServer({ ...providerEnv(sim, provider), SMS_MCP_TIMEOUT_MS: "1000" });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await sim?.close();
+  });
+  beforeEach(() => sim.clear());
+
+  it("lists exactly one tool, send_sms, with the contract's schema", async () => {
+    const { tools } = await server.client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(["send_sms"]);
+    const [tool] = tools;
+    expect(tool?.inputSchema).toMatchObject({
+      type: "object",
+      properties: {
+        to_: { type: "string" },
+        message: { type: "string" },
+        from_: { type: "string" },
+      },
+      required: ["to_", "message"],
+      additionalProperties: false,
+    });
+    expect(Object.keys(tool?.inputSchema.properties ?? {}).sort()).toEqual([
+      "from_",
+      "message",
+      "to_",
+    ]);
+    expect(tool?.annotations).toMatchObject({
+      readOnlyHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    });
+    expect(tool?.outputSchema?.type).toBe("object");
+    expect(tool?.description).toMatch(/confirm/i);
+    expect(tool?.description).toMatch(/E\.164/);
+    expect(tool?.description).toMatch(/marketing/i);
+  });
+
+  it("sends, answers exactly 'SMS sent.', and the provider receives one correct request", async () => {
+    const result = await server.call({ to_: TO, message: MESSAGE });
+    expect(result.isError).toBeFalsy();
+    expect(texts(result)[0]).toBe("SMS sent.");
+    expect(result.structuredContent).toMatchObject({
+      status: "sent",
+      provider,
+      to: TO,
+      from: sim.accounts[provider].numbers[0],
+      segments: 1,
+      encoding: "GSM-7",
+    });
+    expect(result.structuredContent?.messageId).toEqual(expect.any(String));
+    const requests = sim.requests();
+    expect(requests).toHaveLength(1);
+    expectProviderRequest(provider, sim, requests[0] as ReceivedRequest);
+  });
+
+  it("sends from from_ when it is given", async () => {
+    const from = sim.accounts[provider].numbers[1];
+    const result = await server.call({ to_: TO, message: MESSAGE, from_: from });
+    expect(texts(result)[0]).toBe("SMS sent.");
+    expect(result.structuredContent?.from).toBe(from);
+    expect(JSON.stringify(sim.requests()[0]?.body)).toContain(from);
+  });
+
+  it("explains a sender that is not on the account", async () => {
+    const result = await server.call({ to_: TO, message: MESSAGE, from_: "+15559990000" });
+    expect(result.isError).toBe(true);
+    expect(texts(result)[0]).toBe("SMS couldn't be sent");
+    expect(result.structuredContent?.error).toMatchObject({
+      category: "invalid_sender",
+      retryable: false,
+    });
+    expect(sim.requests()).toHaveLength(1);
+  });
+
+  it.each(FAILURES)(
+    "reports $category for $to with a reason the model can act on",
+    async (failure) => {
+      const result = await server.call({ to_: failure.to, message: MESSAGE });
+      expect(result.isError).toBe(true);
+      const [first, reason] = texts(result);
+      expect(first).toBe("SMS couldn't be sent");
+      expect(reason).toMatch(failure.reason);
+      expect(result.structuredContent).toMatchObject({
+        status: "failed",
+        error: { category: failure.category },
+      });
+      expect(sim.requests()).toHaveLength(failure.requests);
+    },
+  );
+
+  it("never resends after a timeout or a 500: the text may already be on its way", async () => {
+    const hang = await server.call({ to_: "+15005550006", message: MESSAGE });
+    const crash = await server.call({ to_: "+15005550005", message: MESSAGE });
+    for (const result of [hang, crash]) {
+      expect(result.structuredContent?.error).toMatchObject({ retryable: false });
+    }
+    // Any retry, ours or the SDK's, would happen inside the call, before it answered.
+    expect(sim.requests()).toHaveLength(2);
+  });
+});
+
+describe.each(PROVIDER_NAMES)("wrong credentials with %s", (provider) => {
+  it("answers authentication, not retryable, and never echoes the secret", async () => {
+    const sim = await startSimulator();
+    const wrongSecret = `wrong-${provider}-secret-7f3a9c`;
+    const env = providerEnv(sim, provider);
+    for (const key of ["TWILIO_AUTH_TOKEN", "PLIVO_AUTH_TOKEN", "TELNYX_API_KEY"]) {
+      if (key in env) env[key] = wrongSecret;
+    }
+    const server = await startStdioServer(env);
+    try {
+      const result = await server.call({ to_: TO, message: MESSAGE });
+      expect(texts(result)).toEqual([
+        "SMS couldn't be sent",
+        expect.stringMatching(/rejected the credentials/),
+      ]);
+      expect(result.structuredContent?.error).toMatchObject({
+        category: "authentication",
+        retryable: false,
+      });
+      expect(sim.requests()).toHaveLength(1);
+      expect(JSON.stringify(result)).not.toContain(wrongSecret);
+      expect(server.stderr()).not.toContain(wrongSecret);
+    } finally {
+      await server.close();
+      await sim.close();
+    }
+  });
+});

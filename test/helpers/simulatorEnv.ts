@@ -1,0 +1,35 @@
+import type { ProviderName } from "../../src/providers/types.js";
+import type { Simulator } from "../../src/simulator/simulator.js";
+
+/** Env-mode variables that point a spawned server at the simulator's account for `provider`. */
+export function providerEnv(simulator: Simulator, provider: ProviderName): Record<string, string> {
+  const { twilio, plivo, telnyx } = simulator.accounts;
+  const common = { SMS_MCP_PROVIDER: provider, SMS_MCP_API_BASE_URL: simulator.url };
+  switch (provider) {
+    case "twilio":
+      return {
+        ...common,
+        TWILIO_ACCOUNT_SID: twilio.accountSid,
+        TWILIO_AUTH_TOKEN: twilio.authToken,
+        SMS_MCP_DEFAULT_FROM: twilio.numbers[0],
+      };
+    case "plivo":
+      return {
+        ...common,
+        PLIVO_AUTH_ID: plivo.authId,
+        PLIVO_AUTH_TOKEN: plivo.authToken,
+        SMS_MCP_DEFAULT_FROM: plivo.numbers[0],
+      };
+    case "telnyx":
+      return { ...common, TELNYX_API_KEY: telnyx.apiKey, SMS_MCP_DEFAULT_FROM: telnyx.numbers[0] };
+  }
+}
+
+/** The parent's environment without any variable that could select or configure a provider. */
+export function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(SMS_MCP_|TWILIO_|PLIVO_|TELNYX_)/.test(key)) env[key] = value;
+  }
+  return env;
+}
