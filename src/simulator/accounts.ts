@@ -2,7 +2,29 @@
  * The simulator's built-in accounts. These are not secrets: they exist only inside the
  * simulator, and the demo and tests use them. Documented in the README.
  */
-export const SIMULATOR_ACCOUNTS = {
+export interface SimulatorAccounts {
+  twilio: {
+    accountSid: string;
+    authToken: string;
+    apiKeySid: string;
+    apiKeySecret: string;
+    numbers: readonly [string, ...string[]];
+    voiceOnlyNumbers: readonly string[];
+  };
+  plivo: {
+    authId: string;
+    authToken: string;
+    numbers: readonly [string, ...string[]];
+    voiceOnlyNumbers: readonly string[];
+  };
+  telnyx: {
+    apiKey: string;
+    numbers: readonly [string, ...string[]];
+    voiceOnlyNumbers: readonly string[];
+  };
+}
+
+export const SIMULATOR_ACCOUNTS: SimulatorAccounts = {
   twilio: {
     accountSid: "AC00000000000000000000000000000001",
     authToken: "sim_twilio_auth_token",
@@ -22,6 +44,4 @@ export const SIMULATOR_ACCOUNTS = {
     numbers: ["+15550300001", "+15550300002"],
     voiceOnlyNumbers: ["+15550300009"],
   },
-} as const;
-
-export type SimulatorAccounts = typeof SIMULATOR_ACCOUNTS;
+};

@@ -47,7 +47,11 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
       timeoutMs: 5000,
     });
     sim.clear();
-    await provider.send({ to: "+15551234567", from: twilio.numbers[0], body: "Payment link: https://pay.example/abc" });
+    await provider.send({
+      to: "+15551234567",
+      from: twilio.numbers[0],
+      body: "Payment link: https://pay.example/abc",
+    });
     const [request] = sim.requests();
     const specPath = MESSAGES_PATH.replace("{AccountSid}", twilio.accountSid);
     expect(request?.path).toBe(specPath);
@@ -78,7 +82,11 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
       timeoutMs: 5000,
     });
     sim.clear();
-    const receipt = await provider.send({ to: "+15551234567", from: twilio.numbers[0], body: "Hi" });
+    const receipt = await provider.send({
+      to: "+15551234567",
+      from: twilio.numbers[0],
+      body: "Hi",
+    });
     expect(receipt.messageId).toMatch(/^SM/);
     const [request] = sim.requests();
     expect(request?.path).toBe(MESSAGES_PATH.replace("{AccountSid}", twilio.accountSid));
@@ -88,11 +96,18 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
   });
 
   it("answers a send with the spec's 201 message resource", async () => {
-    const response = await fetch(`${sim.url}/2010-04-01/Accounts/${sim.accounts.twilio.accountSid}/Messages.json`, {
-      method: "POST",
-      headers: { authorization: basic(), "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ To: "+15551234567", From: sim.accounts.twilio.numbers[0], Body: "Hi" }),
-    });
+    const response = await fetch(
+      `${sim.url}/2010-04-01/Accounts/${sim.accounts.twilio.accountSid}/Messages.json`,
+      {
+        method: "POST",
+        headers: { authorization: basic(), "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          To: "+15551234567",
+          From: sim.accounts.twilio.numbers[0],
+          Body: "Hi",
+        }),
+      },
+    );
     expect(response.status).toBe(201);
     const body = (await response.json()) as Json;
     expect(validateAgainst(schemaRef("api.v2010.account.message"), body)).toEqual([]);
@@ -102,14 +117,20 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
 
   it("lists numbers and fetches the account in the spec's shapes", async () => {
     const sid = sim.accounts.twilio.accountSid;
-    const numbers = await fetch(`${sim.url}/2010-04-01/Accounts/${sid}/IncomingPhoneNumbers.json?PageSize=50`, {
-      headers: { authorization: basic() },
-    });
+    const numbers = await fetch(
+      `${sim.url}/2010-04-01/Accounts/${sid}/IncomingPhoneNumbers.json?PageSize=50`,
+      {
+        headers: { authorization: basic() },
+      },
+    );
     const listBody = (await numbers.json()) as Json;
     const listSchema = (
-      (((spec.paths["/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"]?.get as Json).responses as Json)[
-        "200"
-      ] as Json).content as Record<string, { schema: Json }>
+      (
+        (
+          (spec.paths["/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"]?.get as Json)
+            .responses as Json
+        )["200"] as Json
+      ).content as Record<string, { schema: Json }>
     )["application/json"]?.schema as Json;
     const listValidator = ajv.compile(
       JSON.parse(JSON.stringify(listSchema).replaceAll('"#/components', '"twilio#/components')),
@@ -123,10 +144,13 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
   });
 
   it("answers wrong credentials with Twilio's 401 error body", async () => {
-    const response = await fetch(`${sim.url}/2010-04-01/Accounts/${sim.accounts.twilio.accountSid}/Messages.json`, {
-      method: "POST",
-      headers: { authorization: `Basic ${Buffer.from("ACx:nope").toString("base64")}` },
-    });
+    const response = await fetch(
+      `${sim.url}/2010-04-01/Accounts/${sim.accounts.twilio.accountSid}/Messages.json`,
+      {
+        method: "POST",
+        headers: { authorization: `Basic ${Buffer.from("ACx:nope").toString("base64")}` },
+      },
+    );
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({
       code: 20003,

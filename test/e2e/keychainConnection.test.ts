@@ -109,7 +109,9 @@ describe.skipIf(!status.available)(
       try {
         const result = await server.call({ to_: "+15551234567", message: "Hello" });
         expect(texts(result)[0]).toBe("SMS couldn't be sent");
-        expect(texts(result)[1]).toMatch(/no secret for connection "Twilio - Support".*sms-mcp connect/);
+        expect(texts(result)[1]).toMatch(
+          /no secret for connection "Twilio - Support".*sms-mcp connect/,
+        );
         expect(result.structuredContent?.error).toMatchObject({ category: "configuration" });
         expect(sim.requests()).toHaveLength(0);
       } finally {

@@ -1,13 +1,18 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../src/providers/createProvider.js";
-import { PROVIDER_NAMES, type ProviderCredentials, type ProviderName } from "../../src/providers/types.js";
-import { SmsError } from "../../src/sms/errors.js";
+import {
+  PROVIDER_NAMES,
+  type ProviderCredentials,
+  type ProviderName,
+} from "../../src/providers/types.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { SmsError } from "../../src/sms/errors.js";
 
 function credentials(sim: Simulator, provider: ProviderName): ProviderCredentials {
   const { twilio, plivo, telnyx } = sim.accounts;
-  if (provider === "twilio") return { provider, accountSid: twilio.accountSid, secret: twilio.authToken };
+  if (provider === "twilio")
+    return { provider, accountSid: twilio.accountSid, secret: twilio.authToken };
   if (provider === "plivo") return { provider, authId: plivo.authId, authToken: plivo.authToken };
   return { provider, apiKey: telnyx.apiKey };
 }
@@ -29,7 +34,11 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
   afterAll(() => sim?.close());
 
   it("lists the account's numbers with their SMS capability", async () => {
-    const adapter = await createProvider({ credentials: credentials(sim, provider), apiBaseUrl: sim.url, timeoutMs: 5000 });
+    const adapter = await createProvider({
+      credentials: credentials(sim, provider),
+      apiBaseUrl: sim.url,
+      timeoutMs: 5000,
+    });
     const senders = await adapter.listSenders();
     const smsNumbers = senders.filter((s) => s.sms).map((s) => s.number);
     expect(smsNumbers).toEqual([...sim.accounts[provider].numbers]);
@@ -37,7 +46,11 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
   });
 
   it("verifies the credentials", async () => {
-    const adapter = await createProvider({ credentials: credentials(sim, provider), apiBaseUrl: sim.url, timeoutMs: 5000 });
+    const adapter = await createProvider({
+      credentials: credentials(sim, provider),
+      apiBaseUrl: sim.url,
+      timeoutMs: 5000,
+    });
     await expect(adapter.verify()).resolves.toMatchObject({ id: expect.any(String) });
   });
 
@@ -47,15 +60,31 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
       apiBaseUrl: `http://127.0.0.1:${await closedPort()}`,
       timeoutMs: 5000,
     });
-    const error = await adapter.send({ to: "+15551234567", from: sim.accounts[provider].numbers[0], body: "Hi" }).catch((e: unknown) => e);
+    const error = await adapter
+      .send({ to: "+15551234567", from: sim.accounts[provider].numbers[0], body: "Hi" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsError);
-    expect(error).toMatchObject({ category: "provider_unavailable", notAccepted: true, retryable: true });
+    expect(error).toMatchObject({
+      category: "provider_unavailable",
+      notAccepted: true,
+      retryable: true,
+    });
     expect((error as SmsError).reason).toMatch(/could not be reached/);
   });
 
   it("rejects wrong credentials on verify with the authentication category", async () => {
-    const wrong = { ...credentials(sim, provider), secret: "x", authToken: "x", apiKey: "x" } as ProviderCredentials;
-    const adapter = await createProvider({ credentials: wrong, apiBaseUrl: sim.url, timeoutMs: 5000 });
+    const right = credentials(sim, provider);
+    const wrong: ProviderCredentials =
+      right.provider === "twilio"
+        ? { ...right, secret: "x" }
+        : right.provider === "plivo"
+          ? { ...right, authToken: "x" }
+          : { ...right, apiKey: "x" };
+    const adapter = await createProvider({
+      credentials: wrong,
+      apiBaseUrl: sim.url,
+      timeoutMs: 5000,
+    });
     await expect(adapter.verify()).rejects.toMatchObject({ category: "authentication" });
   });
 });

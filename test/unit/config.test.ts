@@ -22,8 +22,19 @@ const memoryStore = (): SecretStore => {
 const twoConnections: ConfigFile = {
   version: 1,
   connections: [
-    { id: "twilio-sales", label: "Twilio - Sales", provider: "twilio", accountSid: `AC${"1".repeat(32)}`, defaultFrom: "+15550100001" },
-    { id: "telnyx-support", label: "Telnyx - Support", provider: "telnyx", defaultFrom: "+15550300001" },
+    {
+      id: "twilio-sales",
+      label: "Twilio - Sales",
+      provider: "twilio",
+      accountSid: `AC${"1".repeat(32)}`,
+      defaultFrom: "+15550100001",
+    },
+    {
+      id: "telnyx-support",
+      label: "Telnyx - Support",
+      provider: "telnyx",
+      defaultFrom: "+15550300001",
+    },
   ],
 };
 
@@ -55,7 +66,13 @@ describe("config file", () => {
   });
 
   it("a file with a secret-shaped field is refused, not silently accepted", async () => {
-    await writeFile(file.replace("nested/", ""), JSON.stringify({ version: 1, connections: [{ ...twoConnections.connections[0], authToken: "x" }] }));
+    await writeFile(
+      file.replace("nested/", ""),
+      JSON.stringify({
+        version: 1,
+        connections: [{ ...twoConnections.connections[0], authToken: "x" }],
+      }),
+    );
     await expect(loadConfig(file.replace("nested/", ""))).rejects.toBeInstanceOf(ConfigError);
   });
 
@@ -93,10 +110,15 @@ describe("which connection serve uses", () => {
   it("the default, else the only one, else an error listing the choices", async () => {
     await saveConfig(file, { ...twoConnections, defaultConnection: "telnyx-support" });
     expect((await resolve(undefined)).id).toBe("telnyx-support");
-    await saveConfig(file, { ...twoConnections, connections: twoConnections.connections.slice(0, 1) });
+    await saveConfig(file, {
+      ...twoConnections,
+      connections: twoConnections.connections.slice(0, 1),
+    });
     expect((await resolve(undefined)).id).toBe("twilio-sales");
     await saveConfig(file, twoConnections);
-    await expect(resolve(undefined)).rejects.toThrow(/"Twilio - Sales" \(twilio-sales\), "Telnyx - Support"/);
+    await expect(resolve(undefined)).rejects.toThrow(
+      /"Twilio - Sales" \(twilio-sales\), "Telnyx - Support"/,
+    );
     await expect(resolve("nope")).rejects.toThrow(/no connection named "nope"; choose one of/);
   });
 
@@ -107,9 +129,9 @@ describe("which connection serve uses", () => {
 
 describe("env mode", () => {
   it("names the missing variables, never their values", () => {
-    expect(() => connectionFromEnv({ SMS_MCP_PROVIDER: "twilio", TWILIO_AUTH_TOKEN: "tok-123" })).toThrow(
-      /needs TWILIO_ACCOUNT_SID/,
-    );
+    expect(() =>
+      connectionFromEnv({ SMS_MCP_PROVIDER: "twilio", TWILIO_AUTH_TOKEN: "tok-123" }),
+    ).toThrow(/needs TWILIO_ACCOUNT_SID/);
     let message = "";
     try {
       connectionFromEnv({ SMS_MCP_PROVIDER: "plivo", PLIVO_AUTH_TOKEN: "tok-456" });
@@ -121,7 +143,9 @@ describe("env mode", () => {
   });
 
   it("refuses an unknown provider", () => {
-    expect(() => connectionFromEnv({ SMS_MCP_PROVIDER: "nexmo" })).toThrow(/twilio, plivo or telnyx/);
+    expect(() => connectionFromEnv({ SMS_MCP_PROVIDER: "nexmo" })).toThrow(
+      /twilio, plivo or telnyx/,
+    );
   });
 
   it("uses API key credentials for Twilio when given", async () => {
@@ -131,7 +155,12 @@ describe("env mode", () => {
       TWILIO_API_KEY: "SK1",
       TWILIO_API_SECRET: "sec",
     });
-    expect(await c?.loadCredentials()).toEqual({ provider: "twilio", accountSid: "AC1", apiKeySid: "SK1", secret: "sec" });
+    expect(await c?.loadCredentials()).toEqual({
+      provider: "twilio",
+      accountSid: "AC1",
+      apiKeySid: "SK1",
+      secret: "sec",
+    });
   });
 });
 
