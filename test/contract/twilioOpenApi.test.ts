@@ -20,6 +20,18 @@ const spec = JSON.parse(readFileSync(SPEC_PATH, "utf8")) as Json & {
 const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
 ajv.addSchema(spec, "twilio");
 
+/** Walks the spec by keys, failing loudly when the spec's layout is not what the test expects. */
+function pointer(root: unknown, keys: string[]): Json {
+  let node = root;
+  for (const key of keys) {
+    if (typeof node !== "object" || node === null || !(key in node)) {
+      throw new Error(`the spec has no ${keys.join(" → ")}`);
+    }
+    node = (node as Json)[key];
+  }
+  return node as Json;
+}
+
 function schemaRef(name: string) {
   return ajv.compile({ $ref: `twilio#/components/schemas/${name}` });
 }
@@ -55,10 +67,15 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
     const [request] = sim.requests();
     const specPath = MESSAGES_PATH.replace("{AccountSid}", twilio.accountSid);
     expect(request?.path).toBe(specPath);
-    const post = spec.paths[MESSAGES_PATH]?.post as Json;
-    const content = (post.requestBody as Json).content as Record<string, { schema: Json }>;
-    const requestSchema = content["application/x-www-form-urlencoded"]?.schema as Json;
-    expect(requestSchema).toBeDefined();
+    const requestSchema = pointer(spec, [
+      "paths",
+      MESSAGES_PATH,
+      "post",
+      "requestBody",
+      "content",
+      "application/x-www-form-urlencoded",
+      "schema",
+    ]);
     const strict = JSON.parse(
       JSON.stringify({ ...requestSchema, additionalProperties: false }).replaceAll(
         '"#/components',
@@ -124,14 +141,16 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
       },
     );
     const listBody = (await numbers.json()) as Json;
-    const listSchema = (
-      (
-        (
-          (spec.paths["/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"]?.get as Json)
-            .responses as Json
-        )["200"] as Json
-      ).content as Record<string, { schema: Json }>
-    )["application/json"]?.schema as Json;
+    const listSchema = pointer(spec, [
+      "paths",
+      "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+      "get",
+      "responses",
+      "200",
+      "content",
+      "application/json",
+      "schema",
+    ]);
     const listValidator = ajv.compile(
       JSON.parse(JSON.stringify(listSchema).replaceAll('"#/components', '"twilio#/components')),
     );
