@@ -199,3 +199,30 @@ describe.each(PROVIDER_NAMES)("wrong credentials with %s", (provider) => {
     }
   });
 });
+
+describe.each(PROVIDER_NAMES)("secrets with %s", (provider) => {
+  it("the provider secret never reaches stderr or a tool result, whatever happens", async () => {
+    const sim = await startSimulator();
+    const env = providerEnv(sim, provider);
+    const secret = env.TWILIO_AUTH_TOKEN ?? env.PLIVO_AUTH_TOKEN ?? env.TELNYX_API_KEY ?? "";
+    expect(secret).not.toBe("");
+    const server = await startStdioServer({ ...env, SMS_MCP_TIMEOUT_MS: "500" });
+    try {
+      const results = [];
+      for (const to of [TO, "+15005550001", "+15005550004", "+15005550005", "+15005550006", "bad"]) {
+        results.push(await server.call({ to_: to, message: MESSAGE }));
+      }
+      expect(results.map((r) => texts(r)[0])).toEqual([
+        "SMS sent.",
+        ...Array(5).fill("SMS couldn't be sent"),
+      ]);
+      expect(JSON.stringify(results)).not.toContain(secret);
+      expect(server.stderr()).not.toContain(secret);
+      expect(server.stderr()).not.toContain(Buffer.from(`:${secret}`).toString("base64").slice(4));
+      expect(server.stderr()).not.toContain(MESSAGE);
+    } finally {
+      await server.close();
+      await sim.close();
+    }
+  });
+});

@@ -1,0 +1,21 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { cleanEnv } from "../helpers/simulatorEnv.js";
+import { CLI_PATH } from "../helpers/stdioServer.js";
+
+const run = promisify(execFile);
+
+describe("sms-mcp demo", () => {
+  it("sends the appointment confirmation end to end with no account and no keychain", async () => {
+    const { stdout } = await run(process.execPath, [CLI_PATH, "demo"], {
+      env: { ...cleanEnv(), DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" },
+    });
+    expect(stdout).toContain("tools/list → send_sms(to_, message, from_?)");
+    expect(stdout).toContain("answer:  SMS sent.");
+    expect(stdout).toContain("POST /2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json");
+    expect(stdout).toContain('"To":"+15551234567"');
+    expect(stdout).toContain("ABC Dental");
+    expect(stdout).not.toContain("sim_twilio_auth_token");
+  });
+});
