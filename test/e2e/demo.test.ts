@@ -13,7 +13,9 @@ describe("sms-mcp demo", () => {
     });
     expect(stdout).toContain("tools/list → send_sms(to_, message, from_?)");
     expect(stdout).toContain("answer:  SMS sent.");
-    expect(stdout).toContain("POST /2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json");
+    expect(stdout).toContain(
+      "POST /2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json",
+    );
     expect(stdout).toContain('"To":"+15551234567"');
     expect(stdout).toContain("ABC Dental");
     expect(stdout).not.toContain("sim_twilio_auth_token");

@@ -44,7 +44,10 @@ describe("when no keychain answers", () => {
       const result = await server.call({ to_: "+15551234567", message: "Hello" });
       expect(texts(result)[0]).toBe("SMS couldn't be sent");
       expect(texts(result)[1]).toMatch(/keychain is not available.*Secret Service.*env mode/);
-      expect(result.structuredContent?.error).toMatchObject({ category: "configuration", retryable: false });
+      expect(result.structuredContent?.error).toMatchObject({
+        category: "configuration",
+        retryable: false,
+      });
       expect(sim.requests()).toHaveLength(0);
     } finally {
       await server.close();
@@ -54,7 +57,9 @@ describe("when no keychain answers", () => {
   it("env mode keeps working", async () => {
     const server = await startStdioServer({ ...NO_KEYCHAIN, ...providerEnv(sim, "plivo") });
     try {
-      expect(texts(await server.call({ to_: "+15551234567", message: "Hello" }))[0]).toBe("SMS sent.");
+      expect(texts(await server.call({ to_: "+15551234567", message: "Hello" }))[0]).toBe(
+        "SMS sent.",
+      );
     } finally {
       await server.close();
     }

@@ -209,7 +209,14 @@ describe.each(PROVIDER_NAMES)("secrets with %s", (provider) => {
     const server = await startStdioServer({ ...env, SMS_MCP_TIMEOUT_MS: "500" });
     try {
       const results = [];
-      for (const to of [TO, "+15005550001", "+15005550004", "+15005550005", "+15005550006", "bad"]) {
+      for (const to of [
+        TO,
+        "+15005550001",
+        "+15005550004",
+        "+15005550005",
+        "+15005550006",
+        "bad",
+      ]) {
         results.push(await server.call({ to_: to, message: MESSAGE }));
       }
       expect(results.map((r) => texts(r)[0])).toEqual([
