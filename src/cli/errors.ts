@@ -1,5 +1,6 @@
 import { ConfigError } from "../config/configFile.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
+import { SmsError } from "../sms/errors.js";
 
 /** An error whose message is written for the person at the terminal. */
 export class CliError extends Error {
@@ -17,7 +18,8 @@ export function reportError(error: unknown, debug: boolean): number {
   const known =
     error instanceof CliError ||
     error instanceof ConfigError ||
-    error instanceof KeychainUnavailableError;
+    error instanceof KeychainUnavailableError ||
+    error instanceof SmsError;
   const message = known ? error.message : "unexpected error";
   process.stderr.write(`sms-mcp: ${message}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

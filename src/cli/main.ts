@@ -34,6 +34,92 @@ program
   });
 
 program
+  .command("connect")
+  .description("add or update a connection: verifies it, stores the secret in the OS keychain")
+  .argument("<provider>", "twilio, plivo or telnyx")
+  .option("--label <label>", 'a name for the connection, e.g. "Twilio - Sales"')
+  .option("--account-sid <sid>", "Twilio Account SID (AC…)")
+  .option(
+    "--api-key-sid <sid>",
+    "Twilio API key SID (SK…), to use an API key instead of the auth token",
+  )
+  .option("--auth-id <id>", "Plivo Auth ID")
+  .option("--default-from <number>", "default sending number (E.164), one of the account's numbers")
+  .option("--api-base-url <origin>", "send to another origin (the simulator, a proxy)")
+  .option("--no-verify", "save without checking the credentials with the provider")
+  .addHelpText(
+    "after",
+    `
+The secret (auth token, API key secret or API key) is asked for with a hidden prompt on a
+terminal, or read from the first line of stdin otherwise.
+
+Examples:
+  sms-mcp connect twilio --label "Twilio - Sales" --account-sid ACxxxxxxxx…
+  printf '%s\n' "$TELNYX_API_KEY" | sms-mcp connect telnyx --label Telnyx --default-from +15550300001`,
+  )
+  .action(async (provider, options) => {
+    const { connectCommand } = await import("./commands/connect.js");
+    await connectCommand(provider, options);
+  });
+
+program
+  .command("connections")
+  .description("list connections (never secrets)")
+  .option("--json", "machine-readable output")
+  .addHelpText("after", "\nExample:\n  sms-mcp connections --json")
+  .action(async (options) => {
+    const { connectionsCommand } = await import("./commands/connections.js");
+    await connectionsCommand(options);
+  });
+
+program
+  .command("disconnect")
+  .description("remove a connection and its keychain entry")
+  .argument("<connection>", "label or id")
+  .addHelpText("after", '\nExample:\n  sms-mcp disconnect "Twilio - Sales"')
+  .action(async (connection) => {
+    const { disconnectCommand } = await import("./commands/disconnect.js");
+    await disconnectCommand(connection);
+  });
+
+program
+  .command("check")
+  .description("verify the credentials and the default sender with the provider")
+  .argument("[connection]", "label or id (default: the default connection)")
+  .addHelpText("after", '\nExample:\n  sms-mcp check "Twilio - Sales"')
+  .action(async (connection) => {
+    const { checkCommand } = await import("./commands/check.js");
+    await checkCommand(connection);
+  });
+
+program
+  .command("numbers")
+  .description("list the account's SMS-capable numbers")
+  .argument("[connection]", "label or id (default: the default connection)")
+  .option("--json", "machine-readable output")
+  .addHelpText("after", "\nExample:\n  sms-mcp numbers --json")
+  .action(async (connection, options) => {
+    const { numbersCommand } = await import("./commands/numbers.js");
+    await numbersCommand(connection, options);
+  });
+
+program
+  .command("send")
+  .description("send one SMS through the same path as the send_sms tool")
+  .requiredOption("--to <number>", "recipient, E.164")
+  .requiredOption("--message <text>", "the text")
+  .option("--from <number>", "sending number (default: the connection's)")
+  .option("--connection <label or id>", "which connection to use")
+  .addHelpText(
+    "after",
+    '\nExample:\n  sms-mcp send --to +15551234567 --message "Your table is ready"',
+  )
+  .action(async (options) => {
+    const { sendCommand } = await import("./commands/send.js");
+    await sendCommand(options);
+  });
+
+program
   .command("demo")
   .description("send one SMS end to end against the built-in simulator (no account needed)")
   .action(async () => {

@@ -34,7 +34,7 @@ export const SIMULATOR_ACCOUNTS: SimulatorAccounts = {
     voiceOnlyNumbers: ["+15550100009"],
   },
   plivo: {
-    authId: "MASIMULATOR00000001",
+    authId: "MASIMULATOR000000001",
     authToken: "sim_plivo_auth_token",
     numbers: ["+15550200001", "+15550200002"],
     voiceOnlyNumbers: ["+15550200009"],

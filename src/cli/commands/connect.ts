@@ -1,0 +1,125 @@
+import type { NewConnection } from "../../config/connectionStore.js";
+import { upsertConnection } from "../../config/connectionStore.js";
+import { idProblem, secretName, secretProblem } from "../../config/credentialShapes.js";
+import { credentialsFor } from "../../config/resolveConnection.js";
+import { isProviderName, PROVIDER_TITLES, type ProviderName } from "../../providers/types.js";
+import { checkE164 } from "../../sms/phone.js";
+import { connectionStoreFor } from "../context.js";
+import { CliError } from "../errors.js";
+import { firstLineOfStdin, interactive, prompts } from "../input.js";
+import { openProvider, verifyAndListNumbers } from "../providerSession.js";
+
+export interface ConnectOptions {
+  label?: string;
+  accountSid?: string;
+  apiKeySid?: string;
+  authId?: string;
+  defaultFrom?: string;
+  apiBaseUrl?: string;
+  verify: boolean;
+}
+
+async function ask(question: string, current: string | undefined, flag: string): Promise<string> {
+  if (current !== undefined) return current;
+  if (!interactive()) throw new CliError(`${flag} is required when not on a terminal`, 2);
+  const { input } = await prompts();
+  return (await input({ message: question, required: true })).trim();
+}
+
+async function readSecret(provider: ProviderName, apiKey: boolean): Promise<string> {
+  const name = `${PROVIDER_TITLES[provider]} ${secretName(provider, apiKey)}`;
+  if (interactive()) {
+    const { password } = await prompts();
+    return (await password({ message: `${name} (hidden):` })).trim();
+  }
+  const line = (await firstLineOfStdin()).trim();
+  if (line === "") throw new CliError(`no ${name}: pass it as the first line of stdin`, 2);
+  return line;
+}
+
+function checkOrigin(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new CliError(`--api-base-url must be an http(s) origin such as http://127.0.0.1:4010`, 2);
+  }
+  return new URL(url).origin;
+}
+
+async function chooseDefault(numbers: string[], wanted: string | undefined, verified: boolean) {
+  if (wanted !== undefined) {
+    const check = checkE164(wanted, "sender");
+    if (!check.ok) throw new CliError(`--default-from: ${check.reason}`, 2);
+    if (verified && !numbers.includes(check.e164)) {
+      throw new CliError(
+        `${check.e164} is not an SMS-capable number on this account; choose one of ${numbers.join(", ") || "(none)"}`,
+      );
+    }
+    return check.e164;
+  }
+  if (!verified) return undefined;
+  if (numbers.length === 0) {
+    throw new CliError(
+      "the account has no SMS-capable number; buy or enable one, then connect again",
+    );
+  }
+  if (numbers.length === 1) return numbers[0];
+  if (!interactive()) {
+    throw new CliError(
+      `--default-from is required: the account has ${numbers.length} SMS-capable numbers (${numbers.join(", ")})`,
+      2,
+    );
+  }
+  const { select } = await prompts();
+  return select({
+    message: "Default sending number:",
+    choices: numbers.map((n) => ({ name: n, value: n })),
+  });
+}
+
+export async function connectCommand(providerArg: string, options: ConnectOptions) {
+  if (!isProviderName(providerArg)) {
+    throw new CliError(`unknown provider "${providerArg}": choose twilio, plivo or telnyx`, 2);
+  }
+  const provider = providerArg;
+  const apiBaseUrl = checkOrigin(options.apiBaseUrl);
+  const label = await ask("Connection label (e.g. Twilio - Sales):", options.label, "--label");
+  const ids = {
+    accountSid:
+      provider === "twilio"
+        ? await ask("Twilio Account SID (AC…):", options.accountSid, "--account-sid")
+        : undefined,
+    apiKeySid: provider === "twilio" ? options.apiKeySid : undefined,
+    authId:
+      provider === "plivo" ? await ask("Plivo Auth ID:", options.authId, "--auth-id") : undefined,
+  };
+  const shape = idProblem(provider, ids);
+  if (shape) throw new CliError(shape, 2);
+
+  const secret = await readSecret(provider, ids.apiKeySid !== undefined);
+  const secretShape = secretProblem(provider, secret);
+  if (secretShape) throw new CliError(secretShape, 2);
+
+  const draft: NewConnection = { label, provider, ...ids, apiBaseUrl };
+  let numbers: string[] = [];
+  if (options.verify) {
+    const adapter = await openProvider(
+      credentialsFor({ ...draft, id: "draft" }, secret),
+      apiBaseUrl,
+    );
+    numbers = (await verifyAndListNumbers(adapter, draft)).map((n) => n.number);
+  }
+  const defaultFrom = await chooseDefault(numbers, options.defaultFrom, options.verify);
+
+  const { path, secrets } = connectionStoreFor();
+  const { connection, updated } = await upsertConnection(
+    path,
+    secrets,
+    { ...draft, defaultFrom },
+    secret,
+  );
+  process.stdout.write(
+    `${updated ? "Updated" : "Connected"} "${connection.label}" (${connection.id}): ${PROVIDER_TITLES[provider]}${
+      defaultFrom ? `, sending from ${defaultFrom}` : ""
+    }${options.verify ? "" : " (not verified)"}. The secret is in the OS keychain.\n`,
+  );
+}

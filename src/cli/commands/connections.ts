@@ -1,0 +1,43 @@
+import { loadConfig } from "../../config/configFile.js";
+import { PROVIDER_TITLES } from "../../providers/types.js";
+import { connectionStoreFor } from "../context.js";
+
+export async function connectionsCommand(options: { json?: boolean }) {
+  const { path, secrets } = connectionStoreFor();
+  const config = await loadConfig(path);
+  const rows = await Promise.all(
+    config.connections.map(async (c) => ({
+      id: c.id,
+      label: c.label,
+      provider: c.provider,
+      defaultFrom: c.defaultFrom ?? null,
+      isDefault: config.defaultConnection === c.id,
+      // Presence only: the secret itself is never read into the output.
+      secretInKeychain: await secrets.get(c.id).then(
+        (s) => s !== null,
+        () => null,
+      ),
+    })),
+  );
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ configPath: path, connections: rows }, null, 2)}\n`);
+    return;
+  }
+  if (rows.length === 0) {
+    process.stdout.write(
+      "No connections yet. Add one with: sms-mcp connect <twilio|plivo|telnyx> --label <label>\n",
+    );
+    return;
+  }
+  for (const r of rows) {
+    const secret =
+      r.secretInKeychain === null
+        ? "keychain unavailable"
+        : r.secretInKeychain
+          ? "secret in keychain"
+          : "SECRET MISSING";
+    process.stdout.write(
+      `${r.isDefault ? "*" : " "} ${r.label}  (${r.id})  ${PROVIDER_TITLES[r.provider]}  ${r.defaultFrom ?? "no default sender"}  ${secret}\n`,
+    );
+  }
+}

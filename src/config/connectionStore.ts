@@ -1,0 +1,88 @@
+import { ConfigError, loadConfig, saveConfig } from "./configFile.js";
+import { findConnection } from "./resolveConnection.js";
+import type { ConfigFile, ConnectionConfig } from "./schema.js";
+import type { SecretStore } from "./secretStore.js";
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 48) || "connection"
+  );
+}
+
+function uniqueId(config: ConfigFile, base: string): string {
+  const taken = new Set(config.connections.map((c) => c.id));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+export type NewConnection = Omit<ConnectionConfig, "id">;
+
+/**
+ * Adds a connection, or updates the one with the same label (how credentials are rotated).
+ * Secret first, then config; if the config write fails the keychain is put back as it was,
+ * so there is never a config entry without its secret nor an orphaned secret.
+ */
+export async function upsertConnection(
+  path: string,
+  secrets: SecretStore,
+  input: NewConnection,
+  secret: string,
+): Promise<{ connection: ConnectionConfig; updated: boolean }> {
+  const config = await loadConfig(path);
+  const existing = config.connections.find(
+    (c) => c.label.toLowerCase() === input.label.toLowerCase(),
+  );
+  const base = slug(input.label);
+  const id =
+    existing?.id ??
+    uniqueId(config, base.includes(input.provider) ? base : `${input.provider}-${base}`);
+  const connection: ConnectionConfig = { ...input, id };
+  const previousSecret = existing ? await secrets.get(id) : null;
+
+  await secrets.set(id, secret);
+  const next: ConfigFile = {
+    ...config,
+    connections: existing
+      ? config.connections.map((c) => (c.id === id ? connection : c))
+      : [...config.connections, connection],
+  };
+  if (!next.defaultConnection && next.connections.length === 1) next.defaultConnection = id;
+  try {
+    await saveConfig(path, next);
+  } catch (error) {
+    if (previousSecret !== null) await secrets.set(id, previousSecret);
+    else await secrets.delete(id);
+    throw error;
+  }
+  return { connection, updated: existing !== undefined };
+}
+
+/** Removes both parts; the keychain entry is restored if the config cannot be written. */
+export async function removeConnection(
+  path: string,
+  secrets: SecretStore,
+  wanted: string,
+): Promise<ConnectionConfig> {
+  const config = await loadConfig(path);
+  const found = findConnection(config, wanted);
+  if (!found) throw new ConfigError(`no connection named "${wanted}"`);
+  const secret = await secrets.get(found.id);
+  await secrets.delete(found.id);
+  const next: ConfigFile = {
+    ...config,
+    connections: config.connections.filter((c) => c.id !== found.id),
+  };
+  if (next.defaultConnection === found.id) delete next.defaultConnection;
+  try {
+    await saveConfig(path, next);
+  } catch (error) {
+    if (secret !== null) await secrets.set(found.id, secret);
+    throw error;
+  }
+  return found;
+}
