@@ -122,6 +122,7 @@ program
 program
   .command("demo")
   .description("send one SMS end to end against the built-in simulator (no account needed)")
+  .addHelpText("after", "\nExample:\n  sms-mcp demo")
   .action(async () => {
     const { demoCommand } = await import("./commands/demo.js");
     await demoCommand();
@@ -132,6 +133,7 @@ program
   .description("run the local provider simulator (Twilio, Plivo and Telnyx APIs on one port)")
   .option("--port <port>", "port to listen on", "4010")
   .option("--host <host>", "address to bind", "127.0.0.1")
+  .addHelpText("after", "\nExample:\n  sms-mcp simulator --port 4010")
   .action(async (options) => {
     const { simulatorCommand } = await import("./commands/simulator.js");
     await simulatorCommand(options);

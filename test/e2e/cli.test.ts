@@ -203,6 +203,8 @@ describe.skipIf(!status.available)(
         expect(run.stderr.trim().split("\n").length, "one line").toBeLessThanOrEqual(2);
         expect(await readFile(configFile, "utf8")).toBe(before);
       }
+      const store = new KeytarSecretStore();
+      for (const id of ["twilio-x", "plivo-x", "telnyx-x"]) expect(await store.get(id)).toBeNull();
       await cli(["disconnect", "Keep"]);
     });
 

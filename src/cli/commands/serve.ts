@@ -14,6 +14,12 @@ export interface ServeOptions {
 }
 
 export async function serveCommand(options: ServeOptions): Promise<void> {
+  if (options.transport === "http") {
+    throw new CliError(
+      "the http transport is not available in this version yet; use --transport stdio",
+      2,
+    );
+  }
   const logger = createLogger();
   const connection = await resolveConnection({
     wanted: options.connection,
@@ -22,11 +28,5 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     secrets: new KeytarSecretStore(),
   });
   const service = buildSmsService(connection, logger);
-  if (options.transport === "http") {
-    throw new CliError(
-      "the http transport is not available in this version; use --transport stdio",
-      2,
-    );
-  }
   await serveStdio(service, logger);
 }

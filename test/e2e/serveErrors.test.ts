@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+describe("serve refuses to start with one clear line", () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "sms-mcp-serve-"));
+    env = { SMS_MCP_CONFIG: join(dir, "config.json") };
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("no connection configured: says how to add one, exit 1, nothing on stdout", async () => {
+    const run = await runCli(["serve"], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^sms-mcp: no connection is configured: run `sms-mcp connect/);
+  });
+
+  it("env mode with a missing variable names it", async () => {
+    const run = await runCli(["serve"], {
+      ...env,
+      SMS_MCP_PROVIDER: "plivo",
+      PLIVO_AUTH_ID: "MA1",
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/needs PLIVO_AUTH_TOKEN to be set/);
+  });
+
+  it("usage errors exit 2", async () => {
+    expect((await runCli(["serve", "--transport", "carrier-pigeon"], env)).code).toBe(2);
+    expect((await runCli(["serve", "--transport", "http"], env)).code).toBe(2);
+  });
+});
