@@ -6,6 +6,7 @@ import {
   type ProviderCredentials,
   type ProviderName,
 } from "../../src/providers/types.js";
+import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { SmsError } from "../../src/sms/errors.js";
 
@@ -43,6 +44,34 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
     const smsNumbers = senders.filter((s) => s.sms).map((s) => s.number);
     expect(smsNumbers).toEqual([...sim.accounts[provider].numbers]);
     expect(smsNumbers).not.toContain(sim.accounts[provider].voiceOnlyNumbers[0]);
+  });
+
+  it("pages through every number on a large account", async () => {
+    // 260 numbers: several pages at each provider's page size (Twilio 50, Plivo 20, Telnyx 250).
+    const many = Array.from({ length: 260 }, (_, i) => `+1555060${String(i).padStart(4, "0")}`) as [
+      string,
+      ...string[],
+    ];
+    const big = await startSimulator({
+      accounts: {
+        twilio: { ...SIMULATOR_ACCOUNTS.twilio, numbers: many },
+        plivo: { ...SIMULATOR_ACCOUNTS.plivo, numbers: many },
+        telnyx: { ...SIMULATOR_ACCOUNTS.telnyx, numbers: many },
+      },
+    });
+    try {
+      const adapter = await createProvider({
+        credentials: credentials(big, provider),
+        apiBaseUrl: big.url,
+        timeoutMs: 5000,
+      });
+      const smsNumbers = (await adapter.listSenders()).filter((s) => s.sms).map((s) => s.number);
+      expect(smsNumbers).toEqual(many);
+      const pages = big.requests().filter((r) => r.method === "GET").length;
+      expect(pages).toBeGreaterThan(1);
+    } finally {
+      await big.close();
+    }
   });
 
   it("verifies the credentials", async () => {
