@@ -22,6 +22,7 @@ program
       .default("stdio"),
   )
   .option("--connection <label or id>", "which configured connection to send from")
+  .option("--dry-run", "run every check and record the attempt, but send nothing")
   .option("--host <host>", "http: address to bind", "127.0.0.1")
   .option("--port <port>", "http: port to listen on", "3000")
   .addHelpText(

@@ -1,14 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { ConfigError } from "./configError.js";
 import { type ConfigFile, configSchema, emptyConfig } from "./schema.js";
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 /** Reads and validates the config file; a missing file is an empty config, a broken one an error. */
 export async function loadConfig(path: string): Promise<ConfigFile> {

@@ -1,6 +1,7 @@
 import { isProviderName, type ProviderCredentials } from "../providers/types.js";
 import { ConfigError } from "./configFile.js";
 import type { ResolvedConnection } from "./connection.js";
+import { guardrailsFrom } from "./guardrailSettings.js";
 
 function required(env: NodeJS.ProcessEnv, ...names: string[]): string[] {
   const missing = names.filter((name) => !env[name]);
@@ -67,6 +68,7 @@ export function connectionFromEnv(
     provider,
     defaultFrom: env.SMS_MCP_DEFAULT_FROM || undefined,
     apiBaseUrl,
+    guardrails: guardrailsFrom(undefined, env),
     loadCredentials: async () => credentials,
   };
 }

@@ -2,6 +2,7 @@ import type { ProviderCredentials } from "../providers/types.js";
 import { ConfigError, loadConfig } from "./configFile.js";
 import type { ResolvedConnection } from "./connection.js";
 import { connectionFromEnv } from "./envMode.js";
+import { guardrailsFrom } from "./guardrailSettings.js";
 import type { ConfigFile, ConnectionConfig } from "./schema.js";
 import type { SecretStore } from "./secretStore.js";
 
@@ -36,13 +37,18 @@ export function credentialsFor(connection: ConnectionConfig, secret: string): Pr
   }
 }
 
-export function fromConfig(connection: ConnectionConfig, secrets: SecretStore): ResolvedConnection {
+export function fromConfig(
+  connection: ConnectionConfig,
+  secrets: SecretStore,
+  env: NodeJS.ProcessEnv,
+): ResolvedConnection {
   return {
     id: connection.id,
     label: connection.label,
     provider: connection.provider,
     defaultFrom: connection.defaultFrom,
     apiBaseUrl: connection.apiBaseUrl,
+    guardrails: guardrailsFrom(connection.guardrails, env),
     async loadCredentials() {
       const secret = await secrets.get(connection.id);
       if (!secret) {
@@ -80,14 +86,14 @@ export async function resolveConnection(options: {
           : `no connection named "${wanted}": no connections are configured in ${configPath}`,
       );
     }
-    return fromConfig(found, secrets);
+    return fromConfig(found, secrets, env);
   }
   const byDefault = config.defaultConnection
     ? findConnection(config, config.defaultConnection)
     : undefined;
   const only = config.connections.length === 1 ? config.connections[0] : undefined;
   const chosen = byDefault ?? only;
-  if (chosen) return fromConfig(chosen, secrets);
+  if (chosen) return fromConfig(chosen, secrets, env);
   if (config.connections.length === 0) {
     throw new ConfigError(
       "no connection is configured: run `sms-mcp connect <twilio|plivo|telnyx>` or set SMS_MCP_PROVIDER and the provider's variables",

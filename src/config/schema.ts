@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PROVIDER_NAMES } from "../providers/types.js";
+import { guardrailsConfigSchema } from "./guardrailSettings.js";
 
 const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number like +15551234567");
 
@@ -25,6 +26,7 @@ export const connectionSchema = z
     authId: z.string().min(1).optional(),
     defaultFrom: e164.optional(),
     apiBaseUrl: origin.optional(),
+    guardrails: guardrailsConfigSchema.optional(),
   })
   .strict();
 

@@ -3,8 +3,10 @@ import type { ResolvedConnection } from "../config/connection.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
 import type { Logger } from "../log/logger.js";
 import { createProvider } from "../providers/createProvider.js";
-import { DEFAULT_TIMEOUT_MS } from "../providers/types.js";
+import { DEFAULT_TIMEOUT_MS, type ProviderCredentials } from "../providers/types.js";
+import { AuditLog, defaultAuditPath } from "../sms/audit/auditLog.js";
 import { SmsError } from "../sms/errors.js";
+import { type GuardrailStore, MemoryGuardrailStore } from "../sms/guardrails/store.js";
 import { SmsService } from "../sms/smsService.js";
 
 export function timeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -12,17 +14,31 @@ export function timeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_TIMEOUT_MS;
 }
 
-/** Wires a connection to its provider; credentials are read on first use, not at start-up. */
+export interface BuildOptions {
+  timeoutMs?: number;
+  /** Shared by every session of an HTTP server, so limits hold across sessions. */
+  store?: GuardrailStore;
+  dryRun?: boolean;
+}
+
+/** Wires a connection to its provider, guardrails and audit log; credentials are read on first use. */
 export function buildSmsService(
   connection: ResolvedConnection,
   logger: Logger,
-  timeoutMs: number = timeoutFromEnv(),
+  options: BuildOptions = {},
 ): SmsService {
+  const guardrails = options.dryRun
+    ? { ...connection.guardrails, dryRun: true }
+    : connection.guardrails;
+  const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
   return new SmsService({
     connection,
     logger,
+    guardrails,
+    store: options.store ?? new MemoryGuardrailStore(),
+    audit: new AuditLog(guardrails.auditLog ?? defaultAuditPath()),
     async createProvider(c) {
-      let credentials: Awaited<ReturnType<ResolvedConnection["loadCredentials"]>>;
+      let credentials: ProviderCredentials;
       try {
         credentials = await c.loadCredentials();
       } catch (error) {

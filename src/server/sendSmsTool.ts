@@ -19,7 +19,7 @@ const errorSchema = z.object({
   category: z
     .string()
     .describe(
-      "invalid_input, invalid_recipient, invalid_sender, opted_out, authentication, rate_limited, too_long, provider_unavailable, configuration or unknown",
+      "invalid_input, invalid_recipient, invalid_sender, opted_out, authentication, rate_limited, too_long, not_allowed, provider_unavailable, configuration or unknown",
     ),
   reason: z.string(),
   retryable: z.boolean().describe("Whether sending the same message again (later) can succeed"),
@@ -28,12 +28,17 @@ const errorSchema = z.object({
 });
 
 export const sendSmsOutputSchema = z.object({
-  status: z.enum(["sent", "failed"]),
+  status: z
+    .enum(["sent", "failed", "duplicate", "dry_run"])
+    .describe(
+      "duplicate: an identical text went out moments ago and was not sent again; dry_run: checks passed, nothing sent",
+    ),
   provider: z.enum(["twilio", "plivo", "telnyx"]),
   connection: z.string(),
   to: z.string().nullable(),
   from: z.string().nullable(),
   messageId: z.string().optional().describe("The provider's id for the message"),
+  duplicateOf: z.string().optional().describe("For a duplicate, the earlier message's id"),
   providerStatus: z.string().optional(),
   segments: z.number().int().optional().describe("How many SMS parts the text is billed as"),
   encoding: z.string().optional().describe("GSM-7, or UCS-2 when any character needs it"),

@@ -13,6 +13,7 @@ export type SmsErrorCategory =
   | "too_long"
   | "provider_unavailable"
   | "configuration"
+  | "not_allowed"
   | "unknown";
 
 export interface SmsErrorInit {

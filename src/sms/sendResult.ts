@@ -4,12 +4,14 @@ import type { Encoding } from "./segments.js";
 
 /** What the tool reports in structuredContent, for success and failure alike. */
 export interface SendDetails {
-  status: "sent" | "failed";
+  status: "sent" | "failed" | "duplicate" | "dry_run";
   provider: ProviderName;
   connection: string;
   to: string | null;
   from: string | null;
   messageId?: string | undefined;
+  /** For a duplicate: the id of the earlier message that already carried this text. */
+  duplicateOf?: string | undefined;
   providerStatus?: string | undefined;
   segments?: number | undefined;
   encoding?: Encoding | string | undefined;

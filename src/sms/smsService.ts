@@ -1,8 +1,22 @@
+import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ResolvedConnection } from "../config/connection.js";
 import { type Logger, maskNumber } from "../log/logger.js";
-import type { SmsProvider } from "../providers/types.js";
+import type { SendReceipt, SmsProvider } from "../providers/types.js";
+import { type AuditLog, type AuditOutcome, sha256 } from "./audit/auditLog.js";
 import { SmsError } from "./errors.js";
+import {
+  allowListRule,
+  countryRule,
+  denyListRule,
+  emergencyRule,
+  firstRefusal,
+  numberTypeRule,
+  segmentRule,
+} from "./guardrails/rules.js";
+import type { GuardrailSettings } from "./guardrails/settings.js";
+import type { GuardrailStore, RateBucket } from "./guardrails/store.js";
+import { callingCodesOf, numberFacts, preloadNumberMetadata } from "./numberFacts.js";
 import { countSegments } from "./segments.js";
 import { type ValidSend, validateSend } from "./sendRequest.js";
 import type { SendDetails, SendOutcome } from "./sendResult.js";
@@ -20,6 +34,10 @@ export interface SmsServiceOptions {
   connection: ResolvedConnection;
   createProvider: (connection: ResolvedConnection) => Promise<SmsProvider>;
   logger: Logger;
+  guardrails: GuardrailSettings;
+  store: GuardrailStore;
+  audit: AuditLog;
+  now?: () => number;
 }
 
 function asSmsError(error: unknown): SmsError {
@@ -32,14 +50,37 @@ function asSmsError(error: unknown): SmsError {
   });
 }
 
-/** validate → provider (with safe retry) → result. One instance per connection. */
+function describeWait(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  if (ms < 60_000) return `${Math.ceil(ms / 1000)} seconds`;
+  if (minutes < 120) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
+function describeWindow(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? "day" : `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return seconds === 3600 ? "hour" : `${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? "minute" : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
+
+/** validate → guardrails → provider (with safe retry) → audit → result. One per connection. */
 export class SmsService {
   private providerPromise: Promise<SmsProvider> | undefined;
+  private readonly inFlight = new Map<string, Promise<SendOutcome>>();
+  private readonly active = new Set<Promise<unknown>>();
+  private readonly now: () => number;
 
-  constructor(private readonly options: SmsServiceOptions) {}
+  constructor(private readonly options: SmsServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
 
   get connection(): ResolvedConnection {
     return this.options.connection;
+  }
+
+  get settings(): GuardrailSettings {
+    return this.options.guardrails;
   }
 
   provider(): Promise<SmsProvider> {
@@ -54,15 +95,29 @@ export class SmsService {
     return this.providerPromise;
   }
 
-  /** Loads the provider SDK and credentials off the critical path, so the first send is fast. */
+  /** Loads the provider SDK, credentials and number metadata off the critical path. */
   warmUp(): void {
+    preloadNumberMetadata();
+    if (this.options.guardrails.dryRun) return;
     this.provider().catch((error: unknown) => {
       this.options.logger.warn({ reason: asSmsError(error).reason }, "provider not ready yet");
     });
   }
 
-  async send(args: unknown): Promise<SendOutcome> {
-    const { connection, logger } = this.options;
+  /** Resolves once every send that has started has answered (for a graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  send(args: unknown): Promise<SendOutcome> {
+    const work = this.sendTracked(args);
+    this.active.add(work);
+    void work.finally(() => this.active.delete(work));
+    return work;
+  }
+
+  private async sendTracked(args: unknown): Promise<SendOutcome> {
+    const { connection, guardrails } = this.options;
     const base: SendDetails = {
       status: "failed",
       provider: connection.provider,
@@ -75,7 +130,7 @@ export class SmsService {
     try {
       valid = validateSend(args, connection.defaultFrom);
     } catch (error) {
-      return this.fail(base, asSmsError(error));
+      return this.finish(this.fail(base, asSmsError(error)), "refused", undefined);
     }
     const { encoding, segments } = countSegments(valid.body);
     const details: SendDetails = {
@@ -87,27 +142,182 @@ export class SmsService {
       notes: LINK.test(valid.body) ? [LINK_NOTE] : undefined,
     };
 
+    const refusal = await this.policyRefusal(valid, segments, encoding);
+    if (refusal) return this.finish(this.fail(details, refusal), "refused", valid.body);
+
+    if (guardrails.duplicateWindowSeconds <= 0) return this.sendOnce(valid, details, undefined);
+    const key = sha256(`${connection.id}\n${valid.to}\n${valid.from}\n${valid.body}`);
+    const earlier = this.inFlight.get(key);
+    if (earlier) return this.duplicateOf(await earlier, details, valid.body);
+    const work = this.sendOnce(valid, details, key);
+    this.inFlight.set(key, work);
     try {
-      const provider = await this.provider();
-      const receipt = await this.sendWithSafeRetry(provider, valid);
-      logger.info(
-        { provider: connection.provider, to: maskNumber(valid.to), messageId: receipt.messageId },
-        "sms sent",
-      );
-      return {
-        ok: true,
-        details: {
-          ...details,
-          status: "sent",
-          messageId: receipt.messageId,
-          providerStatus: receipt.status,
-          segments: receipt.segments ?? segments,
-          encoding: receipt.encoding ?? encoding,
-        },
-      };
-    } catch (error) {
-      return this.fail(details, asSmsError(error));
+      return await work;
+    } finally {
+      this.inFlight.delete(key);
     }
+  }
+
+  /** The configured rules, those that can never be relaxed first. */
+  private async policyRefusal(valid: ValidSend, segments: number, encoding: string) {
+    const g = this.options.guardrails;
+    const [to, from] = await Promise.all([numberFacts(valid.to), numberFacts(valid.from)]);
+    const countries = g.allowedCountries ?? (from.country ? [from.country] : []);
+    const callingCodes =
+      g.allowedCountries === undefined && !from.country
+        ? [from.callingCode]
+        : countries === "*"
+          ? []
+          : await callingCodesOf(countries);
+    const decision = firstRefusal([
+      () => emergencyRule(to),
+      () => denyListRule(to, g.denyList),
+      () => allowListRule(to, g.allowList),
+      // A number the owner listed explicitly is allowed whatever its country or type.
+      () =>
+        g.allowList.includes(to.e164)
+          ? { allowed: true }
+          : countryRule(to, countries, callingCodes),
+      () =>
+        g.allowList.includes(to.e164)
+          ? { allowed: true }
+          : numberTypeRule(to, g.blockNonMobileTypes),
+      () => segmentRule(segments, encoding, g.maxSegments),
+    ]);
+    return decision.allowed
+      ? undefined
+      : new SmsError({
+          category: decision.category,
+          reason: decision.reason,
+          retryable: decision.retryable,
+        });
+  }
+
+  private rateBuckets(to: string): RateBucket[] {
+    const { perRecipient, perConnection } = this.options.guardrails;
+    const id = this.options.connection.id;
+    return [
+      {
+        key: `rate:${id}:to:${to}`,
+        limit: perRecipient.limit,
+        windowMs: perRecipient.windowSeconds * 1000,
+        label: "this recipient",
+      },
+      {
+        key: `rate:${id}:all`,
+        limit: perConnection.limit,
+        windowMs: perConnection.windowSeconds * 1000,
+        label: "this connection",
+      },
+    ];
+  }
+
+  private async rateRefusal(to: string): Promise<SmsError | undefined> {
+    const decision = await this.options.store.consume(this.rateBuckets(to), this.now());
+    if (decision.allowed) return undefined;
+    const { bucket, retryAfterMs } = decision;
+    const limits = this.options.guardrails;
+    const limit = bucket.label === "this recipient" ? limits.perRecipient : limits.perConnection;
+    if (retryAfterMs === undefined) {
+      return new SmsError({
+        category: "rate_limited",
+        reason: `the sending limit for ${bucket.label} is ${limit.limit}, so nothing can be sent; the account owner must raise it`,
+        retryable: false,
+      });
+    }
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return new SmsError({
+      category: "rate_limited",
+      reason: `${bucket.label} has reached its limit of ${limit.limit} texts per ${describeWindow(limit.windowSeconds)}; sending will be possible again in about ${describeWait(retryAfterMs)}`,
+      retryable: true,
+      retryAfterSeconds,
+    });
+  }
+
+  private async sendOnce(
+    valid: ValidSend,
+    details: SendDetails,
+    key: string | undefined,
+  ): Promise<SendOutcome> {
+    const { store, guardrails } = this.options;
+    if (key) {
+      const claim = await store.claimDuplicate(
+        key,
+        guardrails.duplicateWindowSeconds * 1000,
+        this.now(),
+      );
+      if (!claim.claimed) {
+        return this.duplicateOf(
+          { ok: true, details: { ...details, messageId: claim.messageId } },
+          details,
+          valid.body,
+        );
+      }
+    }
+    let messageId: string | undefined;
+    try {
+      const limited = await this.rateRefusal(valid.to);
+      if (limited) return this.finish(this.fail(details, limited), "refused", valid.body);
+      if (guardrails.dryRun) {
+        messageId = `dryrun-${randomUUID()}`;
+        return this.finish(
+          { ok: true, details: { ...details, status: "dry_run", messageId } },
+          "dry_run",
+          valid.body,
+        );
+      }
+      const receipt = await this.sendWithSafeRetry(await this.provider(), valid);
+      messageId = receipt.messageId;
+      return this.finish(this.sent(details, receipt), "sent", valid.body);
+    } catch (error) {
+      return this.finish(this.fail(details, asSmsError(error)), "failed", valid.body);
+    } finally {
+      if (key) await store.settleDuplicate(key, messageId, this.now());
+    }
+  }
+
+  private sent(details: SendDetails, receipt: SendReceipt): SendOutcome {
+    this.options.logger.info(
+      {
+        provider: details.provider,
+        to: maskNumber(details.to ?? undefined),
+        messageId: receipt.messageId,
+      },
+      "sms sent",
+    );
+    return {
+      ok: true,
+      details: {
+        ...details,
+        status: "sent",
+        messageId: receipt.messageId,
+        providerStatus: receipt.status,
+        segments: receipt.segments ?? details.segments,
+        encoding: receipt.encoding ?? details.encoding,
+      },
+    };
+  }
+
+  /** An identical text already went (or is going) out: answer as sent, and say so. */
+  private duplicateOf(
+    earlier: SendOutcome,
+    details: SendDetails,
+    body: string,
+  ): Promise<SendOutcome> {
+    if (!earlier.ok) return this.finish(earlier, "failed", body);
+    const outcome: SendOutcome = {
+      ok: true,
+      details: {
+        ...details,
+        status: "duplicate",
+        duplicateOf: earlier.details.messageId,
+        notes: [
+          ...(details.notes ?? []),
+          `an identical text to this recipient was already sent in the last ${describeWindow(this.options.guardrails.duplicateWindowSeconds)}, so it was not sent again`,
+        ],
+      },
+    };
+    return this.finish(outcome, "duplicate", body);
   }
 
   private async sendWithSafeRetry(provider: SmsProvider, valid: ValidSend) {
@@ -152,6 +362,38 @@ export class SmsService {
         },
       },
     };
+  }
+
+  /** Records the attempt before the answer goes back; a failing audit write is logged, not fatal. */
+  private async finish(
+    outcome: SendOutcome,
+    kind: AuditOutcome,
+    body: string | undefined,
+  ): Promise<SendOutcome> {
+    const { details } = outcome;
+    const { connection, guardrails, audit, logger } = this.options;
+    try {
+      await audit.append({
+        time: new Date(this.now()).toISOString(),
+        connection: connection.label,
+        provider: connection.provider,
+        to: details.to,
+        from: details.from,
+        segments: details.segments ?? null,
+        encoding: details.encoding ?? null,
+        outcome: kind,
+        errorCategory: details.error?.category ?? null,
+        messageId: details.messageId ?? details.duplicateOf ?? null,
+        bodySha256: body === undefined ? null : sha256(body),
+        ...(guardrails.auditBodies && body !== undefined ? { body } : {}),
+      });
+    } catch (error) {
+      logger.error(
+        { code: (error as NodeJS.ErrnoException).code },
+        "could not write the audit log",
+      );
+    }
+    return outcome;
   }
 }
 

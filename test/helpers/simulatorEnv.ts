@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ProviderName } from "../../src/providers/types.js";
 import type { Simulator } from "../../src/simulator/simulator.js";
 
@@ -25,9 +28,16 @@ export function providerEnv(simulator: Simulator, provider: ProviderName): Recor
   }
 }
 
-/** The parent's environment without any variable that could select or configure a provider. */
+const auditDir = mkdtempSync(join(tmpdir(), "sms-mcp-audit-"));
+
+/**
+ * The parent's environment without any variable that could select or configure a provider,
+ * and with the audit log in a temporary folder rather than the user's state directory.
+ */
 export function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = {
+    SMS_MCP_AUDIT_LOG: join(auditDir, `audit-${process.pid}.log`),
+  };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(SMS_MCP_|TWILIO_|PLIVO_|TELNYX_)/.test(key)) env[key] = value;
   }

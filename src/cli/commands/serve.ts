@@ -9,6 +9,7 @@ import { CliError } from "../errors.js";
 export interface ServeOptions {
   transport: "stdio" | "http";
   connection?: string;
+  dryRun?: boolean;
   host: string;
   port: string;
 }
@@ -27,6 +28,6 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     configPath: configPath(),
     secrets: new KeytarSecretStore(),
   });
-  const service = buildSmsService(connection, logger);
+  const service = buildSmsService(connection, logger, { dryRun: options.dryRun === true });
   await serveStdio(service, logger);
 }

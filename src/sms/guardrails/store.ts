@@ -1,0 +1,87 @@
+export interface RateBucket {
+  key: string;
+  limit: number;
+  windowMs: number;
+  /** Names the bucket in a refusal: "this recipient", "this connection". */
+  label: string;
+}
+
+export type RateDecision =
+  | { allowed: true }
+  | { allowed: false; bucket: RateBucket; retryAfterMs: number | undefined };
+
+export type DuplicateClaim =
+  | { claimed: true }
+  /** messageId is undefined while the earlier send is still in flight (on another replica). */
+  | { claimed: false; messageId: string | undefined };
+
+/**
+ * The state guardrails keep between sends. Every method is one atomic step, so a shared store
+ * (Redis: a Lua script or MULTI per call) can back several replicas with the same semantics.
+ */
+export interface GuardrailStore {
+  /** Checks every bucket and consumes one unit from each only if all have room. */
+  consume(buckets: RateBucket[], now: number): Promise<RateDecision>;
+  /** Claims a duplicate key for windowMs, unless an earlier send holds it. */
+  claimDuplicate(key: string, windowMs: number, now: number): Promise<DuplicateClaim>;
+  /** Records the sent message id under the claim, or releases it when the send failed. */
+  settleDuplicate(key: string, messageId: string | undefined, now: number): Promise<void>;
+}
+
+/** The default, for one process: sliding windows as timestamp lists, pruned as they age. */
+export class MemoryGuardrailStore implements GuardrailStore {
+  private readonly hits = new Map<string, { windowMs: number; times: number[] }>();
+  private readonly duplicates = new Map<
+    string,
+    { messageId: string | undefined; expiresAt: number }
+  >();
+  private calls = 0;
+
+  async consume(buckets: RateBucket[], now: number): Promise<RateDecision> {
+    this.sweep(now);
+    const windows = buckets.map((bucket) => {
+      const times = (this.hits.get(bucket.key)?.times ?? []).filter(
+        (t) => t > now - bucket.windowMs,
+      );
+      this.hits.set(bucket.key, { windowMs: bucket.windowMs, times });
+      return { bucket, recent: times };
+    });
+    for (const { bucket, recent } of windows) {
+      if (bucket.limit <= 0) return { allowed: false, bucket, retryAfterMs: undefined };
+      if (recent.length >= bucket.limit) {
+        const oldest = recent[recent.length - bucket.limit] ?? now;
+        return { allowed: false, bucket, retryAfterMs: oldest + bucket.windowMs - now };
+      }
+    }
+    for (const { recent } of windows) recent.push(now);
+    return { allowed: true };
+  }
+
+  async claimDuplicate(key: string, windowMs: number, now: number): Promise<DuplicateClaim> {
+    const existing = this.duplicates.get(key);
+    if (existing && existing.expiresAt > now)
+      return { claimed: false, messageId: existing.messageId };
+    this.sweep(now);
+    this.duplicates.set(key, { messageId: undefined, expiresAt: now + windowMs });
+    return { claimed: true };
+  }
+
+  async settleDuplicate(key: string, messageId: string | undefined, _now: number): Promise<void> {
+    const entry = this.duplicates.get(key);
+    if (!entry) return;
+    if (messageId === undefined) this.duplicates.delete(key);
+    else entry.messageId = messageId;
+  }
+
+  /** Every 256 calls, drops what has aged out: memory stays flat however long the server runs. */
+  private sweep(now: number): void {
+    this.calls += 1;
+    if (this.calls % 256 !== 0) return;
+    for (const [key, entry] of this.duplicates) {
+      if (entry.expiresAt <= now) this.duplicates.delete(key);
+    }
+    for (const [key, { windowMs, times }] of this.hits) {
+      if ((times.at(-1) ?? 0) <= now - windowMs) this.hits.delete(key);
+    }
+  }
+}
