@@ -121,6 +121,18 @@ program
   });
 
 program
+  .command("log")
+  .description("recent send attempts from the audit log")
+  .option("--since <duration>", "how far back: 30m, 1h, 7d", "24h")
+  .option("--json", "one JSON record per line")
+  .option("--file <path>", "audit log to read (default: $SMS_MCP_AUDIT_LOG or the state directory)")
+  .addHelpText("after", "\nExample:\n  sms-mcp log --since 1h")
+  .action(async (options) => {
+    const { logCommand } = await import("./commands/log.js");
+    await logCommand(options);
+  });
+
+program
   .command("demo")
   .description("send one SMS end to end against the built-in simulator (no account needed)")
   .addHelpText("after", "\nExample:\n  sms-mcp demo")

@@ -1,0 +1,128 @@
+import { appendFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { sha256 } from "../../src/sms/audit/auditLog.js";
+import { runCli } from "../helpers/cli.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+import { startStdioServer } from "../helpers/stdioServer.js";
+
+const planted = `KEYplanted-audit-${Date.now()}`;
+
+describe("the audit log", () => {
+  let sim: Simulator;
+  let dir: string;
+  let auditLog: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      accounts: {
+        ...SIMULATOR_ACCOUNTS,
+        telnyx: { ...SIMULATOR_ACCOUNTS.telnyx, apiKey: planted },
+      },
+    });
+    dir = await mkdtemp(join(tmpdir(), "sms-mcp-audit-test-"));
+    auditLog = join(dir, "state", "audit.log");
+    env = { ...providerEnv(sim, "telnyx"), SMS_MCP_AUDIT_LOG: auditLog };
+  });
+  afterAll(async () => {
+    await sim?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const lines = async () =>
+    (await readFile(auditLog, "utf8"))
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l));
+
+  it("has one line per attempt: sent, failed, refused, duplicate, dry run", async () => {
+    const server = await startStdioServer(env);
+    try {
+      await server.call({ to_: "+15551234567", message: "Your code is 4821" });
+      await server.call({ to_: "+15005550001", message: "Hi" });
+      await server.call({ to_: "+33612345678", message: "Bonjour" });
+      await server.call({ to_: "+15551234567", message: "Your code is 4821" });
+    } finally {
+      await server.close();
+    }
+    const dry = await startStdioServer({ ...env, SMS_MCP_DRY_RUN: "true" });
+    try {
+      await dry.call({ to_: "+15551234567", message: "Practice" });
+    } finally {
+      await dry.close();
+    }
+
+    const records = await lines();
+    expect(records.map((r) => r.outcome)).toEqual([
+      "sent",
+      "failed",
+      "refused",
+      "duplicate",
+      "dry_run",
+    ]);
+    expect(records[0]).toMatchObject({
+      connection: "telnyx (environment)",
+      provider: "telnyx",
+      to: "+15551234567",
+      from: SIMULATOR_ACCOUNTS.telnyx.numbers[0],
+      segments: 1,
+      encoding: "GSM-7",
+      errorCategory: null,
+      bodySha256: sha256("Your code is 4821"),
+    });
+    expect(records[0].messageId).toEqual(expect.any(String));
+    expect(records[1]).toMatchObject({ errorCategory: "invalid_recipient" });
+    expect(records[2]).toMatchObject({ errorCategory: "not_allowed" });
+    expect(records[3].messageId).toBe(records[0].messageId);
+    const text = await readFile(auditLog, "utf8");
+    expect(text).not.toContain(planted);
+    expect(text).not.toContain("Your code is 4821");
+    expect((await stat(auditLog)).mode & 0o777).toBe(0o600);
+  });
+
+  it("records bodies only when auditBodies is on", async () => {
+    const server = await startStdioServer({ ...env, SMS_MCP_AUDIT_BODIES: "1" });
+    try {
+      await server.call({ to_: "+15551234567", message: "Body on purpose" });
+    } finally {
+      await server.close();
+    }
+    expect((await lines()).at(-1)).toMatchObject({ outcome: "sent", body: "Body on purpose" });
+  });
+
+  it("a line torn by a crash does not stop the next write or `sms-mcp log`", async () => {
+    const before = (await lines()).length;
+    await appendFile(auditLog, '{"time":"2026-11-28T10:00:00.000Z","connec');
+    const server = await startStdioServer(env);
+    try {
+      await server.call({ to_: "+15551234567", message: "After the crash" });
+    } finally {
+      await server.close();
+    }
+    const raw = (await readFile(auditLog, "utf8")).split("\n");
+    expect(raw.at(-2)).toContain('"outcome":"sent"');
+    expect(raw.at(-3)).toBe('{"time":"2026-11-28T10:00:00.000Z","connec');
+
+    const json = await runCli(["log", "--since", "1h", "--json", "--file", auditLog], {});
+    expect(json.code).toBe(0);
+    const shown = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(shown).toHaveLength(before + 1);
+    expect(shown.at(-1)).toMatchObject({ outcome: "sent" });
+
+    const table = await runCli(["log", "--since", "1h"], { SMS_MCP_AUDIT_LOG: auditLog });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^time\s+connection\s+to\s+outcome/);
+    expect(table.stdout).toContain("dry_run");
+    expect(table.stdout).not.toContain(planted);
+
+    const bad = await runCli(["log", "--since", "yesterday"], { SMS_MCP_AUDIT_LOG: auditLog });
+    expect(bad.code).toBe(2);
+  });
+});
