@@ -23,11 +23,20 @@ program
   )
   .option("--connection <label or id>", "which configured connection to send from")
   .option("--dry-run", "run every check and record the attempt, but send nothing")
-  .option("--host <host>", "http: address to bind", "127.0.0.1")
-  .option("--port <port>", "http: port to listen on", "3000")
+  .option(
+    "--host <host>",
+    "http: address to bind (non-loopback needs SMS_MCP_AUTH_TOKEN)",
+    "127.0.0.1",
+  )
+  .option("--port <port>", "http: port to listen on (0 = any free port)", "3000")
+  .option("--stateless", "http: no server-side sessions, for replicas behind a load balancer")
+  .option("--allowed-origins <origins>", "http: comma-separated extra Origins to accept")
+  .option("--max-body-bytes <n>", "http: largest request body", "65536")
+  .option("--max-sessions <n>", "http: most concurrent sessions (503 beyond)", "1000")
+  .option("--idle-timeout <seconds>", "http: close sessions idle this long", "1800")
   .addHelpText(
     "after",
-    '\nExamples:\n  sms-mcp serve\n  sms-mcp serve --connection "Twilio - Sales"\n  SMS_MCP_PROVIDER=telnyx TELNYX_API_KEY=... SMS_MCP_DEFAULT_FROM=+15550300001 sms-mcp serve',
+    '\nExamples:\n  sms-mcp serve\n  sms-mcp serve --connection "Twilio - Sales"\n  SMS_MCP_AUTH_TOKEN=... sms-mcp serve --transport http --port 3000\n  SMS_MCP_PROVIDER=telnyx TELNYX_API_KEY=... SMS_MCP_DEFAULT_FROM=+15550300001 sms-mcp serve',
   )
   .action(async (options) => {
     const { serveCommand } = await import("./commands/serve.js");

@@ -6,6 +6,7 @@ export const RESERVED_RECIPIENTS = {
   "+15005550004": "rate_limited",
   "+15005550005": "server_error",
   "+15005550006": "hang",
+  "+15005550007": "slow",
 } as const;
 
 export type Scenario = (typeof RESERVED_RECIPIENTS)[keyof typeof RESERVED_RECIPIENTS];

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SIMULATOR_ACCOUNTS, type SimulatorAccounts } from "./accounts.js";
 import type { RouteHandler, SimContext } from "./context.js";
 import { parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
 import { plivoRoutes } from "./plivoRoutes.js";
 import { telnyxRoutes } from "./telnyxRoutes.js";
+import { scenarioFor } from "./reservedNumbers.js";
 import { twilioRoutes } from "./twilioRoutes.js";
 
 /** Each provider's API lives under its own path prefix, so one origin serves all three. */
@@ -19,6 +21,15 @@ const ROUTES: Array<{
 ];
 const MAX_BODY_BYTES = 1_048_576;
 const INSPECT_PATH = "/_simulator/requests";
+/** How long the "slow" reserved recipient takes to be accepted. */
+const SLOW_MS = 1000;
+
+/** The recipient of a send, whichever provider's field names the body uses. */
+function recipientOf(body: unknown): unknown {
+  if (typeof body !== "object" || body === null) return undefined;
+  const fields = body as Record<string, unknown>;
+  return fields.To ?? fields.dst ?? fields.to;
+}
 
 export interface SimulatorOptions {
   host?: string;
@@ -32,6 +43,8 @@ export interface Simulator {
   accounts: SimulatorAccounts;
   /** Every provider request received so far, oldest first. */
   requests(): ReceivedRequest[];
+  /** Resolves once at least `count` requests have been received. */
+  waitForRequests(count: number): Promise<void>;
   clear(): void;
   close(): Promise<void>;
 }
@@ -65,6 +78,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const accounts = options.accounts ?? SIMULATOR_ACCOUNTS;
   const received: ReceivedRequest[] = [];
   const hanging = new Set<ServerResponse>();
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const notify = () => {
+    for (const waiter of [...waiters]) {
+      if (received.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
   const context: SimContext = {
     accounts,
     hang(request) {
@@ -105,6 +127,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       rawBody,
       receivedAt: new Date().toISOString(),
     });
+    notify();
+    if (route && scenarioFor(recipientOf(body)) === "slow") await sleep(SLOW_MS);
     if (route) return route.handle(request, context);
     sendJson(res, 404, {
       error: `the simulator has no route for ${request.method} ${url.pathname}`,
@@ -122,6 +146,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: `http://${host}:${port}`,
     accounts,
     requests: () => [...received],
+    waitForRequests: (count) =>
+      received.length >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ count, resolve })),
     clear: () => {
       received.length = 0;
     },

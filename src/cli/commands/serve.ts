@@ -3,6 +3,8 @@ import { resolveConnection } from "../../config/resolveConnection.js";
 import { KeytarSecretStore } from "../../config/secretStore.js";
 import { createLogger } from "../../log/logger.js";
 import { buildSmsService } from "../../server/buildSmsService.js";
+import { isLoopback, UnsafeBindError } from "../../server/http/security.js";
+import { serveHttp } from "../../server/http/serveHttp.js";
 import { serveStdio } from "../../server/stdio.js";
 import { CliError } from "../errors.js";
 
@@ -12,15 +14,42 @@ export interface ServeOptions {
   dryRun?: boolean;
   host: string;
   port: string;
+  stateless?: boolean;
+  allowedOrigins?: string;
+  maxBodyBytes: string;
+  maxSessions: string;
+  idleTimeout: string;
+}
+
+function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, not ${value}`, 2);
+  }
+  return n;
+}
+
+/** Checked before anything else, so a bad flag or an unsafe bind fails fast and touches nothing. */
+function httpOptions(options: ServeOptions) {
+  const authToken = process.env.SMS_MCP_AUTH_TOKEN || undefined;
+  if (!isLoopback(options.host) && !authToken) throw new UnsafeBindError(options.host);
+  return {
+    host: options.host,
+    port: whole("--port", options.port, 0, 65_535),
+    authToken,
+    stateless: options.stateless === true,
+    allowedOrigins: (options.allowedOrigins ?? process.env.SMS_MCP_ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter((o) => o !== ""),
+    maxBodyBytes: whole("--max-body-bytes", options.maxBodyBytes, 1024),
+    maxSessions: whole("--max-sessions", options.maxSessions, 1),
+    idleTimeoutMs: whole("--idle-timeout", options.idleTimeout, 1) * 1000,
+  };
 }
 
 export async function serveCommand(options: ServeOptions): Promise<void> {
-  if (options.transport === "http") {
-    throw new CliError(
-      "the http transport is not available in this version yet; use --transport stdio",
-      2,
-    );
-  }
+  const http = options.transport === "http" ? httpOptions(options) : undefined;
   const logger = createLogger();
   const connection = await resolveConnection({
     wanted: options.connection,
@@ -29,5 +58,9 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     secrets: new KeytarSecretStore(),
   });
   const service = buildSmsService(connection, logger, { dryRun: options.dryRun === true });
-  await serveStdio(service, logger);
+  if (http) {
+    await serveHttp(service, logger, http);
+  } else {
+    await serveStdio(service, logger);
+  }
 }

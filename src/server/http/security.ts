@@ -1,0 +1,65 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+}
+
+function jsonRpcError(res: Response, status: number, message: string): void {
+  res.status(status).json({ jsonrpc: "2.0", error: { code: -32000, message }, id: null });
+}
+
+/** Equal-length digests make the comparison constant-time whatever the token lengths. */
+function sameToken(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** `Authorization: Bearer <token>` on every MCP endpoint when a token is configured. */
+export function bearerAuth(token: string | undefined): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!token) return next();
+    const header = req.headers.authorization ?? "";
+    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    if (given !== "" && sameToken(given, token)) return next();
+    res.setHeader("WWW-Authenticate", 'Bearer realm="sms-mcp"');
+    jsonRpcError(res, 401, "Unauthorized: send Authorization: Bearer <SMS_MCP_AUTH_TOKEN>");
+  };
+}
+
+/** DNS-rebinding defence: a page on another site must not reach a server on loopback. */
+export function originCheck(allowedOrigins: ReadonlySet<string>): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || allowedOrigins.has(origin)) return next();
+    jsonRpcError(res, 403, `Forbidden: origin ${origin} is not allowed`);
+  };
+}
+
+export function hostCheck(allowedHosts: ReadonlySet<string>): RequestHandler {
+  return (req, res, next) => {
+    const host = req.headers.host ?? "";
+    let hostname: string;
+    try {
+      hostname = new URL(`http://${host}`).hostname;
+    } catch {
+      hostname = "";
+    }
+    if (allowedHosts.has(hostname)) return next();
+    jsonRpcError(res, 403, `Forbidden: host ${host || "(none)"} is not allowed`);
+  };
+}
+
+export { jsonRpcError };
+
+export class UnsafeBindError extends Error {
+  constructor(host: string) {
+    super(
+      `refusing to listen on ${host} without SMS_MCP_AUTH_TOKEN: anyone who can reach it could send texts from your number. Set a token, or bind to 127.0.0.1`,
+    );
+    this.name = "UnsafeBindError";
+  }
+}

@@ -1,0 +1,73 @@
+import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Response } from "express";
+
+type Transport = StreamableHTTPServerTransport | SSEServerTransport;
+
+interface Session {
+  transport: Transport;
+  /** Responses still open: a session with a live stream or request is never idle. */
+  open: number;
+  lastActive: number;
+}
+
+/** Open MCP sessions, bounded in number and expired when idle. */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    readonly maxSessions: number,
+    private readonly idleMs: number,
+  ) {
+    this.sweeper = setInterval(() => this.expireIdle(), Math.min(idleMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get full(): boolean {
+    return this.sessions.size >= this.maxSessions;
+  }
+
+  get(id: string): Transport | undefined {
+    return this.sessions.get(id)?.transport;
+  }
+
+  add(id: string, transport: Transport): void {
+    this.sessions.set(id, { transport, open: 0, lastActive: Date.now() });
+  }
+
+  remove(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  track(id: string, res: Response): void {
+    const session = this.sessions.get(id);
+    if (!session) return;
+    session.open += 1;
+    session.lastActive = Date.now();
+    res.on("close", () => {
+      session.open -= 1;
+      session.lastActive = Date.now();
+    });
+  }
+
+  expireIdle(now = Date.now()): void {
+    for (const [id, session] of this.sessions) {
+      if (session.open === 0 && now - session.lastActive > this.idleMs) {
+        this.sessions.delete(id);
+        void session.transport.close().catch(() => undefined);
+      }
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map((s) => s.transport.close()));
+  }
+}

@@ -1,0 +1,249 @@
+import { request as httpRequest } from "node:http";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { runCli } from "../helpers/cli.js";
+import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+
+const TOKEN = `test-token-${Date.now()}-9f8e`;
+const INIT = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "0" },
+  },
+};
+
+const auth = { headers: { Authorization: `Bearer ${TOKEN}` } };
+
+async function send(client: Client, to: string, message: string) {
+  const result = (await client.callTool({
+    name: "send_sms",
+    arguments: { to_: to, message },
+  })) as CallToolResult;
+  return result.content[0]?.type === "text" ? result.content[0].text : "";
+}
+
+function rawPost(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** node:http, because fetch will not let a caller choose the Host header. */
+function getWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/healthz`, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(() => sim?.close());
+
+describe("serve --transport http", () => {
+  let server: HttpCli;
+  beforeAll(async () => {
+    server = await startHttpCli({ ...providerEnv(sim, "twilio"), SMS_MCP_AUTH_TOKEN: TOKEN }, [
+      "--max-body-bytes",
+      "2048",
+      "--max-sessions",
+      "3",
+    ]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(() => sim.clear());
+
+  it("Streamable HTTP: initialize, list, send, reuse the session, DELETE ends it", async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+      requestInit: auth,
+    });
+    const client = new Client({ name: "http-test", version: "0" });
+    await client.connect(transport);
+    const sessionId = transport.sessionId;
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["send_sms"]);
+    expect(await send(client, "+15551234567", "over streamable http")).toBe("SMS sent.");
+    expect(await send(client, "+15551234567", "same session again")).toBe("SMS sent.");
+    expect(transport.sessionId).toBe(sessionId);
+    expect(sim.requests()).toHaveLength(2);
+    // The client's token is for this server only: it never reaches the provider.
+    expect(JSON.stringify(sim.requests())).not.toContain(TOKEN);
+
+    await transport.terminateSession();
+    const after = await rawPost(
+      `${server.url}/mcp`,
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+      {
+        ...auth.headers,
+        "mcp-session-id": sessionId as string,
+        "mcp-protocol-version": "2025-06-18",
+      },
+    );
+    expect(after.status).toBe(404);
+    await client.close();
+  });
+
+  it("legacy HTTP+SSE: list and send", async () => {
+    const transport = new SSEClientTransport(new URL(`${server.url}/sse`), {
+      requestInit: auth,
+      eventSourceInit: {
+        fetch: (url, init) =>
+          fetch(url, { ...init, headers: { ...init?.headers, ...auth.headers } }),
+      },
+    });
+    const client = new Client({ name: "sse-test", version: "0" });
+    await client.connect(transport);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["send_sms"]);
+    expect(await send(client, "+15551234567", "over legacy sse")).toBe("SMS sent.");
+    expect(sim.requests()).toHaveLength(1);
+    await client.close();
+  });
+
+  it("unknown session id → 404; no session id after initialize → 400", async () => {
+    const unknown = await rawPost(
+      `${server.url}/mcp`,
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+      {
+        ...auth.headers,
+        "mcp-session-id": "00000000-0000-0000-0000-000000000000",
+      },
+    );
+    expect(unknown.status).toBe(404);
+    const missing = await rawPost(
+      `${server.url}/mcp`,
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+      auth.headers,
+    );
+    expect(missing.status).toBe(400);
+    const sse = await rawPost(
+      `${server.url}/messages?sessionId=nope`,
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+      auth.headers,
+    );
+    expect(sse.status).toBe(404);
+  });
+
+  it("no token or a wrong token → 401 with WWW-Authenticate; /healthz needs none", async () => {
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { Authorization: "Bearer wrong" },
+      { Authorization: TOKEN },
+    ];
+    for (const headers of attempts) {
+      const response = await rawPost(`${server.url}/mcp`, INIT, headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    }
+    expect((await fetch(`${server.url}/sse`)).status).toBe(401);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    expect(server.stderr()).not.toContain(TOKEN);
+  });
+
+  it("a foreign Origin → 403; a foreign Host on a loopback bind → 403", async () => {
+    const foreign = await rawPost(`${server.url}/mcp`, INIT, {
+      ...auth.headers,
+      origin: "https://evil.example",
+    });
+    expect(foreign.status).toBe(403);
+    const own = await rawPost(`${server.url}/mcp`, INIT, { ...auth.headers, origin: server.url });
+    expect(own.status).toBe(200);
+    const ended = await fetch(`${server.url}/mcp`, {
+      method: "DELETE",
+      headers: { ...auth.headers, "mcp-session-id": own.headers.get("mcp-session-id") ?? "" },
+    });
+    expect(ended.status).toBe(200);
+    expect(await getWithHost(server.url, "evil.example")).toBe(403);
+    expect(await getWithHost(server.url, `localhost:${new URL(server.url).port}`)).toBe(200);
+  });
+
+  it("an oversized body → 413, and nothing is sent", async () => {
+    const huge = JSON.stringify({ ...INIT, padding: "x".repeat(4096) });
+    const response = await rawPost(`${server.url}/mcp`, huge, auth.headers);
+    expect(response.status).toBe(413);
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it("sessions beyond the limit get 503; existing ones keep working", async () => {
+    const clients: Client[] = [];
+    for (let i = 0; i < 3; i++) {
+      const client = new Client({ name: `c${i}`, version: "0" });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: auth }),
+      );
+      clients.push(client);
+    }
+    const refused = await rawPost(`${server.url}/mcp`, INIT, auth.headers);
+    expect(refused.status).toBe(503);
+    expect(await send(clients[0] as Client, "+15551234567", "still here")).toBe("SMS sent.");
+    for (const client of clients) {
+      await (client.transport as StreamableHTTPClientTransport).terminateSession();
+      await client.close();
+    }
+  });
+});
+
+describe("serve --transport http: start-up and shutdown", () => {
+  it("refuses to bind a non-loopback address without a token", async () => {
+    const run = await runCli(
+      ["serve", "--transport", "http", "--host", "0.0.0.0", "--port", "0"],
+      providerEnv(sim, "telnyx"),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without SMS_MCP_AUTH_TOKEN/);
+  });
+
+  it("SIGTERM lets an in-flight send finish and answer, then exits 0", async () => {
+    const server = await startHttpCli(providerEnv(sim, "plivo"));
+    const client = new Client({ name: "shutdown", version: "0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+    sim.clear();
+    const inFlight = send(client, "+15005550007", "slow provider, graceful stop");
+    await sim.waitForRequests(1);
+    server.child.kill("SIGTERM");
+    expect(await inFlight).toBe("SMS sent.");
+    expect(await server.exit).toBe(0);
+    expect(sim.requests()).toHaveLength(1);
+  });
+
+  it("--stateless serves each POST on its own", async () => {
+    const server = await startHttpCli(providerEnv(sim, "telnyx"), ["--stateless"]);
+    try {
+      const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`));
+      const client = new Client({ name: "stateless", version: "0" });
+      await client.connect(transport);
+      expect(transport.sessionId).toBeUndefined();
+      expect((await client.listTools()).tools).toHaveLength(1);
+      sim.clear();
+      expect(await send(client, "+15551234567", "no session needed")).toBe("SMS sent.");
+      expect(sim.requests()).toHaveLength(1);
+      await client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
