@@ -5,8 +5,8 @@ import { SIMULATOR_ACCOUNTS, type SimulatorAccounts } from "./accounts.js";
 import type { RouteHandler, SimContext } from "./context.js";
 import { parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
 import { plivoRoutes } from "./plivoRoutes.js";
-import { telnyxRoutes } from "./telnyxRoutes.js";
 import { scenarioFor } from "./reservedNumbers.js";
+import { telnyxRoutes } from "./telnyxRoutes.js";
 import { twilioRoutes } from "./twilioRoutes.js";
 
 /** Each provider's API lives under its own path prefix, so one origin serves all three. */

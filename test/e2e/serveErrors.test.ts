@@ -32,6 +32,6 @@ describe("serve refuses to start with one clear line", () => {
 
   it("usage errors exit 2", async () => {
     expect((await runCli(["serve", "--transport", "carrier-pigeon"], env)).code).toBe(2);
-    expect((await runCli(["serve", "--transport", "http"], env)).code).toBe(2);
+    expect((await runCli(["serve", "--transport", "http", "--port", "http"], env)).code).toBe(2);
   });
 });
