@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/configFile.js";
+import { ConfigError } from "../config/configError.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
 import { UnsafeBindError } from "../server/http/security.js";
 import { SmsError } from "../sms/errors.js";

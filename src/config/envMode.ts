@@ -1,5 +1,5 @@
 import { isProviderName, type ProviderCredentials } from "../providers/types.js";
-import { ConfigError } from "./configFile.js";
+import { ConfigError } from "./configError.js";
 import type { ResolvedConnection } from "./connection.js";
 import { guardrailsFrom } from "./guardrailSettings.js";
 

@@ -1,37 +1,12 @@
-import { z } from "zod";
 import {
   DEFAULT_GUARDRAILS,
   type GuardrailSettings,
   type RateLimit,
 } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
+import type { GuardrailsConfig } from "./schema.js";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
-const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number like +15551234567");
-const rateLimit = z.object({
-  limit: z.number().int().min(0),
-  windowSeconds: z.number().int().positive(),
-});
-
-/** The `guardrails` object of a connection in the config file; every field optional. */
-export const guardrailsConfigSchema = z
-  .object({
-    duplicateWindowSeconds: z.number().int().min(0),
-    allowedCountries: z.union([z.literal("*"), z.array(z.string().regex(/^[A-Z]{2}$/))]),
-    blockNonMobileTypes: z.boolean(),
-    allowList: z.array(e164),
-    denyList: z.array(e164),
-    perRecipient: rateLimit,
-    perConnection: rateLimit,
-    maxSegments: z.number().int().positive(),
-    dryRun: z.boolean(),
-    auditLog: z.string().min(1),
-    auditBodies: z.boolean(),
-  })
-  .partial()
-  .strict();
-
-export type GuardrailsConfig = z.infer<typeof guardrailsConfigSchema>;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 

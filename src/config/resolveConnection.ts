@@ -1,5 +1,5 @@
 import type { ProviderCredentials } from "../providers/types.js";
-import { ConfigError, loadConfig } from "./configFile.js";
+import { ConfigError } from "./configError.js";
 import type { ResolvedConnection } from "./connection.js";
 import { connectionFromEnv } from "./envMode.js";
 import { guardrailsFrom } from "./guardrailSettings.js";
@@ -76,6 +76,8 @@ export async function resolveConnection(options: {
     const fromEnv = connectionFromEnv(env);
     if (fromEnv) return fromEnv;
   }
+  // Loaded only off env mode: the schema is not needed to start a container.
+  const { loadConfig } = await import("./configFile.js");
   const config = await loadConfig(configPath);
   if (wanted !== undefined) {
     const found = findConnection(config, wanted);

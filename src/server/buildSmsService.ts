@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/configFile.js";
+import { ConfigError } from "../config/configError.js";
 import type { ResolvedConnection } from "../config/connection.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
 import type { Logger } from "../log/logger.js";

@@ -25,7 +25,12 @@ export function createMcpServer(service: SmsService): Server {
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [sendSmsToolDefinition] }));
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    // Load the provider SDK just after this answer goes out: off the host's critical path,
+    // and before the first send needs it.
+    setTimeout(() => service.warmUp(), 0).unref();
+    return { tools: [sendSmsToolDefinition] };
+  });
 
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     if (request.params.name !== SEND_SMS_TOOL_NAME) {

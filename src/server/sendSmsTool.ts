@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_MESSAGE_CHARS, sendSmsArgumentsSchema } from "../sms/sendRequest.js";
+import { MAX_MESSAGE_CHARS, sendSmsArgumentsSchema } from "../sms/sendSmsArguments.js";
 
 export const SEND_SMS_TOOL_NAME = "send_sms";
 export const SENT_TEXT = "SMS sent.";

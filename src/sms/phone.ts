@@ -1,8 +1,14 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import {
+  type CountryCode,
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+} from "libphonenumber-js/max";
+import type { NumberFacts } from "./guardrails/rules.js";
 
-export type PhoneCheck =
-  | { ok: true; e164: string; country: string | undefined }
-  | { ok: false; reason: string };
+// The full ("max") metadata: one parse gives both the E.164 check and the facts the
+// guardrails need (country, number type). This module is loaded on the first send.
+export type PhoneCheck = ({ ok: true } & NumberFacts) | { ok: false; reason: string };
 
 const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
 
@@ -28,7 +34,14 @@ export function checkE164(raw: string, role: "recipient" | "sender"): PhoneCheck
   if (E164_SHAPE.test(value)) {
     const parsed = parsePhoneNumberFromString(value);
     if (parsed?.isPossible()) {
-      return { ok: true, e164: parsed.number, country: parsed.country };
+      return {
+        ok: true,
+        e164: parsed.number,
+        country: parsed.country,
+        callingCode: parsed.countryCallingCode,
+        type: parsed.getType(),
+        nationalNumber: parsed.nationalNumber,
+      };
     }
     return {
       ok: false,
@@ -62,4 +75,11 @@ function obviousE164(value: string): string | undefined {
   else if (/^00[1-9]\d+$/.test(compact)) international = `+${compact.slice(2)}`;
   if (!international || !E164_SHAPE.test(international)) return undefined;
   return parsePhoneNumberFromString(international)?.isPossible() ? international : undefined;
+}
+
+/** Calling codes of ISO countries, for numbers in ranges too new for the metadata. */
+export function callingCodesOf(countries: readonly string[]): string[] {
+  return countries
+    .filter((c): c is CountryCode => isSupportedCountry(c))
+    .map((c) => getCountryCallingCode(c));
 }

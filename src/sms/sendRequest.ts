@@ -1,34 +1,18 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { SmsError } from "./errors.js";
+import type { NumberFacts } from "./guardrails/rules.js";
 import { checkE164 } from "./phone.js";
 
-/** Carriers and all three providers cap one message at 1600 characters. */
-export const MAX_MESSAGE_CHARS = 1600;
+export { callingCodesOf } from "./phone.js";
 
-export const sendSmsArgumentsSchema = z
-  .object({
-    to_: z
-      .string()
-      .describe(
-        "Recipient phone number in E.164 format: + then country code and number, no spaces or punctuation, e.g. +15551234567",
-      ),
-    message: z.string().describe(`The text to send, 1 to ${MAX_MESSAGE_CHARS} characters`),
-    from_: z
-      .string()
-      .optional()
-      .describe(
-        "Optional sending number in E.164 format; must be a number on the connected account. Leave it out to use the connection's default sender",
-      ),
-  })
-  .strict();
-
-export type SendSmsArguments = z.infer<typeof sendSmsArgumentsSchema>;
+import { MAX_MESSAGE_CHARS, sendSmsArgumentsSchema } from "./sendSmsArguments.js";
 
 export interface ValidSend {
   to: string;
   from: string;
   body: string;
-  toCountry: string | undefined;
+  toFacts: NumberFacts;
+  fromFacts: NumberFacts;
 }
 
 function invalid(reason: string, category: SmsError["category"] = "invalid_input"): SmsError {
@@ -81,5 +65,7 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
       "too_long",
     );
   }
-  return { to: to.e164, from: from.e164, body: message, toCountry: to.country };
+  const { ok: _to, ...toFacts } = to;
+  const { ok: _from, ...fromFacts } = from;
+  return { to: to.e164, from: from.e164, body: message, toFacts, fromFacts };
 }

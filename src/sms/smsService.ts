@@ -16,15 +16,22 @@ import {
 } from "./guardrails/rules.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
 import type { GuardrailStore, RateBucket } from "./guardrails/store.js";
-import { callingCodesOf, numberFacts, preloadNumberMetadata } from "./numberFacts.js";
 import { countSegments } from "./segments.js";
-import { type ValidSend, validateSend } from "./sendRequest.js";
+import type { ValidSend } from "./sendRequest.js";
 import type { SendDetails, SendOutcome } from "./sendResult.js";
 
 /** Resending is safe only when the provider certainly did not take the message. */
 const MAX_ATTEMPTS = 2;
 const RETRY_DELAY_MS = 500;
 const MAX_RETRY_WAIT_SECONDS = 2;
+
+type Validation = typeof import("./sendRequest.js");
+let validation: Promise<Validation> | undefined;
+/** Number parsing (libphonenumber metadata) loads on the first send, or during warm-up. */
+const loadValidation = () => {
+  validation ??= import("./sendRequest.js");
+  return validation;
+};
 
 const LINK = /\bhttps?:\/\/|\bwww\.[a-z0-9-]+\.[a-z]/i;
 const LINK_NOTE =
@@ -70,6 +77,7 @@ export class SmsService {
   private readonly inFlight = new Map<string, Promise<SendOutcome>>();
   private readonly active = new Set<Promise<unknown>>();
   private readonly now: () => number;
+  private warmedUp = false;
 
   constructor(private readonly options: SmsServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -97,7 +105,9 @@ export class SmsService {
 
   /** Loads the provider SDK, credentials and number metadata off the critical path. */
   warmUp(): void {
-    preloadNumberMetadata();
+    if (this.warmedUp) return;
+    this.warmedUp = true;
+    void loadValidation();
     if (this.options.guardrails.dryRun) return;
     this.provider().catch((error: unknown) => {
       this.options.logger.warn({ reason: asSmsError(error).reason }, "provider not ready yet");
@@ -126,6 +136,7 @@ export class SmsService {
       from: stringField(args, "from_") ?? connection.defaultFrom ?? null,
     };
 
+    const { validateSend } = await loadValidation();
     let valid: ValidSend;
     try {
       valid = validateSend(args, connection.defaultFrom);
@@ -161,14 +172,15 @@ export class SmsService {
   /** The configured rules, those that can never be relaxed first. */
   private async policyRefusal(valid: ValidSend, segments: number, encoding: string) {
     const g = this.options.guardrails;
-    const [to, from] = await Promise.all([numberFacts(valid.to), numberFacts(valid.from)]);
+    const { toFacts: to, fromFacts: from } = valid;
     const countries = g.allowedCountries ?? (from.country ? [from.country] : []);
+    const { callingCodesOf } = await loadValidation();
     const callingCodes =
       g.allowedCountries === undefined && !from.country
         ? [from.callingCode]
         : countries === "*"
           ? []
-          : await callingCodesOf(countries);
+          : callingCodesOf(countries);
     const decision = firstRefusal([
       () => emergencyRule(to),
       () => denyListRule(to, g.denyList),
@@ -277,7 +289,8 @@ export class SmsService {
   }
 
   private sent(details: SendDetails, receipt: SendReceipt): SendOutcome {
-    this.options.logger.info(
+    // Debug, not info: the audit log is the record of sends; this is for following one live.
+    this.options.logger.debug(
       {
         provider: details.provider,
         to: maskNumber(details.to ?? undefined),

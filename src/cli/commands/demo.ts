@@ -35,7 +35,8 @@ export async function demoCommand(): Promise<void> {
   out("sms-mcp demo: one text, end to end, against the built-in simulator (no account needed)\n");
   out(`1. Provider simulator (Twilio, Plivo and Telnyx APIs) listening on ${simulator.url}`);
 
-  const mainPath = fileURLToPath(new URL("../main.js", import.meta.url));
+  // The script this process was started as: the bundle or the compiled CLI, either works.
+  const mainPath = process.argv[1] ?? fileURLToPath(import.meta.url);
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [mainPath, "serve"],

@@ -4,8 +4,6 @@ import { KeytarSecretStore } from "../../config/secretStore.js";
 import { createLogger } from "../../log/logger.js";
 import { buildSmsService } from "../../server/buildSmsService.js";
 import { isLoopback, UnsafeBindError } from "../../server/http/security.js";
-import { serveHttp } from "../../server/http/serveHttp.js";
-import { serveStdio } from "../../server/stdio.js";
 import { CliError } from "../errors.js";
 
 export interface ServeOptions {
@@ -58,9 +56,12 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     secrets: new KeytarSecretStore(),
   });
   const service = buildSmsService(connection, logger, { dryRun: options.dryRun === true });
+  // Each transport's code (express, for HTTP) loads only when that transport is chosen.
   if (http) {
+    const { serveHttp } = await import("../../server/http/serveHttp.js");
     await serveHttp(service, logger, http);
   } else {
+    const { serveStdio } = await import("../../server/stdio.js");
     await serveStdio(service, logger);
   }
 }

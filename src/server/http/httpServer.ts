@@ -111,6 +111,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: true,
         onsessioninitialized: (newId) => {
           sessions.add(newId, transport);
           sessions.track(newId, res);

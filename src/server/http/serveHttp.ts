@@ -9,6 +9,7 @@ export async function serveHttp(
   options: Omit<HttpServerOptions, "service" | "logger">,
 ): Promise<void> {
   const running = await startHttpServer({ ...options, service, logger });
+  service.warmUp();
   logger.info(
     { url: running.url, stateless: options.stateless === true, auth: Boolean(options.authToken) },
     "sms-mcp listening: Streamable HTTP at /mcp, legacy SSE at /sse",

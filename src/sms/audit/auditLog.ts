@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { appendFile, chmod, mkdir, open, readFile } from "node:fs/promises";
+import { chmod, type FileHandle, mkdir, open, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -55,34 +55,66 @@ async function endsCleanly(path: string): Promise<boolean> {
 }
 
 /**
- * Append-only JSON lines, mode 0600. Each record is one `O_APPEND` write, so a crash can at
- * worst cut the last line short; the next write starts on a fresh line, leaving it isolated.
+ * Append-only JSON lines, mode 0600. Lines queued while a write is under way go out together
+ * in the next single `O_APPEND` write (one file handle, kept open), so a busy server does not
+ * pay an open/close per send. A crash can at worst cut the last line short; the next run
+ * starts on a fresh line, leaving it isolated.
  */
 export class AuditLog {
-  private ready: Promise<void> | undefined;
-  private tail: Promise<void> = Promise.resolve();
+  private handle: Promise<FileHandle> | undefined;
+  private queue: Array<{ line: string; done: () => void; failed: (error: unknown) => void }> = [];
+  private writing = false;
 
   constructor(readonly path: string) {}
 
-  private prepare(): Promise<void> {
-    this.ready ??= (async () => {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      const prefix = (await endsCleanly(this.path)) ? "" : "\n";
-      await appendFile(this.path, prefix, { mode: 0o600 });
-      await chmod(this.path, 0o600);
-    })();
-    return this.ready;
+  private open(): Promise<FileHandle> {
+    if (!this.handle) {
+      const opening = (async () => {
+        await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+        const clean = await endsCleanly(this.path);
+        const handle = await open(this.path, "a", 0o600);
+        await chmod(this.path, 0o600);
+        if (!clean) await handle.write("\n");
+        return handle;
+      })();
+      this.handle = opening;
+      // A failed open (full disk, bad path) is retried on the next append.
+      opening.catch(() => {
+        if (this.handle === opening) this.handle = undefined;
+      });
+    }
+    return this.handle;
   }
 
-  /** Appends in call order; resolves once the line is written. */
+  /** Appends in call order; resolves once the line is on disk's page cache. */
   append(record: AuditRecord): Promise<void> {
     const line = `${JSON.stringify(record)}\n`;
-    const write = this.tail.then(async () => {
-      await this.prepare();
-      await appendFile(this.path, line, { mode: 0o600 });
+    return new Promise((done, failed) => {
+      this.queue.push({ line, done, failed });
+      if (!this.writing) void this.flush();
     });
-    this.tail = write.catch(() => undefined);
-    return write;
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        const handle = await this.open();
+        await handle.write(batch.map((entry) => entry.line).join(""));
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.failed(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await (await handle?.catch(() => undefined))?.close();
   }
 }
 

@@ -40,11 +40,14 @@ export class MemoryGuardrailStore implements GuardrailStore {
   async consume(buckets: RateBucket[], now: number): Promise<RateDecision> {
     this.sweep(now);
     const windows = buckets.map((bucket) => {
-      const times = (this.hits.get(bucket.key)?.times ?? []).filter(
-        (t) => t > now - bucket.windowMs,
-      );
-      this.hits.set(bucket.key, { windowMs: bucket.windowMs, times });
-      return { bucket, recent: times };
+      const entry = this.hits.get(bucket.key) ?? { windowMs: bucket.windowMs, times: [] };
+      this.hits.set(bucket.key, entry);
+      // Times are appended in order: drop the aged-out ones from the front, in place.
+      let aged = 0;
+      while (aged < entry.times.length && (entry.times[aged] ?? 0) <= now - bucket.windowMs)
+        aged += 1;
+      if (aged > 0) entry.times.splice(0, aged);
+      return { bucket, recent: entry.times };
     });
     for (const { bucket, recent } of windows) {
       if (bucket.limit <= 0) return { allowed: false, bucket, retryAfterMs: undefined };

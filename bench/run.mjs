@@ -1,0 +1,268 @@
+// npm run bench: sms-mcp against baselines built from code in bench/, on loopback only.
+// Each figure runs several times, interleaved with its baseline; the table compares medians.
+// It is a measurement, not a test: it always exits 0.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { startSimulator } from "../dist/simulator/simulator.js";
+import { connectStdio, median, percentile, rssMiB } from "./lib.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const OURS = join(root, process.env.BENCH_ENTRY ?? "dist/bin/main.js");
+const BARE = join(root, "bench/baselines/bareServer.mjs");
+const quick = process.argv.includes("--quick");
+const ROUNDS = quick ? 3 : 7;
+const CALLS = quick ? 200 : 1000;
+const HTTP_SESSIONS = 50;
+const HTTP_SENDS_PER_SESSION = quick ? 10 : 40;
+
+const sim = await startSimulator();
+const { twilio } = sim.accounts;
+const auditDir = mkdtempSync(join(tmpdir(), "sms-mcp-bench-"));
+const twilioEnv = { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken };
+const oursEnv = {
+  ...twilioEnv,
+  SMS_MCP_PROVIDER: "twilio",
+  SMS_MCP_DEFAULT_FROM: twilio.numbers[0],
+  SMS_MCP_API_BASE_URL: sim.url,
+  SMS_MCP_AUDIT_LOG: join(auditDir, "audit.log"),
+  SMS_MCP_LOG_LEVEL: "warn",
+  // Every guardrail stays on; only the volume limits are raised so a benchmark can send.
+  SMS_MCP_RATE_PER_CONNECTION: "10000000/24h",
+  SMS_MCP_RATE_PER_RECIPIENT: "10000000/1h",
+};
+const bareSendEnv = { ...twilioEnv, BENCH_TWILIO_BASE_URL: sim.url, BENCH_FROM: twilio.numbers[0] };
+const node = process.execPath;
+
+let sendCounter = 0;
+const nextSend = () => {
+  sendCounter += 1;
+  return {
+    to_: `+1555${String(sendCounter % 10_000_000).padStart(7, "0")}`,
+    message: `bench ${sendCounter}`,
+  };
+};
+
+async function timeCalls(client, count) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const result = await client.callTool({ name: "send_sms", arguments: nextSend() });
+    times.push(performance.now() - started);
+    if (result.isError) throw new Error(`send failed: ${JSON.stringify(result.content)}`);
+  }
+  return times;
+}
+
+// 1 and 4a: cold start and idle memory.
+const cold = { ours: [], bare: [], oursRss: [], bareRss: [] };
+for (let i = 0; i < ROUNDS; i++) {
+  for (const [name, args, env] of [
+    ["ours", [OURS, "serve"], oursEnv],
+    ["bare", [BARE], {}],
+  ]) {
+    const s = await connectStdio(node, args, env);
+    cold[name].push(s.coldStartMs);
+    cold[`${name}Rss`].push(rssMiB(s.pid));
+    await s.client.close();
+  }
+}
+
+// 2: per call over stdio.
+const perCall = { ours: [], bare: [] };
+{
+  const ours = await connectStdio(node, [OURS, "serve"], oursEnv);
+  const bare = await connectStdio(node, [BARE], bareSendEnv);
+  await timeCalls(ours.client, 50);
+  await timeCalls(bare.client, 50);
+  const block = CALLS / 10;
+  for (let i = 0; i < 10; i++) {
+    perCall.ours.push(...(await timeCalls(ours.client, block)));
+    perCall.bare.push(...(await timeCalls(bare.client, block)));
+  }
+  await ours.client.close();
+  await bare.client.close();
+}
+
+// 4b: memory after 1,000 and 10,000 sends.
+const memory = {};
+{
+  const ours = await connectStdio(node, [OURS, "serve"], oursEnv);
+  await timeCalls(ours.client, 1000);
+  memory.after1k = rssMiB(ours.pid);
+  await timeCalls(ours.client, quick ? 2000 : 9000);
+  memory.after10k = rssMiB(ours.pid);
+  memory.sends = quick ? 3000 : 10_000;
+  await ours.client.close();
+}
+
+// 3: throughput with 50 concurrent Streamable HTTP sessions, against a direct SDK loop.
+async function startHttp() {
+  const child = spawn(node, [OURS, "serve", "--transport", "http", "--port", "0"], {
+    env: { ...process.env, ...oursEnv, SMS_MCP_LOG_LEVEL: "info" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
+      if (match) resolve(match[1]);
+    });
+    child.on("close", (code) => reject(new Error(`http server exited ${code}: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+async function oursHttpThroughput() {
+  const { child, url } = await startHttp();
+  const clients = await Promise.all(
+    Array.from({ length: HTTP_SESSIONS }, async () => {
+      const client = new Client({ name: "bench-http", version: "0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+      return client;
+    }),
+  );
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = 0; i < HTTP_SENDS_PER_SESSION; i++) {
+        const result = await client.callTool({ name: "send_sms", arguments: nextSend() });
+        if (result.isError) errors += 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(clients.map((c) => c.close()));
+  child.kill("SIGTERM");
+  return { perSecond: (HTTP_SESSIONS * HTTP_SENDS_PER_SESSION) / seconds, errors };
+}
+
+const { default: twilioSdk } = await import("twilio");
+const origin = new URL(sim.url).origin;
+class OriginClient extends twilioSdk.RequestClient {
+  request(opts) {
+    const u = new URL(opts.uri);
+    return super.request({ ...opts, uri: `${origin}${u.pathname}${u.search}` });
+  }
+}
+const direct = twilioSdk(twilio.accountSid, twilio.authToken, {
+  httpClient: new OriginClient({ timeout: 15000 }),
+});
+
+async function directThroughput() {
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: HTTP_SESSIONS }, async () => {
+      for (let i = 0; i < HTTP_SENDS_PER_SESSION; i++) {
+        const { to_, message } = nextSend();
+        await direct.messages
+          .create({ to: to_, from: twilio.numbers[0], body: message })
+          .catch(() => {
+            errors += 1;
+          });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { perSecond: (HTTP_SESSIONS * HTTP_SENDS_PER_SESSION) / seconds, errors };
+}
+
+const http = { ours: [], direct: [], errors: 0 };
+for (let i = 0; i < (quick ? 2 : 3); i++) {
+  const o = await oursHttpThroughput();
+  const d = await directThroughput();
+  http.ours.push(o.perSecond);
+  http.direct.push(d.perSecond);
+  http.errors += o.errors + d.errors;
+}
+
+await sim.close();
+
+const rows = [];
+const row = (figure, ours, baseline, unit, goal, pass) =>
+  rows.push({
+    figure,
+    ours: `${ours.toFixed(unit === "ms" ? 2 : 1)} ${unit}`,
+    baseline: `${baseline.toFixed(unit === "ms" ? 2 : 1)} ${unit}`,
+    ratio: (ours / baseline).toFixed(2),
+    goal,
+    result: pass ? "pass" : "FAIL",
+  });
+
+const coldRatio = median(cold.ours) / median(cold.bare);
+row(
+  "cold start: spawn → tools/list (median)",
+  median(cold.ours),
+  median(cold.bare),
+  "ms",
+  "≤ 0.70×",
+  coldRatio <= 0.7,
+);
+const p50Ratio = median(perCall.ours) / median(perCall.bare);
+row(
+  "send_sms over stdio, p50",
+  median(perCall.ours),
+  median(perCall.bare),
+  "ms",
+  "≤ 1.15×",
+  p50Ratio <= 1.15,
+);
+row(
+  "send_sms over stdio, p99",
+  percentile(perCall.ours, 99),
+  percentile(perCall.bare, 99),
+  "ms",
+  "(reported)",
+  true,
+);
+const httpRatio = median(http.ours) / median(http.direct);
+row(
+  `HTTP, ${HTTP_SESSIONS} sessions: sends/s (median)`,
+  median(http.ours),
+  median(http.direct),
+  "/s",
+  "≥ 0.50×, no errors",
+  httpRatio >= 0.5 && http.errors === 0,
+);
+const rssRatio = median(cold.oursRss) / median(cold.bareRss);
+row(
+  "idle RSS after tools/list",
+  median(cold.oursRss),
+  median(cold.bareRss),
+  "MiB",
+  "≤ 1.20×",
+  rssRatio <= 1.2,
+);
+const growth = memory.after10k / memory.after1k;
+row(
+  `RSS after ${memory.sends} sends vs after 1,000`,
+  memory.after10k,
+  memory.after1k,
+  "MiB",
+  "≤ 1.10×",
+  growth <= 1.1,
+);
+
+const headers = ["figure", "ours", "baseline", "ratio", "goal", "result"];
+const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
+const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
+console.log(
+  `\nsms-mcp bench (${quick ? "quick" : "full"}): node ${process.version}, ${ROUNDS} cold starts each, ${CALLS} calls each, ${HTTP_SESSIONS}×${HTTP_SENDS_PER_SESSION} HTTP sends per round`,
+);
+console.log(
+  "Baselines: a bare MCP SDK stdio server (McpServer, one tool; its tool makes the same Twilio SDK call for the per-call figure), and a direct Twilio SDK loop with the same concurrency.\n",
+);
+console.log(line(headers));
+console.log(line(widths.map((w) => "-".repeat(w))));
+for (const r of rows) console.log(line(headers.map((h) => r[h])));
+console.log(
+  `\nHTTP errors: ${http.errors}. Cold starts ours: ${cold.ours.map((t) => t.toFixed(0)).join(", ")} ms; bare: ${cold.bare.map((t) => t.toFixed(0)).join(", ")} ms.`,
+);
+process.exit(0);
