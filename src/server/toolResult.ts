@@ -7,9 +7,22 @@ function sentence(reason: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
+/** structuredContent must validate against the output schema: omit absent fields, never send undefined. */
+function withoutUndefined(details: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(details)) {
+    if (value === undefined) continue;
+    out[key] =
+      value !== null && typeof value === "object" && !Array.isArray(value)
+        ? withoutUndefined(value)
+        : value;
+  }
+  return out;
+}
+
 /** The fixed answer strings keep prompts portable; the details ride in structuredContent. */
 export function toToolResult(outcome: SendOutcome): CallToolResult {
-  const structuredContent = JSON.parse(JSON.stringify(outcome.details)) as Record<string, unknown>;
+  const structuredContent = withoutUndefined(outcome.details);
   if (outcome.ok) {
     return { content: [{ type: "text", text: SENT_TEXT }], structuredContent };
   }

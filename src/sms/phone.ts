@@ -24,6 +24,21 @@ function describe(raw: string): string {
  * 2125551234 would text Morocco).
  */
 export function checkE164(raw: string, role: "recipient" | "sender"): PhoneCheck {
+  const known = accepted.get(raw);
+  if (known) return known;
+  const result = check(raw, role);
+  if (result.ok) {
+    if (accepted.size >= CACHE_SIZE) accepted.delete(accepted.keys().next().value as string);
+    accepted.set(raw, result);
+  }
+  return result;
+}
+
+/** Senders (and regular recipients) repeat on every send: remember recent accepted numbers. */
+const accepted = new Map<string, PhoneCheck & { ok: true }>();
+const CACHE_SIZE = 512;
+
+function check(raw: string, role: "recipient" | "sender"): PhoneCheck {
   const value = raw.trim();
   if (value === "") {
     return {

@@ -1,0 +1,15 @@
+import { spawn } from "node:child_process";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { startSimulator } from "/work/main/dist/simulator/simulator.js";
+const sim = await startSimulator();
+const t = sim.accounts.twilio;
+const prof = process.argv[2] === "prof" ? ["--cpu-prof", "--cpu-prof-dir=/tmp/hprof"] : [];
+const child = spawn(process.execPath, [...prof, "/work/main/dist/bin/main.js", "serve", "--transport", "http", "--port", "0"], { env: { ...process.env, SMS_MCP_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: t.accountSid, TWILIO_AUTH_TOKEN: t.authToken, SMS_MCP_DEFAULT_FROM: t.numbers[0], SMS_MCP_API_BASE_URL: sim.url, SMS_MCP_AUDIT_LOG: "/tmp/lat-audit.log", SMS_MCP_RATE_PER_CONNECTION: "1000000/24h", SMS_MCP_RATE_PER_RECIPIENT: "1000000/1h" }, stdio: ["ignore", "ignore", "pipe"] });
+let err = ""; const url = await new Promise(r => child.stderr.on("data", d => { err += d; const m = /"url":"([^"]+)"/.exec(err); if (m) r(m[1]); }));
+const clients = await Promise.all(Array.from({length: 50}, async () => { const c = new Client({ name: "x", version: "0" }); await c.connect(new StreamableHTTPClientTransport(new URL(url + "/mcp"))); return c; }));
+let n = 0; const s = performance.now(); const cpu0 = process.cpuUsage();
+await Promise.all(clients.map(async (c, k) => { for (let i = 0; i < 40; i++) { await c.callTool({ name: "send_sms", arguments: { to_: `+1555${String(n++).padStart(7,"0")}`, message: "m" + n } }); } }));
+const wall = (performance.now() - s) / 1000; const cpu = process.cpuUsage(cpu0);
+console.log("sends/s", (2000 / wall).toFixed(0), "bench-process cpu%", (((cpu.user + cpu.system) / 1e6) / wall * 100).toFixed(0));
+child.kill("SIGINT"); await new Promise(r => child.on("close", r)); await sim.close(); process.exit(0);
