@@ -5,17 +5,10 @@ import { type Logger, maskNumber } from "../log/logger.js";
 import type { SendReceipt, SmsProvider } from "../providers/types.js";
 import { type AuditLog, type AuditOutcome, sha256 } from "./audit/auditLog.js";
 import { SmsError } from "./errors.js";
-import {
-  allowListRule,
-  countryRule,
-  denyListRule,
-  emergencyRule,
-  firstRefusal,
-  numberTypeRule,
-  segmentRule,
-} from "./guardrails/rules.js";
+import { policyRefusal } from "./guardrails/policy.js";
+import { describeWindow, rateBuckets, rateLimitError } from "./guardrails/rateLimit.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
-import type { GuardrailStore, RateBucket } from "./guardrails/store.js";
+import type { GuardrailStore } from "./guardrails/store.js";
 import { countSegments } from "./segments.js";
 import type { ValidSend } from "./sendRequest.js";
 import type { SendDetails, SendOutcome } from "./sendResult.js";
@@ -57,20 +50,6 @@ function asSmsError(error: unknown): SmsError {
   });
 }
 
-function describeWait(ms: number): string {
-  const minutes = Math.ceil(ms / 60_000);
-  if (ms < 60_000) return `${Math.ceil(ms / 1000)} seconds`;
-  if (minutes < 120) return `${minutes} minutes`;
-  return `${Math.ceil(minutes / 60)} hours`;
-}
-
-function describeWindow(seconds: number): string {
-  if (seconds % 86_400 === 0) return seconds === 86_400 ? "day" : `${seconds / 86_400} days`;
-  if (seconds % 3600 === 0) return seconds === 3600 ? "hour" : `${seconds / 3600} hours`;
-  if (seconds % 60 === 0) return seconds === 60 ? "minute" : `${seconds / 60} minutes`;
-  return `${seconds} seconds`;
-}
-
 /** validate → guardrails → provider (with safe retry) → audit → result. One per connection. */
 export class SmsService {
   private providerPromise: Promise<SmsProvider> | undefined;
@@ -85,10 +64,6 @@ export class SmsService {
 
   get connection(): ResolvedConnection {
     return this.options.connection;
-  }
-
-  get settings(): GuardrailSettings {
-    return this.options.guardrails;
   }
 
   provider(): Promise<SmsProvider> {
@@ -153,7 +128,8 @@ export class SmsService {
       notes: LINK.test(valid.body) ? [LINK_NOTE] : undefined,
     };
 
-    const refusal = await this.policyRefusal(valid, segments, encoding);
+    const { callingCodesOf } = await loadValidation();
+    const refusal = policyRefusal(guardrails, valid, segments, encoding, callingCodesOf);
     if (refusal) return this.finish(this.fail(details, refusal), "refused", valid.body);
 
     if (guardrails.duplicateWindowSeconds <= 0) return this.sendOnce(valid, details, undefined);
@@ -169,81 +145,10 @@ export class SmsService {
     }
   }
 
-  /** The configured rules, those that can never be relaxed first. */
-  private async policyRefusal(valid: ValidSend, segments: number, encoding: string) {
-    const g = this.options.guardrails;
-    const { toFacts: to, fromFacts: from } = valid;
-    const countries = g.allowedCountries ?? (from.country ? [from.country] : []);
-    const { callingCodesOf } = await loadValidation();
-    const callingCodes =
-      g.allowedCountries === undefined && !from.country
-        ? [from.callingCode]
-        : countries === "*"
-          ? []
-          : callingCodesOf(countries);
-    const decision = firstRefusal([
-      () => emergencyRule(to),
-      () => denyListRule(to, g.denyList),
-      () => allowListRule(to, g.allowList),
-      // A number the owner listed explicitly is allowed whatever its country or type.
-      () =>
-        g.allowList.includes(to.e164)
-          ? { allowed: true }
-          : countryRule(to, countries, callingCodes),
-      () =>
-        g.allowList.includes(to.e164)
-          ? { allowed: true }
-          : numberTypeRule(to, g.blockNonMobileTypes),
-      () => segmentRule(segments, encoding, g.maxSegments),
-    ]);
-    return decision.allowed
-      ? undefined
-      : new SmsError({
-          category: decision.category,
-          reason: decision.reason,
-          retryable: decision.retryable,
-        });
-  }
-
-  private rateBuckets(to: string): RateBucket[] {
-    const { perRecipient, perConnection } = this.options.guardrails;
-    const id = this.options.connection.id;
-    return [
-      {
-        key: `rate:${id}:to:${to}`,
-        limit: perRecipient.limit,
-        windowMs: perRecipient.windowSeconds * 1000,
-        label: "this recipient",
-      },
-      {
-        key: `rate:${id}:all`,
-        limit: perConnection.limit,
-        windowMs: perConnection.windowSeconds * 1000,
-        label: "this connection",
-      },
-    ];
-  }
-
   private async rateRefusal(to: string): Promise<SmsError | undefined> {
-    const decision = await this.options.store.consume(this.rateBuckets(to), this.now());
-    if (decision.allowed) return undefined;
-    const { bucket, retryAfterMs } = decision;
-    const limits = this.options.guardrails;
-    const limit = bucket.label === "this recipient" ? limits.perRecipient : limits.perConnection;
-    if (retryAfterMs === undefined) {
-      return new SmsError({
-        category: "rate_limited",
-        reason: `the sending limit for ${bucket.label} is ${limit.limit}, so nothing can be sent; the account owner must raise it`,
-        retryable: false,
-      });
-    }
-    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    return new SmsError({
-      category: "rate_limited",
-      reason: `${bucket.label} has reached its limit of ${limit.limit} texts per ${describeWindow(limit.windowSeconds)}; sending will be possible again in about ${describeWait(retryAfterMs)}`,
-      retryable: true,
-      retryAfterSeconds,
-    });
+    const { guardrails, store, connection } = this.options;
+    const decision = await store.consume(rateBuckets(connection.id, to, guardrails), this.now());
+    return decision.allowed ? undefined : rateLimitError(decision, guardrails);
   }
 
   private async sendOnce(

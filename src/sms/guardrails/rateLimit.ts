@@ -1,0 +1,57 @@
+import { SmsError } from "../errors.js";
+import type { GuardrailSettings } from "./settings.js";
+import type { RateBucket, RateDecision } from "./store.js";
+
+function describeWait(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  if (ms < 60_000) return `${Math.ceil(ms / 1000)} seconds`;
+  if (minutes < 120) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
+export function describeWindow(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? "day" : `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return seconds === 3600 ? "hour" : `${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? "minute" : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
+
+/** The two sliding windows every send must fit: per recipient and per connection. */
+export function rateBuckets(connectionId: string, to: string, g: GuardrailSettings): RateBucket[] {
+  return [
+    {
+      key: `rate:${connectionId}:to:${to}`,
+      limit: g.perRecipient.limit,
+      windowMs: g.perRecipient.windowSeconds * 1000,
+      label: "this recipient",
+    },
+    {
+      key: `rate:${connectionId}:all`,
+      limit: g.perConnection.limit,
+      windowMs: g.perConnection.windowSeconds * 1000,
+      label: "this connection",
+    },
+  ];
+}
+
+/** A refusal that says when sending will be possible again, or that it never will. */
+export function rateLimitError(
+  decision: Extract<RateDecision, { allowed: false }>,
+  g: GuardrailSettings,
+): SmsError {
+  const { bucket, retryAfterMs } = decision;
+  const limit = bucket.label === "this recipient" ? g.perRecipient : g.perConnection;
+  if (retryAfterMs === undefined) {
+    return new SmsError({
+      category: "rate_limited",
+      reason: `the sending limit for ${bucket.label} is ${limit.limit}, so nothing can be sent; the account owner must raise it`,
+      retryable: false,
+    });
+  }
+  return new SmsError({
+    category: "rate_limited",
+    reason: `${bucket.label} has reached its limit of ${limit.limit} texts per ${describeWindow(limit.windowSeconds)}; sending will be possible again in about ${describeWait(retryAfterMs)}`,
+    retryable: true,
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  });
+}
