@@ -47,7 +47,8 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
   const to = checkE164(to_, "recipient");
   if (!to.ok) throw invalid(to.reason, "invalid_recipient");
 
-  const fromRaw = from_ ?? defaultFrom;
+  // Form-based clients (the MCP Inspector among them) send an untouched optional field as "".
+  const fromRaw = from_?.trim() ? from_ : defaultFrom;
   if (fromRaw === undefined) {
     throw invalid(
       "no sending number: pass from_ or set a default sender on the connection",

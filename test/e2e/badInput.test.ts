@@ -143,6 +143,13 @@ describe("bad input never reaches the provider", () => {
     },
   );
 
+  it("an empty optional from_ (as form-based clients send it) means the default sender", async () => {
+    const result = await server.call({ ...OK, from_: "" });
+    expect(texts(result)).toEqual(["SMS sent."]);
+    expect(result.structuredContent?.from).toBe(sim.accounts.twilio.numbers[0]);
+    expect(sim.requests()).toHaveLength(1);
+  });
+
   it("an unknown tool is a protocol error, not a send", async () => {
     await expect(server.client.callTool({ name: "send_email", arguments: OK })).rejects.toThrow(
       /send_sms/,

@@ -69,6 +69,8 @@ describe("serve --transport http", () => {
       "2048",
       "--max-sessions",
       "3",
+      "--allowed-origins",
+      "http://localhost:6274",
     ]);
   });
   afterAll(async () => {
@@ -179,6 +181,30 @@ describe("serve --transport http", () => {
     expect(ended.status).toBe(200);
     expect(await getWithHost(server.url, "evil.example")).toBe(403);
     expect(await getWithHost(server.url, `localhost:${new URL(server.url).port}`)).toBe(200);
+  });
+
+  it("an allowed browser origin gets CORS headers and a preflight answer", async () => {
+    const preflight = await fetch(`${server.url}/mcp`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://localhost:6274",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type, mcp-session-id",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:6274");
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Mcp-Session-Id/);
+    const init = await rawPost(`${server.url}/mcp`, INIT, {
+      ...auth.headers,
+      origin: "http://localhost:6274",
+    });
+    expect(init.status).toBe(200);
+    expect(init.headers.get("access-control-expose-headers")).toMatch(/Mcp-Session-Id/);
+    await fetch(`${server.url}/mcp`, {
+      method: "DELETE",
+      headers: { ...auth.headers, "mcp-session-id": init.headers.get("mcp-session-id") ?? "" },
+    });
   });
 
   it("an oversized body → 413, and nothing is sent", async () => {

@@ -30,12 +30,29 @@ export function bearerAuth(token: string | undefined): RequestHandler {
   };
 }
 
-/** DNS-rebinding defence: a page on another site must not reach a server on loopback. */
+/**
+ * DNS-rebinding defence: a page on another site must not reach a server on loopback. An
+ * allowed origin (a browser-based client such as the MCP Inspector) also gets the CORS
+ * headers it needs, including the preflight answer.
+ */
 export function originCheck(allowedOrigins: ReadonlySet<string>): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
-    if (origin === undefined || allowedOrigins.has(origin)) return next();
-    jsonRpcError(res, 403, `Forbidden: origin ${origin} is not allowed`);
+    if (origin === undefined) return next();
+    if (!allowedOrigins.has(origin)) {
+      return jsonRpcError(res, 403, `Forbidden: origin ${origin} is not allowed`);
+    }
+    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Vary", "Origin");
+    res.setHeader("Access-Control-Expose-Headers", "Mcp-Session-Id, WWW-Authenticate");
+    if (req.method !== "OPTIONS") return next();
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+    res.setHeader(
+      "Access-Control-Allow-Headers",
+      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID",
+    );
+    res.setHeader("Access-Control-Max-Age", "600");
+    res.status(204).end();
   };
 }
 
