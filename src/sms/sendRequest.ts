@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { SmsError } from "./errors.js";
 import type { NumberFacts } from "./guardrails/rules.js";
+import { sha256 } from "./hash.js";
 import { checkE164 } from "./phone.js";
 
 export { callingCodesOf } from "./phone.js";
@@ -11,6 +12,8 @@ export interface ValidSend {
   to: string;
   from: string;
   body: string;
+  /** Hex SHA-256 of the body: the duplicate key and the audit log use it, never the body. */
+  bodySha256: string;
   toFacts: NumberFacts;
   fromFacts: NumberFacts;
 }
@@ -68,5 +71,12 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
   }
   const { ok: _to, ...toFacts } = to;
   const { ok: _from, ...fromFacts } = from;
-  return { to: to.e164, from: from.e164, body: message, toFacts, fromFacts };
+  return {
+    to: to.e164,
+    from: from.e164,
+    body: message,
+    bodySha256: sha256(message),
+    toFacts,
+    fromFacts,
+  };
 }

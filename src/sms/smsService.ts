@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ResolvedConnection } from "../config/connection.js";
 import { type Logger, maskNumber } from "../log/logger.js";
 import type { SendReceipt, SmsProvider } from "../providers/types.js";
-import { type AuditLog, type AuditOutcome, sha256 } from "./audit/auditLog.js";
+import type { AuditLog, AuditOutcome } from "./audit/auditLog.js";
 import { SmsError } from "./errors.js";
 import { policyRefusal } from "./guardrails/policy.js";
 import { describeWindow, rateBuckets, rateLimitError } from "./guardrails/rateLimit.js";
@@ -130,12 +130,12 @@ export class SmsService {
 
     const { callingCodesOf } = await loadValidation();
     const refusal = policyRefusal(guardrails, valid, segments, encoding, callingCodesOf);
-    if (refusal) return this.finish(this.fail(details, refusal), "refused", valid.body);
+    if (refusal) return this.finish(this.fail(details, refusal), "refused", valid);
 
     if (guardrails.duplicateWindowSeconds <= 0) return this.sendOnce(valid, details, undefined);
-    const key = sha256(`${connection.id}\n${valid.to}\n${valid.from}\n${valid.body}`);
+    const key = `${connection.id}\n${valid.to}\n${valid.from}\n${valid.bodySha256}`;
     const earlier = this.inFlight.get(key);
-    if (earlier) return this.duplicateOf(await earlier, details, valid.body);
+    if (earlier) return this.duplicateOf(await earlier, details, valid);
     const work = this.sendOnce(valid, details, key);
     this.inFlight.set(key, work);
     try {
@@ -167,27 +167,27 @@ export class SmsService {
         return this.duplicateOf(
           { ok: true, details: { ...details, messageId: claim.messageId } },
           details,
-          valid.body,
+          valid,
         );
       }
     }
     let messageId: string | undefined;
     try {
       const limited = await this.rateRefusal(valid.to);
-      if (limited) return this.finish(this.fail(details, limited), "refused", valid.body);
+      if (limited) return this.finish(this.fail(details, limited), "refused", valid);
       if (guardrails.dryRun) {
         messageId = `dryrun-${randomUUID()}`;
         return this.finish(
           { ok: true, details: { ...details, status: "dry_run", messageId } },
           "dry_run",
-          valid.body,
+          valid,
         );
       }
       const receipt = await this.sendWithSafeRetry(await this.provider(), valid);
       messageId = receipt.messageId;
-      return this.finish(this.sent(details, receipt), "sent", valid.body);
+      return this.finish(this.sent(details, receipt), "sent", valid);
     } catch (error) {
-      return this.finish(this.fail(details, asSmsError(error)), "failed", valid.body);
+      return this.finish(this.fail(details, asSmsError(error)), "failed", valid);
     } finally {
       if (key) await store.settleDuplicate(key, messageId, this.now());
     }
@@ -220,9 +220,9 @@ export class SmsService {
   private duplicateOf(
     earlier: SendOutcome,
     details: SendDetails,
-    body: string,
+    valid: ValidSend,
   ): Promise<SendOutcome> {
-    if (!earlier.ok) return this.finish(earlier, "failed", body);
+    if (!earlier.ok) return this.finish(earlier, "failed", valid);
     const outcome: SendOutcome = {
       ok: true,
       details: {
@@ -235,7 +235,7 @@ export class SmsService {
         ],
       },
     };
-    return this.finish(outcome, "duplicate", body);
+    return this.finish(outcome, "duplicate", valid);
   }
 
   private async sendWithSafeRetry(provider: SmsProvider, valid: ValidSend) {
@@ -286,7 +286,7 @@ export class SmsService {
   private async finish(
     outcome: SendOutcome,
     kind: AuditOutcome,
-    body: string | undefined,
+    valid: ValidSend | undefined,
   ): Promise<SendOutcome> {
     const { details } = outcome;
     const { connection, guardrails, audit, logger } = this.options;
@@ -302,8 +302,8 @@ export class SmsService {
         outcome: kind,
         errorCategory: details.error?.category ?? null,
         messageId: details.messageId ?? details.duplicateOf ?? null,
-        bodySha256: body === undefined ? null : sha256(body),
-        ...(guardrails.auditBodies && body !== undefined ? { body } : {}),
+        bodySha256: valid?.bodySha256 ?? null,
+        ...(guardrails.auditBodies && valid ? { body: valid.body } : {}),
       });
     } catch (error) {
       logger.error(

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   closeSync,
   fchmodSync,
@@ -39,10 +38,6 @@ export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env): string {
   }
   if (process.platform === "darwin") return join(home, "Library", "Logs", "sms-mcp", "audit.log");
   return join(env.XDG_STATE_HOME || join(home, ".local", "state"), "sms-mcp", "audit.log");
-}
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** True when the file is missing, empty, or ends with a newline. */
