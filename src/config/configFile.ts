@@ -35,14 +35,16 @@ export async function loadConfig(path: string): Promise<ConfigFile> {
 /** Writes atomically (temp file + rename) with mode 0600, so a crash never leaves half a file. */
 export async function saveConfig(path: string, config: ConfigFile): Promise<void> {
   const valid = configSchema.parse(config);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFile(temp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600 });
     await chmod(temp, 0o600);
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    // Best effort: the temp file may not exist, or its name may be what failed.
+    await rm(temp, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code ?? "write failed";
+    throw new ConfigError(`cannot write the config file ${path} (${code}); nothing was saved`);
   }
 }

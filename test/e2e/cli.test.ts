@@ -235,6 +235,32 @@ describe.skipIf(!status.available)(
       await rm(configFile);
     });
 
+    it("a config file that cannot be written leaves no secret behind in the keychain", async () => {
+      // A 250-character file name reads as missing, but its temp file name (+17 characters) is
+      // too long to create, even for root: the secret is stored first, then must be rolled back.
+      const unwritable = { SMS_MCP_CONFIG: join(dir, "c".repeat(250)) };
+      const run = await runCli(
+        [
+          "connect",
+          "telnyx",
+          "--label",
+          "Nowhere",
+          "--api-base-url",
+          sim.url,
+          "--default-from",
+          sim.accounts.telnyx.numbers[0],
+        ],
+        { ...unwritable },
+        `${PLANTED.telnyx}\n`,
+      );
+      outputs.push(run.stdout, run.stderr);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /cannot write the config file .*c{250} \(ENAMETOOLONG\); nothing was saved/,
+      );
+      expect(await new KeytarSecretStore().get("telnyx-nowhere")).toBeNull();
+    });
+
     it("the planted secrets appear nowhere but the keychain", async () => {
       const everything = outputs.join("\n");
       const configText = await readFile(env.SMS_MCP_CONFIG as string, "utf8").catch(() => "");
