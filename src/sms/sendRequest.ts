@@ -3,10 +3,10 @@ import { SmsError } from "./errors.js";
 import type { NumberFacts } from "./guardrails/rules.js";
 import { sha256 } from "./hash.js";
 import { checkE164 } from "./phone.js";
-
-export { callingCodesOf } from "./phone.js";
-
 import { MAX_MESSAGE_CHARS, sendSmsArgumentsSchema } from "./sendSmsArguments.js";
+
+// Loaded together with validation (one lazy import), so the policy shares its metadata.
+export { callingCodesOf } from "./phone.js";
 
 export interface ValidSend {
   to: string;
@@ -65,7 +65,7 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
   const length = Array.from(message).length;
   if (length > MAX_MESSAGE_CHARS) {
     throw invalid(
-      `the message is ${length} characters long, over the ${MAX_MESSAGE_CHARS}-character limit for one SMS; shorten it`,
+      `the message is ${length} characters long, over the ${MAX_MESSAGE_CHARS}-character limit for a text message; shorten it`,
       "too_long",
     );
   }
