@@ -1,4 +1,4 @@
-import type { SmsErrorCategory } from "../sms/errors.js";
+import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
 import { categoryForStatus, providerError } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
 import type {
@@ -96,7 +96,7 @@ export async function createPlivoProvider(
         if (!messageId) throw providerError("plivo", "unknown");
         return { messageId, status: "queued" };
       } catch (error) {
-        if (error instanceof Error && error.name === "SmsError") throw error;
+        if (error instanceof SmsError) throw error;
         throw toSmsError(error);
       }
     },

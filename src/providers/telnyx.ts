@@ -1,4 +1,4 @@
-import type { SmsErrorCategory } from "../sms/errors.js";
+import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
 import { categoryForStatus, parseRetryAfter, providerError } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
 import type {
@@ -79,7 +79,7 @@ export async function createTelnyxProvider(
           encoding: data.encoding,
         };
       } catch (error) {
-        if (error instanceof Error && error.name === "SmsError") throw error;
+        if (error instanceof SmsError) throw error;
         throw toSmsError(error);
       }
     },

@@ -111,7 +111,7 @@ export class SmsService {
       from: stringField(args, "from_") ?? connection.defaultFrom ?? null,
     };
 
-    const { validateSend } = await loadValidation();
+    const { validateSend, callingCodesOf } = await loadValidation();
     let valid: ValidSend;
     try {
       valid = validateSend(args, connection.defaultFrom);
@@ -128,7 +128,6 @@ export class SmsService {
       notes: LINK.test(valid.body) ? [LINK_NOTE] : undefined,
     };
 
-    const { callingCodesOf } = await loadValidation();
     const refusal = policyRefusal(guardrails, valid, segments, encoding, callingCodesOf);
     if (refusal) return this.finish(this.fail(details, refusal), "refused", valid);
 
