@@ -1,0 +1,48 @@
+import { EventEmitter } from "node:events";
+import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import type { Response } from "express";
+import { describe, expect, it } from "vitest";
+import { SessionRegistry } from "../../src/server/http/sessions.js";
+
+/** Just what the registry touches: close() on a transport, the 'close' event on a response. */
+function fakeTransport() {
+  const transport = { closed: false, close: async () => void (transport.closed = true) };
+  return transport;
+}
+const asTransport = (t: ReturnType<typeof fakeTransport>) => t as unknown as SSEServerTransport;
+const fakeResponse = () => new EventEmitter() as unknown as Response;
+
+describe("SessionRegistry", () => {
+  it("closes sessions idle longer than the timeout, and only those", () => {
+    const registry = new SessionRegistry(10, 1000);
+    const idle = fakeTransport();
+    const busy = fakeTransport();
+    registry.add("idle", asTransport(idle));
+    registry.add("busy", asTransport(busy));
+    const stream = fakeResponse();
+    registry.track("busy", stream);
+
+    registry.expireIdle(Date.now() + 5000);
+    expect(idle.closed).toBe(true);
+    expect(busy.closed).toBe(false);
+    expect(registry.get("idle")).toBeUndefined();
+    expect(registry.size).toBe(1);
+
+    (stream as unknown as EventEmitter).emit("close");
+    registry.expireIdle(Date.now() + 5000);
+    expect(busy.closed).toBe(true);
+    expect(registry.size).toBe(0);
+    void registry.closeAll();
+  });
+
+  it("is full at its limit", () => {
+    const registry = new SessionRegistry(2, 1000);
+    registry.add("a", asTransport(fakeTransport()));
+    expect(registry.full).toBe(false);
+    registry.add("b", asTransport(fakeTransport()));
+    expect(registry.full).toBe(true);
+    registry.remove("a");
+    expect(registry.full).toBe(false);
+    void registry.closeAll();
+  });
+});
