@@ -6,7 +6,12 @@ import { SessionRegistry } from "../../src/server/http/sessions.js";
 
 /** Just what the registry touches: close() on a transport, the 'close' event on a response. */
 function fakeTransport() {
-  const transport = { closed: false, close: async () => void (transport.closed = true) };
+  const transport = {
+    closed: false,
+    async close() {
+      transport.closed = true;
+    },
+  };
   return transport;
 }
 const asTransport = (t: ReturnType<typeof fakeTransport>) => t as unknown as SSEServerTransport;
