@@ -1,3 +1,4 @@
+import { E164_SHAPE } from "../sms/e164.js";
 import {
   DEFAULT_GUARDRAILS,
   type GuardrailSettings,
@@ -5,8 +6,6 @@ import {
 } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import type { GuardrailsConfig } from "./schema.js";
-
-const E164 = /^\+[1-9]\d{1,14}$/;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -65,8 +64,8 @@ export function guardrailsFrom(
             : parseList(n, x.toUpperCase(), /^[A-Z]{2}$/, 'ISO country codes (US,CA) or "*"')),
     ],
     ["SMS_MCP_BLOCK_NON_MOBILE", (x, n) => (s.blockNonMobileTypes = parseBool(n, x))],
-    ["SMS_MCP_ALLOW_LIST", (x, n) => (s.allowList = parseList(n, x, E164, "E.164 numbers"))],
-    ["SMS_MCP_DENY_LIST", (x, n) => (s.denyList = parseList(n, x, E164, "E.164 numbers"))],
+    ["SMS_MCP_ALLOW_LIST", (x, n) => (s.allowList = parseList(n, x, E164_SHAPE, "E.164 numbers"))],
+    ["SMS_MCP_DENY_LIST", (x, n) => (s.denyList = parseList(n, x, E164_SHAPE, "E.164 numbers"))],
     ["SMS_MCP_RATE_PER_RECIPIENT", (x, n) => (s.perRecipient = parseRate(n, x))],
     ["SMS_MCP_RATE_PER_CONNECTION", (x, n) => (s.perConnection = parseRate(n, x))],
     ["SMS_MCP_MAX_SEGMENTS", (x, n) => (s.maxSegments = parseCount(n, x, 1))],

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { PROVIDER_NAMES } from "../providers/types.js";
+import { E164_SHAPE } from "../sms/e164.js";
 
-const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number like +15551234567");
+const e164 = z.string().regex(E164_SHAPE, "must be an E.164 number like +15551234567");
 
 const rateLimit = z.object({
   limit: z.number().int().min(0),

@@ -4,13 +4,12 @@ import {
   isSupportedCountry,
   parsePhoneNumberFromString,
 } from "libphonenumber-js/max";
+import { E164_SHAPE } from "./e164.js";
 import type { NumberFacts } from "./guardrails/rules.js";
 
 // The full ("max") metadata: one parse gives both the E.164 check and the facts the
 // guardrails need (country, number type). This module is loaded on the first send.
 export type PhoneCheck = ({ ok: true } & NumberFacts) | { ok: false; reason: string };
-
-const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
 
 function describe(raw: string): string {
   const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
