@@ -4,8 +4,6 @@ import { dirname } from "node:path";
 import { ConfigError } from "./configError.js";
 import { type ConfigFile, configSchema, emptyConfig } from "./schema.js";
 
-export { ConfigError };
-
 /** Reads and validates the config file; a missing file is an empty config, a broken one an error. */
 export async function loadConfig(path: string): Promise<ConfigFile> {
   let text: string;

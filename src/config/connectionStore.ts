@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, saveConfig } from "./configFile.js";
+import { ConfigError } from "./configError.js";
+import { loadConfig, saveConfig } from "./configFile.js";
 import { findConnection } from "./resolveConnection.js";
 import type { ConfigFile, ConnectionConfig } from "./schema.js";
 import type { SecretStore } from "./secretStore.js";

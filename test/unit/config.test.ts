@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, saveConfig } from "../../src/config/configFile.js";
+import { ConfigError } from "../../src/config/configError.js";
+import { loadConfig, saveConfig } from "../../src/config/configFile.js";
 import { connectionFromEnv } from "../../src/config/envMode.js";
 import { configPath } from "../../src/config/paths.js";
 import { resolveConnection } from "../../src/config/resolveConnection.js";
