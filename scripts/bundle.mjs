@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/bin: hosts spawn `sms-mcp serve` on every launch, and one bundle
 // starts far faster than resolving hundreds of module files. Dynamic imports stay separate
 // chunks, so provider SDKs, the HTTP stack and the demo still load only when used.
-// The provider SDKs, keytar and express stay in node_modules (large, native or lazily used).
+// The provider SDKs and keytar stay in node_modules (large, native or lazily used).
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -19,7 +19,7 @@ await build({
   sourcemap: true,
   // Less to parse on every host launch; the source map keeps stack traces readable.
   minify: process.env.SMS_MCP_BUNDLE_MINIFY !== "0",
-  external: ["twilio", "plivo", "telnyx", "keytar", "express"],
+  external: ["twilio", "plivo", "telnyx", "keytar"],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

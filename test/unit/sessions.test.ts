@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
+import type { ServerResponse } from "node:http";
 import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import type { Response } from "express";
 import { describe, expect, it } from "vitest";
 import { SessionRegistry } from "../../src/server/http/sessions.js";
 
@@ -15,7 +15,7 @@ function fakeTransport() {
   return transport;
 }
 const asTransport = (t: ReturnType<typeof fakeTransport>) => t as unknown as SSEServerTransport;
-const fakeResponse = () => new EventEmitter() as unknown as Response;
+const fakeResponse = () => new EventEmitter() as unknown as ServerResponse;
 
 describe("SessionRegistry", () => {
   it("closes sessions idle longer than the timeout, and only those", () => {

@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { Server as NodeHttpServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "../../log/logger.js";
 import type { SmsService } from "../../sms/smsService.js";
 import { createMcpServer } from "../createMcpServer.js";
+import { jsonRpcError, readJsonBody, sendJson } from "./httpIo.js";
 import {
   bearerAuth,
+  type Guard,
   hostCheck,
   isLoopback,
-  jsonRpcError,
   originCheck,
   UnsafeBindError,
 } from "./security.js";
@@ -50,124 +50,127 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     options.maxSessions ?? 1000,
     options.idleTimeoutMs ?? 30 * 60_000,
   );
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
-  const pendingPosts = new Set<Response>();
+  const pendingPosts = new Set<ServerResponse>();
   let draining = false;
 
-  const app = express();
-  app.disable("x-powered-by");
-  if (isLoopback(host)) app.use(hostCheck(new Set(["127.0.0.1", "localhost", "[::1]", host])));
-  app.use(originCheck(allowedOrigins));
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: draining ? "draining" : "ok" });
-  });
+  const guards: Guard[] = [originCheck(allowedOrigins)];
+  if (isLoopback(host))
+    guards.unshift(hostCheck(new Set(["127.0.0.1", "localhost", "[::1]", host])));
+  const mcpGuards: Guard[] = [bearerAuth(options.authToken)];
+  const newServer = () => createMcpServer(service);
 
-  const mcp = express.Router();
-  mcp.use((_req, res, next) =>
-    draining ? jsonRpcError(res, 503, "Server is shutting down") : next(),
-  );
-  mcp.use(bearerAuth(options.authToken));
-  mcp.use(express.json({ limit: options.maxBodyBytes ?? 64 * 1024 }));
-  mcp.use((req, res, next) => {
-    if (req.method === "POST") {
+  /** POST /mcp or GET|DELETE /mcp with a session id, or the initialize that opens one. */
+  async function streamable(req: IncomingMessage, res: ServerResponse, body: unknown) {
+    const sessionId = req.headers["mcp-session-id"];
+    const id = typeof sessionId === "string" ? sessionId : undefined;
+    if (id) {
+      const transport = sessions.get(id);
+      if (!transport) return jsonRpcError(res, 404, "Session not found");
+      if (!(transport instanceof StreamableHTTPServerTransport)) {
+        return jsonRpcError(res, 400, "Session exists but uses the SSE transport");
+      }
+      sessions.track(id, res);
+      return transport.handleRequest(req, res, body);
+    }
+    if (req.method !== "POST" || !isInitializeRequest(body)) {
+      return jsonRpcError(res, 400, "Bad Request: no valid session id (initialize first)");
+    }
+    if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (newId) => {
+        sessions.add(newId, transport);
+        sessions.track(newId, res);
+        logger.debug({ transport: "streamable-http", sessions: sessions.size }, "session opened");
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.remove(transport.sessionId);
+      logger.debug({ transport: "streamable-http", sessions: sessions.size }, "session closed");
+    };
+    await newServer().connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async function stateless(req: IncomingMessage, res: ServerResponse, body: unknown) {
+    const server = newServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async function openSse(res: ServerResponse) {
+    if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
+    const transport = new SSEServerTransport("/messages", res);
+    sessions.add(transport.sessionId, transport);
+    sessions.track(transport.sessionId, res);
+    transport.onclose = () => sessions.remove(transport.sessionId);
+    await newServer().connect(transport);
+  }
+
+  async function sseMessage(url: URL, req: IncomingMessage, res: ServerResponse, body: unknown) {
+    const transport = sessions.get(url.searchParams.get("sessionId") ?? "");
+    if (!transport) return jsonRpcError(res, 404, "Session not found");
+    if (!(transport instanceof SSEServerTransport)) {
+      return jsonRpcError(res, 400, "Session exists but uses the Streamable HTTP transport");
+    }
+    await transport.handlePostMessage(req, res, body);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const guard of guards) if (!guard(req, res)) return;
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const { pathname } = url;
+    const method = req.method ?? "GET";
+    if (pathname === "/healthz" && method === "GET") {
+      return sendJson(res, 200, { status: draining ? "draining" : "ok" });
+    }
+    if (pathname !== "/mcp" && pathname !== "/sse" && pathname !== "/messages") {
+      return jsonRpcError(res, 404, `Not found: ${pathname}; MCP is served at /mcp and /sse`);
+    }
+    if (draining) return jsonRpcError(res, 503, "Server is shutting down");
+    for (const guard of mcpGuards) if (!guard(req, res)) return;
+
+    let body: unknown;
+    if (method === "POST") {
+      const read = await readJsonBody(req, maxBodyBytes);
+      if (!read.ok) return jsonRpcError(res, read.status, read.message);
+      body = read.value;
       pendingPosts.add(res);
       res.on("close", () => pendingPosts.delete(res));
     }
-    next();
-  });
 
-  const newServer = () => createMcpServer(service);
-
-  if (options.stateless) {
-    mcp.post("/mcp", async (req, res) => {
-      const server = newServer();
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on("close", () => {
-        void transport.close();
-        void server.close();
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    });
-    mcp.all(["/mcp", "/sse", "/messages"], (_req, res) => {
-      jsonRpcError(res, 405, "This server runs stateless: only POST /mcp is served");
-    });
-  } else {
-    mcp.all("/mcp", async (req, res) => {
-      const sessionId = req.headers["mcp-session-id"];
-      const id = typeof sessionId === "string" ? sessionId : undefined;
-      if (id) {
-        const transport = sessions.get(id);
-        if (!transport) return jsonRpcError(res, 404, "Session not found");
-        if (!(transport instanceof StreamableHTTPServerTransport)) {
-          return jsonRpcError(res, 400, "Session exists but uses the SSE transport");
-        }
-        sessions.track(id, res);
-        return transport.handleRequest(req, res, req.body);
-      }
-      if (req.method !== "POST" || !isInitializeRequest(req.body)) {
-        return jsonRpcError(res, 400, "Bad Request: no valid session id (initialize first)");
-      }
-      if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: true,
-        onsessioninitialized: (newId) => {
-          sessions.add(newId, transport);
-          sessions.track(newId, res);
-          logger.debug({ transport: "streamable-http", sessions: sessions.size }, "session opened");
-        },
-      });
-      transport.onclose = () => {
-        if (transport.sessionId) sessions.remove(transport.sessionId);
-        logger.debug({ transport: "streamable-http", sessions: sessions.size }, "session closed");
-      };
-      await newServer().connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    });
-
-    mcp.get("/sse", async (_req, res) => {
-      if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
-      const transport = new SSEServerTransport("/messages", res);
-      sessions.add(transport.sessionId, transport);
-      sessions.track(transport.sessionId, res);
-      transport.onclose = () => sessions.remove(transport.sessionId);
-      await newServer().connect(transport);
-    });
-
-    mcp.post("/messages", async (req, res) => {
-      const id = typeof req.query.sessionId === "string" ? req.query.sessionId : "";
-      const transport = sessions.get(id);
-      if (!transport) return jsonRpcError(res, 404, "Session not found");
-      if (!(transport instanceof SSEServerTransport)) {
-        return jsonRpcError(res, 400, "Session exists but uses the Streamable HTTP transport");
-      }
-      await transport.handlePostMessage(req, res, req.body);
-    });
+    if (options.stateless) {
+      if (pathname === "/mcp" && method === "POST") return stateless(req, res, body);
+      return jsonRpcError(res, 405, "This server runs stateless: only POST /mcp is served");
+    }
+    if (pathname === "/mcp") return streamable(req, res, body);
+    if (pathname === "/sse" && method === "GET") return openSse(res);
+    if (pathname === "/messages" && method === "POST") return sseMessage(url, req, res, body);
+    res.setHeader("Allow", pathname === "/sse" ? "GET" : "POST");
+    jsonRpcError(res, 405, `Method ${method} is not allowed on ${pathname}`);
   }
 
-  app.use(mcp);
-  app.use(
-    (
-      error: Error & { type?: string; status?: number },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
-      if (res.headersSent) return;
-      if (error.type === "entity.too.large")
-        return jsonRpcError(res, 413, "Request body too large");
-      if (error.type === "entity.parse.failed")
-        return jsonRpcError(res, 400, "Parse error: body is not JSON");
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: Error) => {
       logger.error({ name: error.name }, "http request failed");
-      jsonRpcError(res, 500, "Internal server error");
-    },
-  );
-
-  const server: NodeHttpServer = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port, host, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
+      if (!res.headersSent) jsonRpcError(res, 500, "Internal server error");
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;

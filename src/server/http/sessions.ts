@@ -1,6 +1,6 @@
+import type { ServerResponse } from "node:http";
 import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { Response } from "express";
 
 type Transport = StreamableHTTPServerTransport | SSEServerTransport;
 
@@ -44,7 +44,7 @@ export class SessionRegistry {
     this.sessions.delete(id);
   }
 
-  track(id: string, res: Response): void {
+  track(id: string, res: ServerResponse): void {
     const session = this.sessions.get(id);
     if (!session) return;
     session.open += 1;

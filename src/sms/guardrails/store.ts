@@ -28,6 +28,8 @@ export interface GuardrailStore {
   settleDuplicate(key: string, messageId: string | undefined, now: number): Promise<void>;
 }
 
+const SWEEP_EVERY = 256;
+
 /** The default, for one process: sliding windows as timestamp lists, pruned as they age. */
 export class MemoryGuardrailStore implements GuardrailStore {
   private readonly hits = new Map<string, { windowMs: number; times: number[] }>();
@@ -36,6 +38,7 @@ export class MemoryGuardrailStore implements GuardrailStore {
     { messageId: string | undefined; expiresAt: number }
   >();
   private calls = 0;
+  private nextSweepAt = SWEEP_EVERY;
 
   async consume(buckets: RateBucket[], now: number): Promise<RateDecision> {
     this.sweep(now);
@@ -76,15 +79,19 @@ export class MemoryGuardrailStore implements GuardrailStore {
     else entry.messageId = messageId;
   }
 
-  /** Every 256 calls, drops what has aged out: memory stays flat however long the server runs. */
+  /**
+   * Drops what has aged out, so memory stays flat however long the server runs. A sweep visits
+   * every entry, and the next one waits as many calls as there are entries: O(1) per call.
+   */
   private sweep(now: number): void {
     this.calls += 1;
-    if (this.calls % 256 !== 0) return;
+    if (this.calls < this.nextSweepAt) return;
     for (const [key, entry] of this.duplicates) {
       if (entry.expiresAt <= now) this.duplicates.delete(key);
     }
     for (const [key, { windowMs, times }] of this.hits) {
       if ((times.at(-1) ?? 0) <= now - windowMs) this.hits.delete(key);
     }
+    this.nextSweepAt = this.calls + Math.max(SWEEP_EVERY, this.duplicates.size + this.hits.size);
   }
 }

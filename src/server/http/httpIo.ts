@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** JSON-RPC error envelope, the shape the SDK's transports use for HTTP-level refusals. */
+export function jsonRpcError(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { jsonrpc: "2.0", error: { code: -32000, message }, id: null });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export type JsonBody =
+  | { ok: true; value: unknown }
+  | { ok: false; status: 400 | 413 | 415; message: string };
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * Reads a JSON request body of at most `maxBytes`. A declared length over the limit is
+ * refused before reading; an undeclared one stops being read as soon as it passes the limit.
+ */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  if (!JSON_MEDIA_TYPE.test(req.headers["content-type"] ?? "")) {
+    return {
+      ok: false,
+      status: 415,
+      message: "Unsupported Media Type: Content-Type must be application/json",
+    };
+  }
+  const tooLarge = { ok: false, status: 413, message: "Request body too large" } as const;
+  if (Number(req.headers["content-length"]) > maxBytes) {
+    req.resume();
+    return tooLarge;
+  }
+  const body = await new Promise<Buffer | undefined>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    req.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        req.removeAllListeners("data");
+        req.resume();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks, received)));
+    req.on("error", reject);
+  });
+  if (!body) return tooLarge;
+  try {
+    return { ok: true, value: JSON.parse(body.toString("utf8")) };
+  } catch {
+    return { ok: false, status: 400, message: "Parse error: body is not JSON" };
+  }
+}
