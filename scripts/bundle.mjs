@@ -3,7 +3,25 @@
 // chunks, so provider SDKs, the HTTP stack and the demo still load only when used.
 // The provider SDKs and keytar stay in node_modules (large, native or lazily used).
 import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+
+const LAZY_AJV = fileURLToPath(new URL("../src/server/lazyAjvProvider.ts", import.meta.url));
+
+/**
+ * The SDK's Server and Client import its Ajv provider (and so Ajv) at load time, for a default
+ * validator this server never uses. Inside the SDK, that import is pointed at a stand-in that
+ * loads the real provider on first use. If the SDK moves the file, the filter simply stops
+ * matching and the bundle is as before.
+ */
+const lazyAjv = {
+  name: "lazy-ajv",
+  setup(b) {
+    b.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
+      args.importer.includes("@modelcontextprotocol/sdk") ? { path: LAZY_AJV } : undefined,
+    );
+  },
+};
 
 // Chunk names are content hashes: clear the old ones so dist/bin holds only this build.
 rmSync("dist/bin", { recursive: true, force: true });
@@ -24,5 +42,6 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  plugins: [lazyAjv],
   logLevel: "warning",
 });

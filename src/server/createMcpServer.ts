@@ -5,27 +5,15 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
-import type {
-  JsonSchemaType,
-  jsonSchemaValidator,
-} from "@modelcontextprotocol/sdk/validation/types.js";
 import type { SmsService } from "../sms/smsService.js";
 import { VERSION } from "../version.js";
+import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
 import { SEND_SMS_TOOL_NAME, sendSmsToolDefinition } from "./sendSmsTool.js";
 import { toToolResult } from "./toolResult.js";
 
-/**
- * The SDK validates elicitation answers with Ajv; this server never elicits, so the Ajv
- * instance (a few ms of start-up) is built only if something ever asks for a validator.
- */
-let ajv: AjvJsonSchemaValidator | undefined;
-const lazyValidator: jsonSchemaValidator = {
-  getValidator<T>(schema: JsonSchemaType) {
-    ajv ??= new AjvJsonSchemaValidator();
-    return ajv.getValidator<T>(schema);
-  },
-};
+// The SDK validates elicitation answers with Ajv; this server never elicits, so Ajv loads
+// only if something ever asks for a validator.
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
 /**
  * The low-level Server rather than McpServer.registerTool: McpServer answers schema
@@ -37,7 +25,7 @@ export function createMcpServer(service: SmsService): Server {
     { name: "sms-mcp", title: "SMS", version: VERSION },
     {
       capabilities: { tools: {} },
-      jsonSchemaValidator: lazyValidator,
+      jsonSchemaValidator,
       instructions:
         "sms-mcp sends text messages from the user's own number with the send_sms tool. Confirm the recipient's number (in E.164 format) with the person before sending.",
     },
