@@ -23,6 +23,28 @@ const lazyAjv = {
   },
 };
 
+/**
+ * The tool's JSON Schemas come from zod at run time in src/; in the bundle, the module that
+ * computes them is replaced by its result (from the tsc output, which `npm run build` writes
+ * first), so a launch does not pay for the conversion.
+ */
+const precomputedSchemas = {
+  name: "precomputed-tool-schemas",
+  setup(b) {
+    b.onResolve({ filter: /\/sendSmsSchemas\.js$/ }, () => ({
+      path: "sendSmsSchemas",
+      namespace: "precomputed",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "precomputed" }, async () => {
+      const { sendSmsJsonSchemas } = await import("../dist/server/sendSmsSchemas.js");
+      return {
+        contents: `export const sendSmsJsonSchemas = ${JSON.stringify(sendSmsJsonSchemas)};`,
+        loader: "js",
+      };
+    });
+  },
+};
+
 // Chunk names are content hashes: clear the old ones so dist/bin holds only this build.
 rmSync("dist/bin", { recursive: true, force: true });
 
@@ -42,6 +64,6 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  plugins: [lazyAjv],
+  plugins: [lazyAjv, precomputedSchemas],
   logLevel: "warning",
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PROVIDER_NAMES, type ProviderName } from "../../src/providers/types.js";
+import { sendSmsJsonSchemas } from "../../src/server/sendSmsSchemas.js";
 import type { ReceivedRequest } from "../../src/simulator/http.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
@@ -101,7 +102,9 @@ describe.each(PROVIDER_NAMES)("send_sms over stdio with %s", (provider) => {
       idempotentHint: false,
       openWorldHint: true,
     });
-    expect(tool?.outputSchema?.type).toBe("object");
+    // The bundle ships these precomputed: they must be exactly what the zod schemas give.
+    expect(tool?.inputSchema).toEqual(sendSmsJsonSchemas.inputSchema);
+    expect(tool?.outputSchema).toEqual(sendSmsJsonSchemas.outputSchema);
     expect(tool?.description).toMatch(/confirm/i);
     expect(tool?.description).toMatch(/E\.164/);
     expect(tool?.description).toMatch(/marketing/i);
