@@ -194,14 +194,17 @@ export class SmsService {
 
   private sent(details: SendDetails, receipt: SendReceipt): SendOutcome {
     // Debug, not info: the audit log is the record of sends; this is for following one live.
-    this.options.logger.debug(
-      {
-        provider: details.provider,
-        to: maskNumber(details.to ?? undefined),
-        messageId: receipt.messageId,
-      },
-      "sms sent",
-    );
+    const { logger } = this.options;
+    if (logger.isLevelEnabled("debug")) {
+      logger.debug(
+        {
+          provider: details.provider,
+          to: maskNumber(details.to ?? undefined),
+          messageId: receipt.messageId,
+        },
+        "sms sent",
+      );
+    }
     return {
       ok: true,
       details: {

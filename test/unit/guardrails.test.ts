@@ -91,6 +91,18 @@ describe("MemoryGuardrailStore", () => {
     await store.settleDuplicate("k", undefined, 1002);
     expect(await store.claimDuplicate("k", 1000, 1003)).toEqual({ claimed: true });
   });
+
+  it("forgets windows and claims that have aged out, so a long-running server stays flat", async () => {
+    const store = new MemoryGuardrailStore();
+    for (let i = 0; i < 1000; i++) {
+      await store.consume([bucket(`to:${i}`, 5)], i);
+      await store.claimDuplicate(`k:${i}`, 1000, i);
+    }
+    expect(store.size).toBe(2000);
+    // Long after every window: one recipient keeps sending, and the old entries go.
+    for (let i = 0; i < 3000; i++) await store.consume([bucket("to:regular", 1e9)], 10_000 + i);
+    expect(store.size).toBe(1);
+  });
 });
 
 describe("guardrail settings", () => {

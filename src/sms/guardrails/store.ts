@@ -40,26 +40,36 @@ export class MemoryGuardrailStore implements GuardrailStore {
   private calls = 0;
   private nextSweepAt = SWEEP_EVERY;
 
+  /** Rate windows and duplicate claims held (aged-out ones go at the next sweep). */
+  get size(): number {
+    return this.hits.size + this.duplicates.size;
+  }
+
   async consume(buckets: RateBucket[], now: number): Promise<RateDecision> {
     this.sweep(now);
     const windows = buckets.map((bucket) => {
-      const entry = this.hits.get(bucket.key) ?? { windowMs: bucket.windowMs, times: [] };
-      this.hits.set(bucket.key, entry);
+      const recent = this.hits.get(bucket.key)?.times;
       // Times are appended in order: drop the aged-out ones from the front, in place.
       let aged = 0;
-      while (aged < entry.times.length && (entry.times[aged] ?? 0) <= now - bucket.windowMs)
+      while (recent && aged < recent.length && (recent[aged] ?? 0) <= now - bucket.windowMs)
         aged += 1;
-      if (aged > 0) entry.times.splice(0, aged);
-      return { bucket, recent: entry.times };
+      if (aged > 0) recent?.splice(0, aged);
+      return { bucket, recent };
     });
     for (const { bucket, recent } of windows) {
+      const count = recent?.length ?? 0;
       if (bucket.limit <= 0) return { allowed: false, bucket, retryAfterMs: undefined };
-      if (recent.length >= bucket.limit) {
-        const oldest = recent[recent.length - bucket.limit] ?? now;
+      if (recent && count >= bucket.limit) {
+        const oldest = recent[count - bucket.limit] ?? now;
         return { allowed: false, bucket, retryAfterMs: oldest + bucket.windowMs - now };
       }
     }
-    for (const { recent } of windows) recent.push(now);
+    for (const { bucket, recent } of windows) {
+      // A new window starts as a one-element array: `[].push` would reserve 17 slots, and
+      // most recipients are texted once per window.
+      if (recent) recent.push(now);
+      else this.hits.set(bucket.key, { windowMs: bucket.windowMs, times: [now] });
+    }
     return { allowed: true };
   }
 
