@@ -214,6 +214,26 @@ describe("serve --transport http", () => {
     expect(sim.requests()).toHaveLength(0);
   });
 
+  it("a body that is not JSON → 400, a non-JSON content type → 415; no session opens", async () => {
+    const garbled = await rawPost(`${server.url}/mcp`, '{"jsonrpc":"2.0",', auth.headers);
+    expect(garbled.status).toBe(400);
+    expect(((await garbled.json()) as { error: { message: string } }).error.message).toMatch(
+      /not JSON/,
+    );
+    const asText = await rawPost(`${server.url}/mcp`, INIT, {
+      ...auth.headers,
+      "content-type": "text/plain",
+    });
+    expect(asText.status).toBe(415);
+    expect(asText.headers.get("mcp-session-id")).toBeNull();
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it("an unknown path → 404 and a method a path does not serve → 405", async () => {
+    expect((await rawPost(`${server.url}/elsewhere`, INIT, auth.headers)).status).toBe(404);
+    expect((await rawPost(`${server.url}/sse`, INIT, auth.headers)).status).toBe(405);
+  });
+
   it("sessions beyond the limit get 503; existing ones keep working", async () => {
     const clients: Client[] = [];
     for (let i = 0; i < 3; i++) {
