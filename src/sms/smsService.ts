@@ -147,7 +147,7 @@ export class SmsService {
   private async rateRefusal(to: string): Promise<SmsError | undefined> {
     const { guardrails, store, connection } = this.options;
     const decision = await store.consume(rateBuckets(connection.id, to, guardrails), this.now());
-    return decision.allowed ? undefined : rateLimitError(decision, guardrails);
+    return decision.allowed ? undefined : rateLimitError(decision);
   }
 
   private async sendOnce(

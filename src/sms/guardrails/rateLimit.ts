@@ -35,22 +35,18 @@ export function rateBuckets(connectionId: string, to: string, g: GuardrailSettin
 }
 
 /** A refusal that says when sending will be possible again, or that it never will. */
-export function rateLimitError(
-  decision: Extract<RateDecision, { allowed: false }>,
-  g: GuardrailSettings,
-): SmsError {
+export function rateLimitError(decision: Extract<RateDecision, { allowed: false }>): SmsError {
   const { bucket, retryAfterMs } = decision;
-  const limit = bucket.label === "this recipient" ? g.perRecipient : g.perConnection;
   if (retryAfterMs === undefined) {
     return new SmsError({
       category: "rate_limited",
-      reason: `the sending limit for ${bucket.label} is ${limit.limit}, so nothing can be sent; the account owner must raise it`,
+      reason: `the sending limit for ${bucket.label} is ${bucket.limit}, so nothing can be sent; the account owner must raise it`,
       retryable: false,
     });
   }
   return new SmsError({
     category: "rate_limited",
-    reason: `${bucket.label} has reached its limit of ${limit.limit} texts per ${describeWindow(limit.windowSeconds)}; sending will be possible again in about ${describeWait(retryAfterMs)}`,
+    reason: `${bucket.label} has reached its limit of ${bucket.limit} texts per ${describeWindow(bucket.windowMs / 1000)}; sending will be possible again in about ${describeWait(retryAfterMs)}`,
     retryable: true,
     retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
   });
