@@ -5,9 +5,8 @@ import {
   type RateLimit,
 } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
+import { parseDuration } from "./duration.js";
 import type { GuardrailsConfig } from "./schema.js";
-
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 function fail(name: string, expected: string): never {
   throw new ConfigError(`${name} must be ${expected}`);
@@ -26,10 +25,12 @@ function parseCount(name: string, value: string, min: number): number {
 
 /** "5/1h", "200/24h", "10/30m": a count per window. */
 function parseRate(name: string, value: string): RateLimit {
-  const match = /^(\d+)\s*\/\s*(\d+)\s*([smhd])$/.exec(value.trim());
-  if (!match) return fail(name, 'a count per window such as "5/1h" or "200/24h"');
-  const [, limit, amount, unit] = match as unknown as [string, string, string, string];
-  return { limit: Number(limit), windowSeconds: Number(amount) * (UNIT_SECONDS[unit] ?? 1) };
+  const match = /^(\d+)\s*\/(.*)$/.exec(value.trim());
+  const windowSeconds = match ? parseDuration(match[2] ?? "") : undefined;
+  if (!match || windowSeconds === undefined) {
+    return fail(name, 'a count per window such as "5/1h" or "200/24h"');
+  }
+  return { limit: Number(match[1]), windowSeconds };
 }
 
 function parseList(name: string, value: string, item: RegExp, expected: string): string[] {

@@ -1,13 +1,12 @@
+import { parseDuration } from "../../config/duration.js";
 import { defaultAuditPath, readAudit } from "../../sms/audit/auditLog.js";
 import { CliError } from "../errors.js";
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 function parseSince(value: string): number {
-  const match = /^(\d+)\s*([smhd])$/.exec(value.trim());
-  if (!match)
+  const seconds = parseDuration(value);
+  if (seconds === undefined)
     throw new CliError(`--since must look like 30m, 1h or 7d, not ${JSON.stringify(value)}`, 2);
-  return Number(match[1]) * (UNIT_MS[match[2] as string] ?? 0);
+  return seconds * 1000;
 }
 
 /** Recent attempts from the audit log, as a table or JSON lines. */
