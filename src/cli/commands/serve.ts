@@ -3,6 +3,7 @@ import { resolveConnection } from "../../config/resolveConnection.js";
 import { KeytarSecretStore } from "../../config/secretStore.js";
 import { createLogger } from "../../log/logger.js";
 import { buildSmsService } from "../../server/buildSmsService.js";
+import { tuneHeapForServing } from "../../server/heapTuning.js";
 import { isLoopback, UnsafeBindError } from "../../server/http/security.js";
 import { CliError } from "../errors.js";
 
@@ -48,6 +49,7 @@ function httpOptions(options: ServeOptions) {
 
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const http = options.transport === "http" ? httpOptions(options) : undefined;
+  tuneHeapForServing();
   const logger = createLogger();
   const connection = await resolveConnection({
     wanted: options.connection,
