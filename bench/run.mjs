@@ -192,7 +192,7 @@ const http = { ours: [], direct: [], errors: 0, oursLatency: [], directLatency: 
   const { child, url } = await startHttp();
   await oursHttpThroughput(url);
   await directThroughput();
-  for (let i = 0; i < (quick ? 2 : 3); i++) {
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
     const o = await oursHttpThroughput(url);
     const d = await directThroughput();
     http.ours.push(o.perSecond);
