@@ -212,7 +212,7 @@ const row = (figure, ours, baseline, unit, goal, pass) =>
     figure,
     ours: `${ours.toFixed(unit === "ms" ? 2 : 1)} ${unit}`,
     baseline: `${baseline.toFixed(unit === "ms" ? 2 : 1)} ${unit}`,
-    ratio: (ours / baseline).toFixed(2),
+    ratio: (ours / baseline).toFixed(3),
     goal,
     result: pass ? "pass" : "FAIL",
   });
@@ -281,9 +281,9 @@ const growth = memory.oursLater / memory.ours1k;
 const bareGrowth = memory.bareLater / memory.bare1k;
 rows.push({
   figure: `RSS growth, 1,000 → ${memory.sends} sends`,
-  ours: `${growth.toFixed(2)}× (${memory.ours1k.toFixed(0)} → ${memory.oursLater.toFixed(0)} MiB)`,
-  baseline: `${bareGrowth.toFixed(2)}× (${memory.bare1k.toFixed(0)} → ${memory.bareLater.toFixed(0)} MiB)`,
-  ratio: (growth / bareGrowth).toFixed(2),
+  ours: `${growth.toFixed(3)}× (${memory.ours1k.toFixed(0)} → ${memory.oursLater.toFixed(0)} MiB)`,
+  baseline: `${bareGrowth.toFixed(3)}× (${memory.bare1k.toFixed(0)} → ${memory.bareLater.toFixed(0)} MiB)`,
+  ratio: (growth / bareGrowth).toFixed(3),
   goal: "ours ≤ 1.10×",
   result: growth <= 1.1 ? "pass" : "FAIL",
 });
