@@ -45,12 +45,13 @@ export interface RunningHttpServer {
 }
 
 /**
- * The SDK's Streamable HTTP transport answers with web `Response`s, which its bundled adapter
- * (hono's node-server) writes to node:http. A native `Response` wraps even a short JSON body in
- * a ReadableStream that the adapter then reads back: about 50 µs of a send's CPU, measured.
- * Hono's own lightweight `Response` keeps the string and writes it in one piece. A listener
- * made with hono's default options installs it (and its `Request`) as the globals; the SDK
- * opts out only for frameworks that subclass `Response`, and this process runs no framework.
+ * The SDK's Streamable HTTP transport answers with web `Response`s, which it writes to
+ * node:http through hono's node-server adapter. A native `Response` wraps even a short JSON
+ * body in a ReadableStream that the adapter then reads back: about a sixth of the server's
+ * CPU per send, measured. Hono's own lightweight `Response` keeps the string and writes it in
+ * one piece. A listener made with hono's default options installs it (and its `Request`) as
+ * the globals; the SDK opts out only for frameworks that subclass `Response`, and this
+ * process runs no framework.
  */
 function useLightweightWebResponses(): void {
   getRequestListener(() => new Response(null));
