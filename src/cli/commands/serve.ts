@@ -58,7 +58,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     secrets: new KeytarSecretStore(),
   });
   const service = buildSmsService(connection, logger, { dryRun: options.dryRun === true });
-  // Each transport's code (the HTTP server and the SDK's HTTP transports) loads only when that transport is chosen.
+  // Each transport's code (the HTTP server and the SDK's HTTP transports) loads only when
+  // that transport is chosen.
   if (http) {
     const { serveHttp } = await import("../../server/http/serveHttp.js");
     await serveHttp(service, logger, http);

@@ -57,6 +57,9 @@ function useLightweightWebResponses(): void {
   getRequestListener(() => new Response(null));
 }
 
+/** The names a local client reaches this server by, in Host headers and browser origins. */
+const LOCAL_NAMES = ["127.0.0.1", "localhost", "[::1]"];
+
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { service, logger, host } = options;
   if (!isLoopback(host) && !options.authToken) throw new UnsafeBindError(host);
@@ -71,8 +74,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   let draining = false;
 
   const guards: Guard[] = [originCheck(allowedOrigins)];
-  if (isLoopback(host))
-    guards.unshift(hostCheck(new Set(["127.0.0.1", "localhost", "[::1]", host])));
+  if (isLoopback(host)) guards.unshift(hostCheck(new Set([...LOCAL_NAMES, host])));
   const mcpGuards: Guard[] = [bearerAuth(options.authToken)];
   const newServer = () => createMcpServer(service);
 
@@ -189,8 +191,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;
-  for (const h of ["127.0.0.1", "localhost", "[::1]", shownHost])
-    allowedOrigins.add(`http://${h}:${port}`);
+  for (const h of [...LOCAL_NAMES, shownHost]) allowedOrigins.add(`http://${h}:${port}`);
 
   return {
     url: `http://${shownHost}:${port}`,
