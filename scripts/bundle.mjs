@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const LAZY_AJV = fileURLToPath(new URL("../src/server/lazyAjvProvider.ts", import.meta.url));
+const PHONE_PATTERNS = fileURLToPath(new URL("../src/sms/phonePatterns.ts", import.meta.url));
 
 /**
  * The SDK's Server and Client import its Ajv provider (and so Ajv) at load time, for a default
@@ -63,6 +64,21 @@ const zodWithoutLocales = {
   },
 };
 
+/**
+ * libphonenumber-js compiles a metadata pattern into a new RegExp on every match, several per
+ * number; in a running server that was most of the check of each new recipient. Its
+ * `matchesEntirely` helper is pointed at src/sms/phonePatterns.ts, which compiles each pattern
+ * once. If the library renames the helper, the filter stops matching and the bundle is as before.
+ */
+const compiledPhonePatterns = {
+  name: "compiled-phone-patterns",
+  setup(b) {
+    b.onResolve({ filter: /\/matchesEntirely\.js$/ }, (args) =>
+      /[\\/]libphonenumber-js[\\/]/.test(args.importer) ? { path: PHONE_PATTERNS } : undefined,
+    );
+  },
+};
+
 // Chunk names are content hashes: clear the old ones so dist/bin holds only this build.
 rmSync("dist/bin", { recursive: true, force: true });
 
@@ -82,6 +98,6 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  plugins: [lazyAjv, precomputedSchemas, zodWithoutLocales],
+  plugins: [lazyAjv, precomputedSchemas, zodWithoutLocales, compiledPhonePatterns],
   logLevel: "warning",
 });
