@@ -91,9 +91,21 @@ function obviousE164(value: string): string | undefined {
   return parsePhoneNumberFromString(international)?.isPossible() ? international : undefined;
 }
 
-/** Calling codes of ISO countries, for numbers in ranges too new for the metadata. */
-export function callingCodesOf(countries: readonly string[]): string[] {
-  return countries
-    .filter((c): c is CountryCode => isSupportedCountry(c))
-    .map((c) => getCountryCallingCode(c));
+/**
+ * Calling codes of ISO countries, for numbers in ranges too new for the metadata. Asked on
+ * every send with the same few lists (the configured one, or the sender's country), so each
+ * answer is kept.
+ */
+export function callingCodesOf(countries: readonly string[]): readonly string[] {
+  const key = countries.join(",");
+  let codes = callingCodesByList.get(key);
+  if (codes === undefined) {
+    codes = countries
+      .filter((c): c is CountryCode => isSupportedCountry(c))
+      .map((c) => getCountryCallingCode(c));
+    callingCodesByList.set(key, codes);
+  }
+  return codes;
 }
+
+const callingCodesByList = new Map<string, readonly string[]>();

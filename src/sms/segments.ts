@@ -25,18 +25,26 @@ const CONCATENATED = { "GSM-7": 153, "UCS-2": 67 } as const;
  * outside GSM-7, then UCS-2 (70, or 67 per part; a surrogate pair never straddles parts).
  */
 export function countSegments(body: string): SegmentInfo {
-  const chars = Array.from(body);
-  const gsm = chars.every((c) => basic.has(c) || extended.has(c));
   if (body.length === 0) return { encoding: "GSM-7", segments: 0, units: 0 };
+  let septets = 0;
+  let gsm = true;
+  for (const c of body) {
+    if (basic.has(c)) septets += 1;
+    else if (extended.has(c)) septets += 2;
+    else {
+      gsm = false;
+      break;
+    }
+  }
   const encoding: Encoding = gsm ? "GSM-7" : "UCS-2";
-  const widths = chars.map((c) => (gsm ? (extended.has(c) ? 2 : 1) : c.length));
-  const units = widths.reduce((sum, w) => sum + w, 0);
+  const units = gsm ? septets : body.length;
   if (units <= SINGLE[encoding]) return { encoding, segments: 1, units };
 
   const perPart = CONCATENATED[encoding];
   let segments = 1;
   let used = 0;
-  for (const width of widths) {
+  for (const c of body) {
+    const width = gsm ? (extended.has(c) ? 2 : 1) : c.length;
     if (used + width > perPart) {
       segments += 1;
       used = 0;

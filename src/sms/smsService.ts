@@ -20,9 +20,13 @@ const MAX_RETRY_WAIT_SECONDS = 2;
 
 type Validation = typeof import("./sendRequest.js");
 let validation: Promise<Validation> | undefined;
+let loadedValidation: Validation | undefined;
 /** Number parsing (libphonenumber metadata) loads on the first send, or during warm-up. */
 const loadValidation = () => {
-  validation ??= import("./sendRequest.js");
+  validation ??= import("./sendRequest.js").then((module) => {
+    loadedValidation = module;
+    return module;
+  });
   return validation;
 };
 
@@ -111,7 +115,7 @@ export class SmsService {
       from: stringField(args, "from_") ?? connection.defaultFrom ?? null,
     };
 
-    const { validateSend, callingCodesOf } = await loadValidation();
+    const { validateSend, callingCodesOf } = loadedValidation ?? (await loadValidation());
     let valid: ValidSend;
     try {
       valid = validateSend(args, connection.defaultFrom);

@@ -20,7 +20,7 @@ export function policyRefusal(
   valid: ValidSend,
   segments: number,
   encoding: string,
-  callingCodesOf: (countries: readonly string[]) => string[],
+  callingCodesOf: (countries: readonly string[]) => readonly string[],
 ): SmsError | undefined {
   const { toFacts: to, fromFacts: from } = valid;
   // By default: the sender's own country, or its calling code when its range is unknown.

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { SmsError } from "../../src/sms/errors.js";
+import { validateSend } from "../../src/sms/sendRequest.js";
+
+const TO = "+12125550123";
+const FROM = "+14155550100";
+
+function refusal(args: unknown): SmsError {
+  try {
+    validateSend(args, FROM);
+  } catch (error) {
+    if (error instanceof SmsError) return error;
+    throw error;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("validateSend: message length counts characters, not UTF-16 units", () => {
+  it("accepts 1600 emoji (3200 UTF-16 units)", () => {
+    const valid = validateSend({ to_: TO, message: "👍".repeat(1600) }, FROM);
+    expect(valid.body).toHaveLength(3200);
+  });
+
+  it("refuses 1601 emoji, counting them as 1601 characters", () => {
+    expect(refusal({ to_: TO, message: "👍".repeat(1601) })).toMatchObject({
+      category: "too_long",
+      reason: expect.stringMatching(/1601 characters long/),
+    });
+  });
+
+  it("names a missing or mistyped argument", () => {
+    expect(refusal({ message: "hi" }).reason).toBe("the to_ argument is missing");
+    expect(refusal({ to_: 5, message: "hi" }).reason).toBe(
+      "the to_ argument must be a string, not number",
+    );
+  });
+});
