@@ -10,7 +10,9 @@ function sentence(reason: string): string {
 /** structuredContent must validate against the output schema: omit absent fields, never send undefined. */
 function withoutUndefined(details: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(details)) {
+  // A plain loop: Object.entries allocates an array per field, on every send.
+  for (const key in details) {
+    const value: unknown = details[key as keyof typeof details];
     if (value === undefined) continue;
     out[key] =
       value !== null && typeof value === "object" && !Array.isArray(value)

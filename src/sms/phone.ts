@@ -46,7 +46,8 @@ function check(raw: string, role: "recipient" | "sender"): PhoneCheck {
     };
   }
   if (E164_SHAPE.test(value)) {
-    const parsed = parsePhoneNumberFromString(value);
+    // The whole value is already E.164-shaped: nothing to extract from surrounding text.
+    const parsed = parsePhoneNumberFromString(value, { extract: false });
     if (parsed?.isPossible()) {
       return {
         ok: true,

@@ -76,14 +76,12 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
       "too_long",
     );
   }
-  const { ok: _to, ...toFacts } = to;
-  const { ok: _from, ...fromFacts } = from;
   return {
     to: to.e164,
     from: from.e164,
     body: message,
     bodySha256: sha256(message),
-    toFacts,
-    fromFacts,
+    toFacts: to,
+    fromFacts: from,
   };
 }
