@@ -2,7 +2,8 @@
 // starts far faster than resolving hundreds of module files. Dynamic imports stay separate
 // chunks, so provider SDKs, the HTTP stack and the demo still load only when used.
 // The provider SDKs and keytar stay in node_modules (large, native or lazily used).
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -79,6 +80,23 @@ const compiledPhonePatterns = {
   },
 };
 
+/**
+ * libphonenumber-js ships the same modules twice: es6/ (what its exports point at, compiled
+ * for old browsers, with Babel helpers for every spread, class and for-of) and es6-modern/.
+ * The modern copy checks a new recipient about 5-8 µs faster on a warm server, so the
+ * bundle takes it. If a release stops shipping es6-modern/, the bundle keeps es6/.
+ */
+const modernPhoneNumbers = {
+  name: "modern-phone-numbers",
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)es6\// }, (args) => {
+      if (!/[\\/]libphonenumber-js[\\/]/.test(args.importer)) return undefined;
+      const modern = join(args.resolveDir, args.path.replace(/(^|\/)es6\//, "$1es6-modern/"));
+      return existsSync(modern) ? { path: modern } : undefined;
+    });
+  },
+};
+
 // Chunk names are content hashes: clear the old ones so dist/bin holds only this build.
 rmSync("dist/bin", { recursive: true, force: true });
 
@@ -98,6 +116,12 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  plugins: [lazyAjv, precomputedSchemas, zodWithoutLocales, compiledPhonePatterns],
+  plugins: [
+    lazyAjv,
+    precomputedSchemas,
+    zodWithoutLocales,
+    modernPhoneNumbers,
+    compiledPhonePatterns,
+  ],
   logLevel: "warning",
 });
