@@ -32,11 +32,11 @@ export class KeytarSecretStore implements SecretStore {
   private keytar: Promise<Keytar> | undefined;
 
   private load(): Promise<Keytar> {
-    this.keytar ??= import("keytar").then(
+    this.keytar ??= import("@github/keytar").then(
       (module) => (module as { default?: Keytar }).default ?? (module as unknown as Keytar),
       (error: unknown) => {
         throw new KeychainUnavailableError(
-          `the keytar module could not be loaded: ${firstLine(error)}`,
+          `the @github/keytar module could not be loaded: ${firstLine(error)}`,
         );
       },
     );
