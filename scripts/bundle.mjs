@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/bin: hosts spawn `sms-mcp serve` on every launch, and one bundle
 // starts far faster than resolving hundreds of module files. Dynamic imports stay separate
 // chunks, so provider SDKs, the HTTP stack and the demo still load only when used.
-// The provider SDKs and keytar stay in node_modules (large, native or lazily used).
+// The provider SDKs and the keychain module stay in node_modules (large, native or lazy).
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,89 +11,115 @@ const LAZY_AJV = fileURLToPath(new URL("../src/server/lazyAjvProvider.ts", impor
 const PHONE_PATTERNS = fileURLToPath(new URL("../src/sms/phonePatterns.ts", import.meta.url));
 
 /**
- * The SDK's Server and Client import its Ajv provider (and so Ajv) at load time, for a default
- * validator this server never uses. Inside the SDK, that import is pointed at a stand-in that
- * loads the real provider on first use. If the SDK moves the file, the filter simply stops
- * matching and the bundle is as before.
+ * The build-time performance switches: each swaps a module for a faster one with the same
+ * answers. Set one to false to build (and bench) without it. A switch that is on but matched
+ * nothing fails the build: the dependency moved, and the swap would silently stop working.
+ * The run-time switches are in src/server/tuning.ts; the figures in docs/benchmarks.md.
  */
-const lazyAjv = {
-  name: "lazy-ajv",
-  setup(b) {
-    b.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
-      args.importer.includes("@modelcontextprotocol/sdk") ? { path: LAZY_AJV } : undefined,
-    );
-  },
+const BUNDLE_SWAPS = {
+  /**
+   * The SDK's Server and Client import its Ajv provider (and so Ajv) at load time, for a
+   * default validator this server never uses. Inside the SDK, that import points at
+   * src/server/lazyAjvProvider.ts, which loads the real provider on first use.
+   * Consequence: the first schema validation (only ever in the demo's Client) loads Ajv then.
+   */
+  lazyAjv: true,
+  /**
+   * The tool's JSON Schemas are computed from zod by src/server/sendSmsSchemas.ts; the bundle
+   * replaces that module with its result (from the tsc output, which `npm run build` writes
+   * first). Consequence: a schema change needs a rebuild, which `npm test` always does.
+   */
+  precomputedToolSchemas: true,
+  /**
+   * zod re-exports 40-odd translations of its error messages as `z.locales`, which nothing
+   * here uses (English loads separately). Like webpack's classic moment-locales ignore, they
+   * are left out. Consequence: `z.locales` is empty in the bundle.
+   */
+  zodWithoutLocales: true,
+  /**
+   * libphonenumber-js compiles a metadata pattern into a new RegExp on every match, several
+   * per number; its `matchesEntirely` helper points at src/sms/phonePatterns.ts, which
+   * compiles each pattern once. Consequence: the compiled patterns stay in memory.
+   */
+  compiledPhonePatterns: true,
+  /**
+   * libphonenumber-js ships its modules twice: es6/ (its exports, compiled for old browsers
+   * with Babel helpers for every spread, class and for-of) and es6-modern/. The bundle takes
+   * the modern copy where it exists. Consequence: none on Node 20; es6/ stays the fallback.
+   */
+  modernPhoneNumbers: true,
 };
 
-/**
- * The tool's JSON Schemas come from zod at run time in src/; in the bundle, the module that
- * computes them is replaced by its result (from the tsc output, which `npm run build` writes
- * first), so a launch does not pay for the conversion.
- */
-const precomputedSchemas = {
-  name: "precomputed-tool-schemas",
-  setup(b) {
-    b.onResolve({ filter: /\/sendSmsSchemas\.js$/ }, () => ({
-      path: "sendSmsSchemas",
-      namespace: "precomputed",
-    }));
-    b.onLoad({ filter: /.*/, namespace: "precomputed" }, async () => {
-      const { sendSmsJsonSchemas } = await import("../dist/server/sendSmsSchemas.js");
-      return {
-        contents: `export const sendSmsJsonSchemas = ${JSON.stringify(sendSmsJsonSchemas)};`,
+const matched = Object.fromEntries(Object.keys(BUNDLE_SWAPS).map((name) => [name, 0]));
+const hit = (name, result) => {
+  if (result) matched[name] += 1;
+  return result;
+};
+
+const plugins = {
+  lazyAjv: {
+    name: "lazy-ajv",
+    setup(b) {
+      b.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
+        hit(
+          "lazyAjv",
+          args.importer.includes("@modelcontextprotocol/sdk") ? { path: LAZY_AJV } : undefined,
+        ),
+      );
+    },
+  },
+  precomputedToolSchemas: {
+    name: "precomputed-tool-schemas",
+    setup(b) {
+      b.onResolve({ filter: /\/sendSmsSchemas\.js$/ }, () =>
+        hit("precomputedToolSchemas", { path: "sendSmsSchemas", namespace: "precomputed" }),
+      );
+      b.onLoad({ filter: /.*/, namespace: "precomputed" }, async () => {
+        const { sendSmsJsonSchemas } = await import("../dist/server/sendSmsSchemas.js");
+        return {
+          contents: `export const sendSmsJsonSchemas = ${JSON.stringify(sendSmsJsonSchemas)};`,
+          loader: "js",
+        };
+      });
+    },
+  },
+  zodWithoutLocales: {
+    name: "zod-without-locales",
+    setup(b) {
+      b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+        hit(
+          "zodWithoutLocales",
+          /[\\/]zod[\\/]/.test(args.importer)
+            ? { path: "zod-locales", namespace: "empty" }
+            : undefined,
+        ),
+      );
+      b.onLoad({ filter: /.*/, namespace: "empty" }, () => ({
+        contents: "export {};",
         loader: "js",
-      };
-    });
+      }));
+    },
   },
-};
-
-/**
- * zod re-exports its 40-odd translations of error messages as `z.locales`, which nothing here
- * uses (zod's English messages load separately). Like webpack's classic moment-locales
- * ignore, the bundle leaves them out: about 300 KB of source that every launch would parse.
- */
-const zodWithoutLocales = {
-  name: "zod-without-locales",
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]/.test(args.importer) ? { path: "zod-locales", namespace: "empty" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "empty" }, () => ({
-      contents: "export {};",
-      loader: "js",
-    }));
+  compiledPhonePatterns: {
+    name: "compiled-phone-patterns",
+    setup(b) {
+      b.onResolve({ filter: /\/matchesEntirely\.js$/ }, (args) =>
+        hit(
+          "compiledPhonePatterns",
+          /[\\/]libphonenumber-js[\\/]/.test(args.importer) ? { path: PHONE_PATTERNS } : undefined,
+        ),
+      );
+    },
   },
-};
-
-/**
- * libphonenumber-js compiles a metadata pattern into a new RegExp on every match, several per
- * number; in a running server that was most of the check of each new recipient. Its
- * `matchesEntirely` helper is pointed at src/sms/phonePatterns.ts, which compiles each pattern
- * once. If the library renames the helper, the filter stops matching and the bundle is as before.
- */
-const compiledPhonePatterns = {
-  name: "compiled-phone-patterns",
-  setup(b) {
-    b.onResolve({ filter: /\/matchesEntirely\.js$/ }, (args) =>
-      /[\\/]libphonenumber-js[\\/]/.test(args.importer) ? { path: PHONE_PATTERNS } : undefined,
-    );
-  },
-};
-
-/**
- * libphonenumber-js ships the same modules twice: es6/ (what its exports point at, compiled
- * for old browsers, with Babel helpers for every spread, class and for-of) and es6-modern/.
- * The modern copy checks a new recipient about 5-8 µs faster on a warm server, so the
- * bundle takes it. If a release stops shipping es6-modern/, the bundle keeps es6/.
- */
-const modernPhoneNumbers = {
-  name: "modern-phone-numbers",
-  setup(b) {
-    b.onResolve({ filter: /(^|\/)es6\// }, (args) => {
-      if (!/[\\/]libphonenumber-js[\\/]/.test(args.importer)) return undefined;
-      const modern = join(args.resolveDir, args.path.replace(/(^|\/)es6\//, "$1es6-modern/"));
-      return existsSync(modern) ? { path: modern } : undefined;
-    });
+  modernPhoneNumbers: {
+    name: "modern-phone-numbers",
+    setup(b) {
+      b.onResolve({ filter: /(^|\/)es6\// }, (args) => {
+        if (!/[\\/]libphonenumber-js[\\/]/.test(args.importer)) return undefined;
+        const modern = join(args.resolveDir, args.path.replace(/(^|\/)es6\//, "$1es6-modern/"));
+        return hit("modernPhoneNumbers", existsSync(modern) ? { path: modern } : undefined);
+      });
+    },
   },
 };
 
@@ -116,12 +142,16 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  plugins: [
-    lazyAjv,
-    precomputedSchemas,
-    zodWithoutLocales,
-    modernPhoneNumbers,
-    compiledPhonePatterns,
-  ],
+  plugins: Object.entries(plugins)
+    .filter(([name]) => BUNDLE_SWAPS[name])
+    .map(([, plugin]) => plugin),
   logLevel: "warning",
 });
+
+const stale = Object.keys(BUNDLE_SWAPS).filter((name) => BUNDLE_SWAPS[name] && !matched[name]);
+if (stale.length > 0) {
+  console.error(
+    `bundle: the swap ${stale.join(", ")} matched nothing: its dependency changed. Update the swap in scripts/bundle.mjs or turn it off.`,
+  );
+  process.exit(1);
+}

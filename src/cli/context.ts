@@ -1,7 +1,12 @@
-import { configPath } from "../config/paths.js";
+import { type Environment, readEnvironment } from "../config/environment.js";
 import { KeytarSecretStore, type SecretStore } from "../config/secretStore.js";
 
-/** Where the CLI keeps connections: the config file and the OS keychain. */
-export function connectionStoreFor(): { path: string; secrets: SecretStore } {
-  return { path: configPath(), secrets: new KeytarSecretStore() };
+/** What every command works with: the environment, read once, and the OS keychain. */
+export interface CliContext {
+  environment: Environment;
+  secrets: SecretStore;
+}
+
+export function createCliContext(env: NodeJS.ProcessEnv): CliContext {
+  return { environment: readEnvironment(env), secrets: new KeytarSecretStore() };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
+import { createCliContext } from "./context.js";
 import { reportError } from "./errors.js";
 
 // Command modules are imported inside each action: `serve` must not pay for the demo's or
@@ -40,7 +41,7 @@ program
   )
   .action(async (options) => {
     const { serveCommand } = await import("./commands/serve.js");
-    await serveCommand(options);
+    await serveCommand(options, createCliContext(process.env));
   });
 
 program
@@ -69,7 +70,7 @@ Examples:
   )
   .action(async (provider, options) => {
     const { connectCommand } = await import("./commands/connect.js");
-    await connectCommand(provider, options);
+    await connectCommand(provider, options, createCliContext(process.env));
   });
 
 program
@@ -79,7 +80,7 @@ program
   .addHelpText("after", "\nExample:\n  sms-mcp connections --json")
   .action(async (options) => {
     const { connectionsCommand } = await import("./commands/connections.js");
-    await connectionsCommand(options);
+    await connectionsCommand(options, createCliContext(process.env));
   });
 
 program
@@ -89,7 +90,7 @@ program
   .addHelpText("after", '\nExample:\n  sms-mcp disconnect "Twilio - Sales"')
   .action(async (connection) => {
     const { disconnectCommand } = await import("./commands/disconnect.js");
-    await disconnectCommand(connection);
+    await disconnectCommand(connection, createCliContext(process.env));
   });
 
 program
@@ -99,7 +100,7 @@ program
   .addHelpText("after", '\nExample:\n  sms-mcp check "Twilio - Sales"')
   .action(async (connection) => {
     const { checkCommand } = await import("./commands/check.js");
-    await checkCommand(connection);
+    await checkCommand(connection, createCliContext(process.env));
   });
 
 program
@@ -110,7 +111,7 @@ program
   .addHelpText("after", "\nExample:\n  sms-mcp numbers --json")
   .action(async (connection, options) => {
     const { numbersCommand } = await import("./commands/numbers.js");
-    await numbersCommand(connection, options);
+    await numbersCommand(connection, options, createCliContext(process.env));
   });
 
 program
@@ -126,7 +127,7 @@ program
   )
   .action(async (options) => {
     const { sendCommand } = await import("./commands/send.js");
-    await sendCommand(options);
+    await sendCommand(options, createCliContext(process.env));
   });
 
 program
@@ -134,11 +135,12 @@ program
   .description("recent send attempts from the audit log")
   .option("--since <duration>", "how far back: 30m, 1h, 7d", "24h")
   .option("--json", "one JSON record per line")
-  .option("--file <path>", "audit log to read (default: $SMS_MCP_AUDIT_LOG or the state directory)")
+  .option("--file <path>", "audit log to read (default: the ones serve writes)")
+  .option("--connection <label or id>", "only this connection's audit log")
   .addHelpText("after", "\nExample:\n  sms-mcp log --since 1h")
   .action(async (options) => {
     const { logCommand } = await import("./commands/log.js");
-    await logCommand(options);
+    await logCommand(options, createCliContext(process.env));
   });
 
 program

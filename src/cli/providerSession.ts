@@ -1,13 +1,9 @@
 import type { ConnectionConfig } from "../config/schema.js";
 import { createProvider } from "../providers/createProvider.js";
-import {
-  PROVIDER_TITLES,
-  type ProviderCredentials,
-  type SenderNumber,
-  type SmsProvider,
-} from "../providers/types.js";
-import { timeoutFromEnv } from "../server/buildSmsService.js";
 import { SmsError } from "../sms/errors.js";
+import type { ProviderCredentials, SenderNumber, SmsProvider } from "../sms/ports/provider.js";
+import { PROVIDER_TITLES } from "../sms/providerNames.js";
+import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
 
 /** Says which credentials were rejected, in the provider's own words for them. */
@@ -27,8 +23,9 @@ export function rejectedCredentials(connection: Pick<ConnectionConfig, "provider
 export async function openProvider(
   credentials: ProviderCredentials,
   apiBaseUrl: string | undefined,
+  { environment }: CliContext,
 ): Promise<SmsProvider> {
-  return createProvider({ credentials, apiBaseUrl, timeoutMs: timeoutFromEnv() });
+  return createProvider({ credentials, apiBaseUrl, timeoutMs: environment.timeoutMs });
 }
 
 /** Verifies credentials and lists SMS-capable numbers, turning provider errors into one line. */

@@ -1,7 +1,8 @@
-import type { ProviderCredentials, ProviderName } from "../providers/types.js";
 import type { GuardrailSettings } from "../sms/guardrails/settings.js";
+import type { ProviderCredentials } from "../sms/ports/provider.js";
+import type { ProviderName } from "../sms/providerNames.js";
 
-/** A connection ready to use: what the server needs, with the secret fetched only on demand. */
+/** A connection ready to use: plain settings, with the secret fetched only on demand. */
 export interface ResolvedConnection {
   id: string;
   label: string;
@@ -9,5 +10,7 @@ export interface ResolvedConnection {
   defaultFrom: string | undefined;
   apiBaseUrl: string | undefined;
   guardrails: GuardrailSettings;
+  /** The audit log this connection writes: SMS_MCP_AUDIT_LOG, its own, or the default. */
+  auditLogPath: string;
   loadCredentials(): Promise<ProviderCredentials>;
 }

@@ -1,4 +1,4 @@
-import type { ProviderName } from "../providers/types.js";
+import type { ProviderName } from "../sms/providerNames.js";
 
 export interface ConnectionIds {
   accountSid?: string | undefined;

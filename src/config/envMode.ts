@@ -1,7 +1,14 @@
-import { isProviderName, type ProviderCredentials } from "../providers/types.js";
+import type { ProviderCredentials } from "../sms/ports/provider.js";
+import { isProviderName, type ProviderName } from "../sms/providerNames.js";
 import { ConfigError } from "./configError.js";
-import type { ResolvedConnection } from "./connection.js";
-import { guardrailsFrom } from "./guardrailSettings.js";
+
+/** The connection that environment variables describe (env mode: containers and CI). */
+export interface EnvModeConnection {
+  provider: ProviderName;
+  credentials: ProviderCredentials;
+  defaultFrom: string | undefined;
+  apiBaseUrl: string | undefined;
+}
 
 function required(env: NodeJS.ProcessEnv, ...names: string[]): string[] {
   const missing = names.filter((name) => !env[name]);
@@ -13,8 +20,8 @@ function required(env: NodeJS.ProcessEnv, ...names: string[]): string[] {
   return names.map((name) => env[name] as string);
 }
 
-function credentialsFromEnv(env: NodeJS.ProcessEnv): ProviderCredentials {
-  switch (env.SMS_MCP_PROVIDER) {
+function credentialsFromEnv(provider: ProviderName, env: NodeJS.ProcessEnv): ProviderCredentials {
+  switch (provider) {
     case "twilio": {
       if (env.TWILIO_API_KEY || env.TWILIO_API_SECRET) {
         const [accountSid, apiKeySid, secret] = required(
@@ -38,17 +45,23 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv): ProviderCredentials {
       ];
       return { provider: "plivo", authId, authToken };
     }
-    default: {
+    case "telnyx": {
       const [apiKey] = required(env, "TELNYX_API_KEY") as [string];
       return { provider: "telnyx", apiKey };
     }
   }
 }
 
-/** The connection described by environment variables, for containers and CI; undefined when off. */
-export function connectionFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): ResolvedConnection | undefined {
+/** An http(s) origin, or a ConfigError naming the setting. */
+export function checkApiBaseUrl(value: string, setting: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new ConfigError(`${setting} must be an http(s) origin such as http://127.0.0.1:4010`);
+  }
+  return value;
+}
+
+/** Env mode's connection, undefined when SMS_MCP_PROVIDER is not set. */
+export function envModeFrom(env: NodeJS.ProcessEnv): EnvModeConnection | undefined {
   const provider = env.SMS_MCP_PROVIDER;
   if (provider === undefined || provider === "") return undefined;
   if (!isProviderName(provider)) {
@@ -56,19 +69,11 @@ export function connectionFromEnv(
       `SMS_MCP_PROVIDER must be twilio, plivo or telnyx, not ${JSON.stringify(provider)}`,
     );
   }
-  // Read now so a missing variable fails at start-up, not on the first send.
-  const credentials = credentialsFromEnv(env);
   const apiBaseUrl = env.SMS_MCP_API_BASE_URL || undefined;
-  if (apiBaseUrl && !URL.canParse(apiBaseUrl)) {
-    throw new ConfigError("SMS_MCP_API_BASE_URL must be an origin such as http://127.0.0.1:4010");
-  }
   return {
-    id: "env",
-    label: `${provider} (environment)`,
     provider,
+    credentials: credentialsFromEnv(provider, env),
     defaultFrom: env.SMS_MCP_DEFAULT_FROM || undefined,
-    apiBaseUrl,
-    guardrails: guardrailsFrom(undefined, env),
-    loadCredentials: async () => credentials,
+    apiBaseUrl: apiBaseUrl && checkApiBaseUrl(apiBaseUrl, "SMS_MCP_API_BASE_URL"),
   };
 }

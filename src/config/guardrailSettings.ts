@@ -1,82 +1,89 @@
-import { E164_SHAPE } from "../sms/e164.js";
+import type { z } from "zod";
 import {
   DEFAULT_GUARDRAILS,
+  type EnvSyntax,
+  GUARDRAIL_FIELDS,
+  GUARDRAIL_NAMES,
   type GuardrailSettings,
-  type RateLimit,
+  type GuardrailsConfig,
 } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import { parseDuration } from "./duration.js";
-import type { GuardrailsConfig } from "./schema.js";
 
-function fail(name: string, expected: string): never {
-  throw new ConfigError(`${name} must be ${expected}`);
-}
+const EXPECTED: Record<EnvSyntax, string> = {
+  count: "a whole number",
+  bool: "true or false",
+  countries: 'ISO country codes (US,CA) or "*"',
+  numbers: "a comma-separated list of E.164 numbers",
+  rate: 'a count per window such as "5/1h" or "200/24h" (the window longer than 0)',
+  path: "a file path",
+};
 
-function parseBool(name: string, value: string): boolean {
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  return fail(name, "true or false");
-}
-
-function parseCount(name: string, value: string, min: number): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n >= min ? n : fail(name, `a whole number of at least ${min}`);
-}
-
-/** "5/1h", "200/24h", "10/30m": a count per window. */
-function parseRate(name: string, value: string): RateLimit {
-  const match = /^(\d+)\s*\/(.*)$/.exec(value.trim());
-  const windowSeconds = match ? parseDuration(match[2] ?? "") : undefined;
-  if (!match || windowSeconds === undefined) {
-    return fail(name, 'a count per window such as "5/1h" or "200/24h"');
-  }
-  return { limit: Number(match[1]), windowSeconds };
-}
-
-function parseList(name: string, value: string, item: RegExp, expected: string): string[] {
-  const items = value
+function list(value: string): string[] {
+  return value
     .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-  for (const i of items) if (!item.test(i)) fail(name, `a comma-separated list of ${expected}`);
-  return items;
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+/** The text of a variable as the field's value, before the field's schema checks it. */
+function parse(syntax: EnvSyntax, value: string): unknown {
+  switch (syntax) {
+    case "count":
+      return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    case "bool":
+      if (/^(1|true|yes|on)$/i.test(value)) return true;
+      if (/^(0|false|no|off)$/i.test(value)) return false;
+      return undefined;
+    case "countries":
+      return value.trim() === "*" ? "*" : list(value.toUpperCase());
+    case "numbers":
+      return list(value);
+    case "rate": {
+      const match = /^(\d+)\s*\/(.*)$/.exec(value.trim());
+      const windowSeconds = match ? parseDuration(match[2] ?? "") : undefined;
+      return match && windowSeconds !== undefined
+        ? { limit: Number(match[1]), windowSeconds }
+        : undefined;
+    }
+    case "path":
+      return value;
+  }
+}
+
+/** "a whole number of at least 1", from the schema's own lower bound when it has one. */
+function expectedFrom(syntax: EnvSyntax, error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (syntax === "count" && issue?.code === "too_small") {
+    const least = Number(issue.minimum) + (issue.inclusive ? 0 : 1);
+    return `${EXPECTED.count} of at least ${least}`;
+  }
+  return EXPECTED[syntax];
 }
 
 /**
- * The one place guardrail settings are read: defaults, then the connection's config, then
- * the environment (the only source in env mode, an override otherwise).
+ * The guardrail variables that are set, each parsed and checked by the same schema as the
+ * config file's field; a malformed one is a ConfigError naming the variable.
  */
-export function guardrailsFrom(
-  config: GuardrailsConfig | undefined,
-  env: NodeJS.ProcessEnv,
-): GuardrailSettings {
-  const s: GuardrailSettings = { ...DEFAULT_GUARDRAILS, ...config };
-  const overrides: Array<[string, (value: string, name: string) => void]> = [
-    [
-      "SMS_MCP_DUPLICATE_WINDOW_SECONDS",
-      (x, n) => (s.duplicateWindowSeconds = parseCount(n, x, 0)),
-    ],
-    [
-      "SMS_MCP_ALLOWED_COUNTRIES",
-      (x, n) =>
-        (s.allowedCountries =
-          x.trim() === "*"
-            ? "*"
-            : parseList(n, x.toUpperCase(), /^[A-Z]{2}$/, 'ISO country codes (US,CA) or "*"')),
-    ],
-    ["SMS_MCP_BLOCK_NON_MOBILE", (x, n) => (s.blockNonMobileTypes = parseBool(n, x))],
-    ["SMS_MCP_ALLOW_LIST", (x, n) => (s.allowList = parseList(n, x, E164_SHAPE, "E.164 numbers"))],
-    ["SMS_MCP_DENY_LIST", (x, n) => (s.denyList = parseList(n, x, E164_SHAPE, "E.164 numbers"))],
-    ["SMS_MCP_RATE_PER_RECIPIENT", (x, n) => (s.perRecipient = parseRate(n, x))],
-    ["SMS_MCP_RATE_PER_CONNECTION", (x, n) => (s.perConnection = parseRate(n, x))],
-    ["SMS_MCP_MAX_SEGMENTS", (x, n) => (s.maxSegments = parseCount(n, x, 1))],
-    ["SMS_MCP_DRY_RUN", (x, n) => (s.dryRun = parseBool(n, x))],
-    ["SMS_MCP_AUDIT_LOG", (x) => (s.auditLog = x)],
-    ["SMS_MCP_AUDIT_BODIES", (x, n) => (s.auditBodies = parseBool(n, x))],
-  ];
-  for (const [name, apply] of overrides) {
-    const value = env[name];
-    if (value !== undefined && value !== "") apply(value, name);
+export function guardrailOverridesFromEnv(env: NodeJS.ProcessEnv): Partial<GuardrailSettings> {
+  const overrides: Record<string, unknown> = {};
+  for (const name of GUARDRAIL_NAMES) {
+    const { env: variable, syntax, schema } = GUARDRAIL_FIELDS[name];
+    const text = env[variable];
+    if (text === undefined || text === "") continue;
+    const checked = schema.safeParse(parse(syntax, text));
+    if (!checked.success) {
+      throw new ConfigError(`${variable} must be ${expectedFrom(syntax, checked.error)}`);
+    }
+    overrides[name] = checked.data;
   }
-  return s;
+  return overrides as Partial<GuardrailSettings>;
+}
+
+/** Defaults, then the connection's config, then the environment's overrides. */
+export function resolveGuardrails(
+  config: GuardrailsConfig | undefined,
+  overrides: Partial<GuardrailSettings>,
+): GuardrailSettings {
+  return { ...DEFAULT_GUARDRAILS, ...config, ...overrides };
 }

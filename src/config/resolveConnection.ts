@@ -1,8 +1,9 @@
-import type { ProviderCredentials } from "../providers/types.js";
+import type { ProviderCredentials } from "../sms/ports/provider.js";
 import { ConfigError } from "./configError.js";
 import type { ResolvedConnection } from "./connection.js";
-import { connectionFromEnv } from "./envMode.js";
-import { guardrailsFrom } from "./guardrailSettings.js";
+import type { Environment } from "./environment.js";
+import type { EnvModeConnection } from "./envMode.js";
+import { resolveGuardrails } from "./guardrailSettings.js";
 import type { ConfigFile, ConnectionConfig } from "./schema.js";
 import type { SecretStore } from "./secretStore.js";
 
@@ -37,18 +38,42 @@ export function credentialsFor(connection: ConnectionConfig, secret: string): Pr
   }
 }
 
+/** SMS_MCP_AUDIT_LOG, else the connection's own `guardrails.auditLog`, else the default. */
+function auditLogPathFor(
+  guardrails: ResolvedConnection["guardrails"],
+  environment: Environment,
+): string {
+  return guardrails.auditLog ?? environment.defaultAuditLogPath;
+}
+
+function fromEnvMode(envMode: EnvModeConnection, environment: Environment): ResolvedConnection {
+  const guardrails = resolveGuardrails(undefined, environment.guardrailOverrides);
+  return {
+    id: "env",
+    label: `${envMode.provider} (environment)`,
+    provider: envMode.provider,
+    defaultFrom: envMode.defaultFrom,
+    apiBaseUrl: envMode.apiBaseUrl,
+    guardrails,
+    auditLogPath: auditLogPathFor(guardrails, environment),
+    loadCredentials: async () => envMode.credentials,
+  };
+}
+
 export function fromConfig(
   connection: ConnectionConfig,
   secrets: SecretStore,
-  env: NodeJS.ProcessEnv,
+  environment: Environment,
 ): ResolvedConnection {
+  const guardrails = resolveGuardrails(connection.guardrails, environment.guardrailOverrides);
   return {
     id: connection.id,
     label: connection.label,
     provider: connection.provider,
     defaultFrom: connection.defaultFrom,
     apiBaseUrl: connection.apiBaseUrl,
-    guardrails: guardrailsFrom(connection.guardrails, env),
+    guardrails,
+    auditLogPath: auditLogPathFor(guardrails, environment),
     async loadCredentials() {
       const secret = await secrets.get(connection.id);
       if (!secret) {
@@ -67,14 +92,13 @@ export function fromConfig(
  */
 export async function resolveConnection(options: {
   wanted: string | undefined;
-  env: NodeJS.ProcessEnv;
-  configPath: string;
+  environment: Environment;
   secrets: SecretStore;
 }): Promise<ResolvedConnection> {
-  const { wanted, env, configPath, secrets } = options;
-  if (wanted === undefined) {
-    const fromEnv = connectionFromEnv(env);
-    if (fromEnv) return fromEnv;
+  const { wanted, environment, secrets } = options;
+  const { configPath } = environment;
+  if (wanted === undefined && environment.envMode) {
+    return fromEnvMode(environment.envMode, environment);
   }
   // Loaded only off env mode: the schema is not needed to start a container.
   const { loadConfig } = await import("./configFile.js");
@@ -88,14 +112,14 @@ export async function resolveConnection(options: {
           : `no connection named "${wanted}": no connections are configured in ${configPath}`,
       );
     }
-    return fromConfig(found, secrets, env);
+    return fromConfig(found, secrets, environment);
   }
   const byDefault = config.defaultConnection
     ? findConnection(config, config.defaultConnection)
     : undefined;
   const only = config.connections.length === 1 ? config.connections[0] : undefined;
   const chosen = byDefault ?? only;
-  if (chosen) return fromConfig(chosen, secrets, env);
+  if (chosen) return fromConfig(chosen, secrets, environment);
   if (config.connections.length === 0) {
     throw new ConfigError(
       "no connection is configured: run `sms-mcp connect <twilio|plivo|telnyx>` or set SMS_MCP_PROVIDER and the provider's variables",

@@ -1,33 +1,7 @@
 import { z } from "zod";
-import { PROVIDER_NAMES } from "../providers/types.js";
-import { E164_SHAPE } from "../sms/e164.js";
-
-const e164 = z.string().regex(E164_SHAPE, "must be an E.164 number like +15551234567");
-
-const rateLimit = z.object({
-  limit: z.number().int().min(0),
-  windowSeconds: z.number().int().positive(),
-});
-
-/** The `guardrails` object of a connection in the config file; every field optional. */
-export const guardrailsConfigSchema = z
-  .object({
-    duplicateWindowSeconds: z.number().int().min(0),
-    allowedCountries: z.union([z.literal("*"), z.array(z.string().regex(/^[A-Z]{2}$/))]),
-    blockNonMobileTypes: z.boolean(),
-    allowList: z.array(e164),
-    denyList: z.array(e164),
-    perRecipient: rateLimit,
-    perConnection: rateLimit,
-    maxSegments: z.number().int().positive(),
-    dryRun: z.boolean(),
-    auditLog: z.string().min(1),
-    auditBodies: z.boolean(),
-  })
-  .partial()
-  .strict();
-
-export type GuardrailsConfig = z.infer<typeof guardrailsConfigSchema>;
+import { e164Schema } from "../sms/e164.js";
+import { guardrailsConfigSchema } from "../sms/guardrails/settings.js";
+import { PROVIDER_NAMES } from "../sms/providerNames.js";
 
 const origin = z
   .string()
@@ -49,7 +23,7 @@ export const connectionSchema = z
       .regex(/^SK[0-9a-fA-F]{32}$/)
       .optional(),
     authId: z.string().min(1).optional(),
-    defaultFrom: e164.optional(),
+    defaultFrom: e164Schema.optional(),
     apiBaseUrl: origin.optional(),
     guardrails: guardrailsConfigSchema.optional(),
   })

@@ -23,15 +23,9 @@ const REDACT = [
 ];
 
 /** Logs go to stderr only: in stdio mode stdout belongs to the MCP protocol. */
-export function createLogger(level = process.env.SMS_MCP_LOG_LEVEL ?? "info"): Logger {
+export function createLogger(level: string): Logger {
   return pino(
     { name: "sms-mcp", level, redact: { paths: REDACT, censor: "[redacted]" } },
     pino.destination({ fd: 2, sync: true }),
   );
-}
-
-/** +15551234567 → +1555***4567: enough to tell sends apart, not a full number in the logs. */
-export function maskNumber(number: string | undefined): string | undefined {
-  if (!number || number.length < 9) return number;
-  return `${number.slice(0, 5)}***${number.slice(-4)}`;
 }

@@ -1,6 +1,7 @@
-import type { ProviderOptions, SmsProvider } from "./types.js";
+import type { SmsProvider } from "../sms/ports/provider.js";
+import type { ProviderOptions } from "./types.js";
 
-/** Imports only the SDK of the provider in use: each costs 150–400 ms to load. */
+/** Imports only the SDK of the provider in use: each is large, and a host launch needs none. */
 export async function createProvider(options: ProviderOptions): Promise<SmsProvider> {
   const { credentials } = options;
   switch (credentials.provider) {

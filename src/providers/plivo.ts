@@ -1,15 +1,15 @@
 import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
-import { categoryForStatus, providerError } from "./providerErrors.js";
-import { transportError } from "./transportErrors.js";
 import type {
   AccountInfo,
   OutgoingSms,
   ProviderCredentials,
-  ProviderOptions,
   SenderNumber,
   SendReceipt,
   SmsProvider,
-} from "./types.js";
+} from "../sms/ports/provider.js";
+import { categoryForStatus, providerError } from "./providerErrors.js";
+import { transportError } from "./transportErrors.js";
+import type { ProviderOptions } from "./types.js";
 
 type PlivoCredentials = Extract<ProviderCredentials, { provider: "plivo" }>;
 

@@ -1,5 +1,5 @@
 import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
-import { PROVIDER_TITLES, type ProviderName } from "./types.js";
+import { PROVIDER_TITLES, type ProviderName } from "../sms/providerNames.js";
 
 interface Details {
   providerCode?: string | undefined;
@@ -39,7 +39,7 @@ export function providerError(
     category,
     reason: reasonFor(category, PROVIDER_TITLES[provider], details.status),
     retryable: category === "rate_limited",
-    notAccepted: category === "rate_limited",
+    safeToResend: category === "rate_limited",
     providerCode: details.providerCode,
     retryAfterSeconds: details.retryAfterSeconds,
   });

@@ -1,5 +1,5 @@
 import { SmsError } from "../sms/errors.js";
-import { PROVIDER_TITLES, type ProviderName } from "./types.js";
+import { PROVIDER_TITLES, type ProviderName } from "../sms/providerNames.js";
 
 const REFUSED = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
 const TIMED_OUT = ["ECONNABORTED", "ETIMEDOUT", "ESOCKETTIMEDOUT", "UND_ERR_HEADERS_TIMEOUT"];
@@ -38,7 +38,7 @@ export function transportError(provider: ProviderName, error: unknown): SmsError
       category: "provider_unavailable",
       reason: `${title} could not be reached (the connection was refused), so the message was not sent; trying again later can help`,
       retryable: true,
-      notAccepted: true,
+      safeToResend: true,
     });
   }
   if (codes.some((c) => TIMED_OUT.includes(c) || c === "timeout")) {

@@ -1,16 +1,16 @@
 import type TwilioRequestClient from "twilio/lib/base/RequestClient.js";
 import type { SmsErrorCategory } from "../sms/errors.js";
-import { categoryForStatus, providerError } from "./providerErrors.js";
-import { transportError } from "./transportErrors.js";
 import type {
   AccountInfo,
   OutgoingSms,
   ProviderCredentials,
-  ProviderOptions,
   SenderNumber,
   SendReceipt,
   SmsProvider,
-} from "./types.js";
+} from "../sms/ports/provider.js";
+import { categoryForStatus, providerError } from "./providerErrors.js";
+import { transportError } from "./transportErrors.js";
+import type { ProviderOptions } from "./types.js";
 
 type TwilioCredentials = Extract<ProviderCredentials, { provider: "twilio" }>;
 

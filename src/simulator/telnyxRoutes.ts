@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { countSegments } from "../sms/segments.js";
 import type { RouteHandler, SimContext } from "./context.js";
 import { bearer, type SimRequest, sendJson } from "./http.js";
 import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
+import { simulatedSegments } from "./segments.js";
 
 function telnyxError(
   request: SimRequest,
@@ -88,7 +88,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
   }
   if (scenario === "hang") return context.hang(request);
 
-  const { segments, encoding } = countSegments(text);
+  const { segments, encoding } = simulatedSegments(text);
   const now = new Date().toISOString();
   sendJson(request.res, 200, {
     data: {

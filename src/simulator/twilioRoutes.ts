@@ -1,7 +1,7 @@
-import { countSegments } from "../sms/segments.js";
 import type { RouteHandler, SimContext } from "./context.js";
 import { basicAuth, randomHex, type SimRequest, sendJson } from "./http.js";
 import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
+import { simulatedSegments } from "./segments.js";
 
 const PREFIX = "/2010-04-01/Accounts/";
 
@@ -87,7 +87,7 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
     from: from ?? null,
     messaging_service_sid: form.MessagingServiceSid ?? null,
     num_media: "0",
-    num_segments: String(countSegments(body ?? "").segments),
+    num_segments: String(simulatedSegments(body ?? "").segments),
     price: null,
     price_unit: "USD",
     sid: messageSid,

@@ -3,18 +3,21 @@
  * `reason` is a sentence written for the model: it must never contain a secret, a stack
  * trace or raw provider output that could echo one.
  */
-export type SmsErrorCategory =
-  | "invalid_input"
-  | "invalid_recipient"
-  | "invalid_sender"
-  | "opted_out"
-  | "authentication"
-  | "rate_limited"
-  | "too_long"
-  | "provider_unavailable"
-  | "configuration"
-  | "not_allowed"
-  | "unknown";
+export const SMS_ERROR_CATEGORIES = [
+  "invalid_input",
+  "invalid_recipient",
+  "invalid_sender",
+  "opted_out",
+  "authentication",
+  "rate_limited",
+  "too_long",
+  "provider_unavailable",
+  "configuration",
+  "not_allowed",
+  "unknown",
+] as const;
+
+export type SmsErrorCategory = (typeof SMS_ERROR_CATEGORIES)[number];
 
 export interface SmsErrorInit {
   category: SmsErrorCategory;
@@ -23,10 +26,11 @@ export interface SmsErrorInit {
   retryable: boolean;
   providerCode?: string | undefined;
   /**
-   * True only when the provider certainly did not accept the message (the connection was
-   * refused, or it answered 429). Only these are retried automatically.
+   * True only when the provider certainly did not take the message (the connection was
+   * refused, or it answered 429), so sending it again cannot text the person twice. Only
+   * these failures are retried automatically. Default: false.
    */
-  notAccepted?: boolean;
+  safeToResend?: boolean;
   retryAfterSeconds?: number | undefined;
 }
 
@@ -35,7 +39,7 @@ export class SmsError extends Error {
   readonly reason: string;
   readonly retryable: boolean;
   readonly providerCode: string | undefined;
-  readonly notAccepted: boolean;
+  readonly safeToResend: boolean;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(init: SmsErrorInit) {
@@ -45,7 +49,18 @@ export class SmsError extends Error {
     this.reason = init.reason;
     this.retryable = init.retryable;
     this.providerCode = init.providerCode;
-    this.notAccepted = init.notAccepted ?? false;
+    this.safeToResend = init.safeToResend ?? false;
     this.retryAfterSeconds = init.retryAfterSeconds;
   }
+}
+
+/** Anything thrown on the send path, as an SmsError; a foreign error's text is never shown. */
+export function asSmsError(error: unknown): SmsError {
+  if (error instanceof SmsError) return error;
+  // It may carry SDK internals (request config, headers).
+  return new SmsError({
+    category: "unknown",
+    reason: "an unexpected error stopped the send; it was not confirmed by the provider",
+    retryable: false,
+  });
 }

@@ -1,31 +1,37 @@
-import type { ProviderName } from "../providers/types.js";
-import type { SmsErrorCategory } from "./errors.js";
-import type { Encoding } from "./segments.js";
+import { z } from "zod";
+import { SMS_ERROR_CATEGORIES } from "./errors.js";
+import { PROVIDER_NAMES } from "./providerNames.js";
 
-/** What the tool reports in structuredContent, for success and failure alike. */
-export interface SendDetails {
-  status: "sent" | "failed" | "duplicate" | "dry_run";
-  provider: ProviderName;
-  connection: string;
-  to: string | null;
-  from: string | null;
-  messageId?: string | undefined;
-  /** For a duplicate: the id of the earlier message that already carried this text. */
-  duplicateOf?: string | undefined;
-  providerStatus?: string | undefined;
-  segments?: number | undefined;
-  encoding?: Encoding | string | undefined;
-  notes?: string[] | undefined;
-  error?:
-    | {
-        category: SmsErrorCategory;
-        reason: string;
-        retryable: boolean;
-        providerCode?: string | undefined;
-        retryAfterSeconds?: number | undefined;
-      }
-    | undefined;
-}
+const sendErrorSchema = z.object({
+  category: z.enum(SMS_ERROR_CATEGORIES),
+  reason: z.string(),
+  retryable: z.boolean().describe("Whether sending the same message again (later) can succeed"),
+  providerCode: z.string().optional(),
+  retryAfterSeconds: z.number().optional(),
+});
+
+/** The tool's structuredContent, for success and failure alike: its output schema and type. */
+export const sendSmsOutputSchema = z.object({
+  status: z
+    .enum(["sent", "failed", "duplicate", "dry_run"])
+    .describe(
+      "duplicate: an identical text went out moments ago and was not sent again; dry_run: checks passed, nothing sent",
+    ),
+  provider: z.enum(PROVIDER_NAMES),
+  connection: z.string(),
+  to: z.string().nullable(),
+  from: z.string().nullable(),
+  messageId: z.string().optional().describe("The provider's id for the message"),
+  duplicateOf: z.string().optional().describe("For a duplicate, the earlier message's id"),
+  providerStatus: z.string().optional(),
+  segments: z.number().int().optional().describe("How many SMS parts the text is billed as"),
+  encoding: z.string().optional().describe("GSM-7, or UCS-2 when any character needs it"),
+  notes: z.array(z.string()).optional(),
+  error: sendErrorSchema.optional(),
+});
+
+export type SendDetails = z.infer<typeof sendSmsOutputSchema>;
+export type SendStatus = SendDetails["status"];
 
 export type SendOutcome =
   | { ok: true; details: SendDetails }

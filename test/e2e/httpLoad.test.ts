@@ -6,9 +6,10 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { connectionFromEnv } from "../../src/config/envMode.js";
+import { composeSmsService } from "../../src/cli/compose.js";
+import { createCliContext } from "../../src/cli/context.js";
+import { resolveForCli } from "../../src/cli/resolveForCli.js";
 import { createLogger } from "../../src/log/logger.js";
-import { buildSmsService } from "../../src/server/buildSmsService.js";
 import { type RunningHttpServer, startHttpServer } from "../../src/server/http/httpServer.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
@@ -24,14 +25,15 @@ describe("a bounded load test on loopback", () => {
   beforeAll(async () => {
     sim = await startSimulator();
     dir = await mkdtemp(join(tmpdir(), "sms-mcp-load-"));
-    const connection = connectionFromEnv({
+    const context = createCliContext({
       ...providerEnv(sim, "twilio"),
       SMS_MCP_RATE_PER_RECIPIENT: "100000/1h",
       SMS_MCP_RATE_PER_CONNECTION: "100000/24h",
       SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
+      SMS_MCP_TIMEOUT_MS: "10000",
     });
-    if (!connection) throw new Error("env mode did not produce a connection");
-    const service = buildSmsService(connection, createLogger("warn"), { timeoutMs: 10_000 });
+    const connection = await resolveForCli(undefined, context);
+    const service = composeSmsService(connection, context, createLogger("warn"));
     server = await startHttpServer({
       service,
       logger: createLogger("warn"),

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PROVIDER_NAMES, type ProviderName } from "../../src/providers/types.js";
 import { sendSmsJsonSchemas } from "../../src/server/sendSmsSchemas.js";
 import type { ReceivedRequest } from "../../src/simulator/http.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
 

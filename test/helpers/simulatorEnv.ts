@@ -1,8 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProviderName } from "../../src/providers/types.js";
 import type { Simulator } from "../../src/simulator/simulator.js";
+import type { ProviderName } from "../../src/sms/providerNames.js";
 
 /** Env-mode variables that point a spawned server at the simulator's account for `provider`. */
 export function providerEnv(simulator: Simulator, provider: ProviderName): Record<string, string> {

@@ -1,14 +1,11 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../src/providers/createProvider.js";
-import {
-  PROVIDER_NAMES,
-  type ProviderCredentials,
-  type ProviderName,
-} from "../../src/providers/types.js";
 import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { SmsError } from "../../src/sms/errors.js";
+import type { ProviderCredentials } from "../../src/sms/ports/provider.js";
+import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
 
 function credentials(sim: Simulator, provider: ProviderName): ProviderCredentials {
   const { twilio, plivo, telnyx } = sim.accounts;
@@ -95,7 +92,7 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
     expect(error).toBeInstanceOf(SmsError);
     expect(error).toMatchObject({
       category: "provider_unavailable",
-      notAccepted: true,
+      safeToResend: true,
       retryable: true,
     });
     expect((error as SmsError).reason).toMatch(/could not be reached/);

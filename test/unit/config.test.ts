@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/configError.js";
 import { loadConfig, saveConfig } from "../../src/config/configFile.js";
-import { connectionFromEnv } from "../../src/config/envMode.js";
+import { readEnvironment } from "../../src/config/environment.js";
+import { envModeFrom } from "../../src/config/envMode.js";
 import { configPath } from "../../src/config/paths.js";
 import { resolveConnection } from "../../src/config/resolveConnection.js";
 import type { ConfigFile } from "../../src/config/schema.js";
@@ -94,7 +95,11 @@ describe("which connection serve uses", () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
   const resolve = (wanted: string | undefined, env: NodeJS.ProcessEnv = {}) =>
-    resolveConnection({ wanted, env, configPath: file, secrets: memoryStore() });
+    resolveConnection({
+      wanted,
+      environment: readEnvironment({ ...env, SMS_MCP_CONFIG: file }),
+      secrets: memoryStore(),
+    });
 
   it("--connection by label (any case) or id", async () => {
     await saveConfig(file, twoConnections);
@@ -130,12 +135,12 @@ describe("which connection serve uses", () => {
 
 describe("env mode", () => {
   it("names the missing variables, never their values", () => {
-    expect(() =>
-      connectionFromEnv({ SMS_MCP_PROVIDER: "twilio", TWILIO_AUTH_TOKEN: "tok-123" }),
-    ).toThrow(/needs TWILIO_ACCOUNT_SID/);
+    expect(() => envModeFrom({ SMS_MCP_PROVIDER: "twilio", TWILIO_AUTH_TOKEN: "tok-123" })).toThrow(
+      /needs TWILIO_ACCOUNT_SID/,
+    );
     let message = "";
     try {
-      connectionFromEnv({ SMS_MCP_PROVIDER: "plivo", PLIVO_AUTH_TOKEN: "tok-456" });
+      envModeFrom({ SMS_MCP_PROVIDER: "plivo", PLIVO_AUTH_TOKEN: "tok-456" });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -144,19 +149,17 @@ describe("env mode", () => {
   });
 
   it("refuses an unknown provider", () => {
-    expect(() => connectionFromEnv({ SMS_MCP_PROVIDER: "nexmo" })).toThrow(
-      /twilio, plivo or telnyx/,
-    );
+    expect(() => envModeFrom({ SMS_MCP_PROVIDER: "nexmo" })).toThrow(/twilio, plivo or telnyx/);
   });
 
   it("uses API key credentials for Twilio when given", async () => {
-    const c = connectionFromEnv({
+    const c = envModeFrom({
       SMS_MCP_PROVIDER: "twilio",
       TWILIO_ACCOUNT_SID: "AC1",
       TWILIO_API_KEY: "SK1",
       TWILIO_API_SECRET: "sec",
     });
-    expect(await c?.loadCredentials()).toEqual({
+    expect(c?.credentials).toEqual({
       provider: "twilio",
       accountSid: "AC1",
       apiKeySid: "SK1",

@@ -1,10 +1,15 @@
+import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { openProvider, verifyAndListNumbers } from "../providerSession.js";
 import { resolveForCli } from "../resolveForCli.js";
 
-export async function checkCommand(wanted: string | undefined) {
-  const connection = await resolveForCli(wanted);
-  const provider = await openProvider(await connection.loadCredentials(), connection.apiBaseUrl);
+export async function checkCommand(wanted: string | undefined, context: CliContext) {
+  const connection = await resolveForCli(wanted, context);
+  const provider = await openProvider(
+    await connection.loadCredentials(),
+    connection.apiBaseUrl,
+    context,
+  );
   const numbers = (await verifyAndListNumbers(provider, { provider: connection.provider })).map(
     (n) => n.number,
   );

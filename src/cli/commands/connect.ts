@@ -2,9 +2,9 @@ import type { NewConnection } from "../../config/connectionStore.js";
 import { upsertConnection } from "../../config/connectionStore.js";
 import { idProblem, secretName, secretProblem } from "../../config/credentialShapes.js";
 import { credentialsFor } from "../../config/resolveConnection.js";
-import { isProviderName, PROVIDER_TITLES, type ProviderName } from "../../providers/types.js";
 import { checkE164 } from "../../sms/phone.js";
-import { connectionStoreFor } from "../context.js";
+import { isProviderName, PROVIDER_TITLES, type ProviderName } from "../../sms/providerNames.js";
+import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { firstLineOfStdin, interactive, prompts } from "../input.js";
 import { openProvider, verifyAndListNumbers } from "../providerSession.js";
@@ -76,7 +76,11 @@ async function chooseDefault(numbers: string[], wanted: string | undefined, veri
   });
 }
 
-export async function connectCommand(providerArg: string, options: ConnectOptions) {
+export async function connectCommand(
+  providerArg: string,
+  options: ConnectOptions,
+  context: CliContext,
+) {
   if (!isProviderName(providerArg)) {
     throw new CliError(`unknown provider "${providerArg}": choose twilio, plivo or telnyx`, 2);
   }
@@ -105,15 +109,15 @@ export async function connectCommand(providerArg: string, options: ConnectOption
     const adapter = await openProvider(
       credentialsFor({ ...draft, id: "draft" }, secret),
       apiBaseUrl,
+      context,
     );
     numbers = (await verifyAndListNumbers(adapter, draft)).map((n) => n.number);
   }
   const defaultFrom = await chooseDefault(numbers, options.defaultFrom, options.verify);
 
-  const { path, secrets } = connectionStoreFor();
   const { connection, updated } = await upsertConnection(
-    path,
-    secrets,
+    context.environment.configPath,
+    context.secrets,
     { ...draft, defaultFrom },
     secret,
   );

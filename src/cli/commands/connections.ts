@@ -1,9 +1,12 @@
 import { loadConfig } from "../../config/configFile.js";
-import { PROVIDER_TITLES } from "../../providers/types.js";
-import { connectionStoreFor } from "../context.js";
+import { PROVIDER_TITLES } from "../../sms/providerNames.js";
+import type { CliContext } from "../context.js";
 
-export async function connectionsCommand(options: { json?: boolean }) {
-  const { path, secrets } = connectionStoreFor();
+export async function connectionsCommand(
+  options: { json?: boolean },
+  { environment, secrets }: CliContext,
+) {
+  const path = environment.configPath;
   const config = await loadConfig(path);
   const rows = await Promise.all(
     config.connections.map(async (c) => ({

@@ -1,8 +1,7 @@
 import { removeConnection } from "../../config/connectionStore.js";
-import { connectionStoreFor } from "../context.js";
+import type { CliContext } from "../context.js";
 
-export async function disconnectCommand(wanted: string) {
-  const { path, secrets } = connectionStoreFor();
-  const removed = await removeConnection(path, secrets, wanted);
+export async function disconnectCommand(wanted: string, { environment, secrets }: CliContext) {
+  const removed = await removeConnection(environment.configPath, secrets, wanted);
   process.stdout.write(`Removed "${removed.label}" (${removed.id}) and its keychain entry.\n`);
 }

@@ -1,6 +1,18 @@
+import { loadConfig } from "../../config/configFile.js";
 import { parseDuration } from "../../config/duration.js";
-import { defaultAuditPath, readAudit } from "../../sms/audit/auditLog.js";
+import { fromConfig } from "../../config/resolveConnection.js";
+import type { AuditRecord } from "../../sms/ports/audit.js";
+import { readAudit } from "../../state/auditLog.js";
+import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { resolveForCli } from "../resolveForCli.js";
+
+export interface LogOptions {
+  since: string;
+  json?: boolean;
+  file?: string;
+  connection?: string;
+}
 
 function parseSince(value: string): number {
   const seconds = parseDuration(value);
@@ -9,17 +21,36 @@ function parseSince(value: string): number {
   return seconds * 1000;
 }
 
+/**
+ * The audit logs `serve` writes: the named connection's, or, by default, env mode's or every
+ * configured connection's (each may have its own `guardrails.auditLog`) and the default one.
+ */
+async function auditLogPaths(options: LogOptions, context: CliContext): Promise<string[]> {
+  if (options.file !== undefined) return [options.file];
+  const { environment, secrets } = context;
+  if (options.connection !== undefined || environment.envMode) {
+    return [(await resolveForCli(options.connection, context)).auditLogPath];
+  }
+  const config = await loadConfig(environment.configPath);
+  const paths = config.connections.map((c) => fromConfig(c, secrets, environment).auditLogPath);
+  const fallback = environment.guardrailOverrides.auditLog ?? environment.defaultAuditLogPath;
+  return [...new Set([fallback, ...paths])];
+}
+
 /** Recent attempts from the audit log, as a table or JSON lines. */
-export async function logCommand(options: { since: string; json?: boolean; file?: string }) {
-  const path = options.file ?? defaultAuditPath();
+export async function logCommand(options: LogOptions, context: CliContext) {
   const cutoff = Date.now() - parseSince(options.since);
-  const records = (await readAudit(path)).filter((r) => Date.parse(r.time) >= cutoff);
+  const paths = await auditLogPaths(options, context);
+  const records: AuditRecord[] = (await Promise.all(paths.map((path) => readAudit(path))))
+    .flat()
+    .filter((r) => Date.parse(r.time) >= cutoff)
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
   if (options.json) {
     for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
   if (records.length === 0) {
-    process.stdout.write(`No attempts in the last ${options.since} (${path}).\n`);
+    process.stdout.write(`No attempts in the last ${options.since} (${paths.join(", ")}).\n`);
     return;
   }
   const rows = [

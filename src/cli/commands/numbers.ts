@@ -1,10 +1,19 @@
+import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { openProvider, verifyAndListNumbers } from "../providerSession.js";
 import { resolveForCli } from "../resolveForCli.js";
 
-export async function numbersCommand(wanted: string | undefined, options: { json?: boolean }) {
-  const connection = await resolveForCli(wanted);
-  const provider = await openProvider(await connection.loadCredentials(), connection.apiBaseUrl);
+export async function numbersCommand(
+  wanted: string | undefined,
+  options: { json?: boolean },
+  context: CliContext,
+) {
+  const connection = await resolveForCli(wanted, context);
+  const provider = await openProvider(
+    await connection.loadCredentials(),
+    connection.apiBaseUrl,
+    context,
+  );
   const numbers = await verifyAndListNumbers(provider, { provider: connection.provider });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(numbers.map((n) => n.number))}\n`);

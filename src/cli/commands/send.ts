@@ -1,6 +1,7 @@
 import { createLogger } from "../../log/logger.js";
-import { buildSmsService } from "../../server/buildSmsService.js";
 import { toToolResult } from "../../server/toolResult.js";
+import { composeSmsService } from "../compose.js";
+import type { CliContext } from "../context.js";
 import { resolveForCli } from "../resolveForCli.js";
 
 export interface SendOptions {
@@ -11,12 +12,10 @@ export interface SendOptions {
 }
 
 /** Exactly the tool's path and answer, for a person at a terminal. */
-export async function sendCommand(options: SendOptions) {
-  const connection = await resolveForCli(options.connection);
-  const service = buildSmsService(
-    connection,
-    createLogger(process.env.SMS_MCP_LOG_LEVEL ?? "warn"),
-  );
+export async function sendCommand(options: SendOptions, context: CliContext) {
+  const connection = await resolveForCli(options.connection, context);
+  const logger = createLogger(context.environment.logLevel ?? "warn");
+  const service = composeSmsService(connection, context, logger);
   const args: Record<string, string> = { to_: options.to, message: options.message };
   if (options.from !== undefined) args.from_ = options.from;
   const result = toToolResult(await service.send(args));

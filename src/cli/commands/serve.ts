@@ -1,10 +1,9 @@
-import { configPath } from "../../config/paths.js";
 import { resolveConnection } from "../../config/resolveConnection.js";
-import { KeytarSecretStore } from "../../config/secretStore.js";
 import { createLogger } from "../../log/logger.js";
-import { buildSmsService } from "../../server/buildSmsService.js";
-import { tuneHeapForServing } from "../../server/heapTuning.js";
 import { isLoopback, UnsafeBindError } from "../../server/http/security.js";
+import { tuneHeapForServing } from "../../server/tuning.js";
+import { composeSmsService } from "../compose.js";
+import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
 export interface ServeOptions {
@@ -29,35 +28,39 @@ function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_I
 }
 
 /** Checked before anything else, so a bad flag or an unsafe bind fails fast and touches nothing. */
-function httpOptions(options: ServeOptions) {
-  const authToken = process.env.SMS_MCP_AUTH_TOKEN || undefined;
+function httpOptions(options: ServeOptions, { environment }: CliContext) {
+  const { authToken } = environment;
   if (!isLoopback(options.host) && !authToken) throw new UnsafeBindError(options.host);
   return {
     host: options.host,
     port: whole("--port", options.port, 0, 65_535),
     authToken,
     stateless: options.stateless === true,
-    allowedOrigins: (options.allowedOrigins ?? process.env.SMS_MCP_ALLOWED_ORIGINS ?? "")
-      .split(",")
-      .map((o) => o.trim())
-      .filter((o) => o !== ""),
+    allowedOrigins:
+      options.allowedOrigins === undefined
+        ? environment.allowedOrigins
+        : options.allowedOrigins
+            .split(",")
+            .map((origin) => origin.trim())
+            .filter((origin) => origin !== ""),
     maxBodyBytes: whole("--max-body-bytes", options.maxBodyBytes, 1024),
     maxSessions: whole("--max-sessions", options.maxSessions, 1),
     idleTimeoutMs: whole("--idle-timeout", options.idleTimeout, 1) * 1000,
   };
 }
 
-export async function serveCommand(options: ServeOptions): Promise<void> {
-  const http = options.transport === "http" ? httpOptions(options) : undefined;
+export async function serveCommand(options: ServeOptions, context: CliContext): Promise<void> {
+  const http = options.transport === "http" ? httpOptions(options, context) : undefined;
   tuneHeapForServing();
-  const logger = createLogger();
+  const logger = createLogger(context.environment.logLevel ?? "info");
   const connection = await resolveConnection({
     wanted: options.connection,
-    env: process.env,
-    configPath: configPath(),
-    secrets: new KeytarSecretStore(),
+    environment: context.environment,
+    secrets: context.secrets,
   });
-  const service = buildSmsService(connection, logger, { dryRun: options.dryRun === true });
+  const service = composeSmsService(connection, context, logger, {
+    dryRun: options.dryRun === true,
+  });
   // Each transport's code (the HTTP server and the SDK's HTTP transports) loads only when
   // that transport is chosen.
   if (http) {

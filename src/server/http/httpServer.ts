@@ -9,6 +9,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../../log/logger.js";
 import type { SmsService } from "../../sms/smsService.js";
 import { createMcpServer } from "../createMcpServer.js";
+import { TUNING } from "../tuning.js";
 import { jsonRpcError, readJsonBody, sendJson } from "./httpIo.js";
 import {
   bearerAuth,
@@ -44,17 +45,9 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-/**
- * The SDK's Streamable HTTP transport answers with web `Response`s, which it writes to
- * node:http through hono's node-server adapter. A native `Response` wraps even a short JSON
- * body in a ReadableStream that the adapter then reads back: about a sixth of the server's
- * CPU per send, measured. Hono's own lightweight `Response` keeps the string and writes it in
- * one piece. A listener made with hono's default options installs it (and its `Request`) as
- * the globals; the SDK opts out only for frameworks that subclass `Response`, and this
- * process runs no framework.
- */
+/** See TUNING.lightweightWebResponses: a listener made with hono's defaults installs them. */
 function useLightweightWebResponses(): void {
-  getRequestListener(() => new Response(null));
+  if (TUNING.lightweightWebResponses) getRequestListener(() => new Response(null));
 }
 
 /** The names a local client reaches this server by, in Host headers and browser origins. */

@@ -1,6 +1,6 @@
 import { SmsError } from "../errors.js";
+import type { ClaimDecision, RateBucket } from "../ports/store.js";
 import type { GuardrailSettings } from "./settings.js";
-import type { RateBucket, RateDecision } from "./store.js";
 
 function describeWait(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
@@ -17,26 +17,32 @@ export function describeWindow(seconds: number): string {
 }
 
 /** The two sliding windows every send must fit: per recipient and per connection. */
-export function rateBuckets(connectionId: string, to: string, g: GuardrailSettings): RateBucket[] {
+export function rateBuckets(
+  connectionId: string,
+  to: string,
+  guardrails: GuardrailSettings,
+): RateBucket[] {
   return [
     {
       key: `rate:${connectionId}:to:${to}`,
-      limit: g.perRecipient.limit,
-      windowMs: g.perRecipient.windowSeconds * 1000,
+      limit: guardrails.perRecipient.limit,
+      windowMs: guardrails.perRecipient.windowSeconds * 1000,
       label: "this recipient",
     },
     {
       key: `rate:${connectionId}:all`,
-      limit: g.perConnection.limit,
-      windowMs: g.perConnection.windowSeconds * 1000,
+      limit: guardrails.perConnection.limit,
+      windowMs: guardrails.perConnection.windowSeconds * 1000,
       label: "this connection",
     },
   ];
 }
 
 /** A refusal that says when sending will be possible again, or that it never will. */
-export function rateLimitError(decision: Extract<RateDecision, { allowed: false }>): SmsError {
-  const { bucket, retryAfterMs } = decision;
+export function rateLimitError({
+  bucket,
+  retryAfterMs,
+}: Extract<ClaimDecision, { kind: "rate_limited" }>): SmsError {
   if (retryAfterMs === undefined) {
     return new SmsError({
       category: "rate_limited",

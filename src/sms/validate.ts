@@ -5,7 +5,7 @@ import { sha256 } from "./hash.js";
 import { checkE164 } from "./phone.js";
 import { MAX_MESSAGE_CHARS, sendSmsArgumentsSchema } from "./sendSmsArguments.js";
 
-// Loaded together with validation (one lazy import), so the policy shares its metadata.
+// Loaded with validation (one lazy import of the number metadata), for the policy step.
 export { callingCodesOf } from "./phone.js";
 
 export interface ValidSend {
@@ -45,7 +45,7 @@ function describeShapeProblem(error: z.ZodError): string {
 export function validateSend(args: unknown, defaultFrom: string | undefined): ValidSend {
   const parsed = sendSmsArgumentsSchema.safeParse(args ?? {});
   if (!parsed.success) {
-    // reportInput makes every parse about 8× slower, even a successful one: it only explains.
+    // reportInput slows every parse, even a successful one, and only explains: a second pass.
     const explained = sendSmsArgumentsSchema.safeParse(args ?? {}, { reportInput: true });
     throw invalid(
       explained.success ? "the arguments are not valid" : describeShapeProblem(explained.error),

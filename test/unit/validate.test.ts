@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SmsError } from "../../src/sms/errors.js";
-import { validateSend } from "../../src/sms/sendRequest.js";
+import { validateSend } from "../../src/sms/validate.js";
 
 const TO = "+12125550123";
 const FROM = "+14155550100";

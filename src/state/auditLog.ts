@@ -8,37 +8,8 @@ import {
   writeSync,
 } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-
-export type AuditOutcome = "sent" | "failed" | "refused" | "duplicate" | "dry_run";
-
-/** One line per attempt. Never a secret; the body only when the owner turned that on. */
-export interface AuditRecord {
-  time: string;
-  connection: string;
-  provider: string;
-  to: string | null;
-  from: string | null;
-  segments: number | null;
-  encoding: string | null;
-  outcome: AuditOutcome;
-  errorCategory: string | null;
-  messageId: string | null;
-  bodySha256: string | null;
-  body?: string;
-}
-
-/** `$SMS_MCP_AUDIT_LOG`, else the platform's state directory + `sms-mcp/audit.log`. */
-export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SMS_MCP_AUDIT_LOG) return env.SMS_MCP_AUDIT_LOG;
-  const home = homedir();
-  if (process.platform === "win32") {
-    return join(env.LOCALAPPDATA ?? join(home, "AppData", "Local"), "sms-mcp", "audit.log");
-  }
-  if (process.platform === "darwin") return join(home, "Library", "Logs", "sms-mcp", "audit.log");
-  return join(env.XDG_STATE_HOME || join(home, ".local", "state"), "sms-mcp", "audit.log");
-}
+import { dirname } from "node:path";
+import type { AuditRecord, AuditSink } from "../sms/ports/audit.js";
 
 /** True when the file is missing, empty, or ends with a newline. */
 function endsCleanly(path: string): boolean {
@@ -60,11 +31,11 @@ function endsCleanly(path: string): boolean {
 
 /**
  * Append-only JSON lines, mode 0600, through one file descriptor kept open. Each record is a
- * single synchronous `O_APPEND` write: it lands in the page cache in microseconds, in call
- * order, before the tool answers, and without a thread-pool round trip per send. A crash can
- * at worst cut the last line short; the next run starts on a fresh line, leaving it isolated.
+ * single synchronous `O_APPEND` write, so records land in call order before the tool answers,
+ * with no thread-pool round trip per send. A crash can at worst cut the last line short; the
+ * next run starts on a fresh line, leaving it isolated.
  */
-export class AuditLog {
+export class AuditLogFile implements AuditSink {
   private fd: number | undefined;
 
   constructor(readonly path: string) {}

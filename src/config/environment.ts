@@ -1,0 +1,66 @@
+import type { GuardrailSettings } from "../sms/guardrails/settings.js";
+import { ConfigError } from "./configError.js";
+import { type EnvModeConnection, envModeFrom } from "./envMode.js";
+import { guardrailOverridesFromEnv } from "./guardrailSettings.js";
+import { configPath, defaultAuditLogPath } from "./paths.js";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Each provider call's timeout when SMS_MCP_TIMEOUT_MS is not set. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** Every variable sms-mcp reads, parsed once (at the CLI's composition root). */
+export interface Environment {
+  /** `SMS_MCP_CONFIG`, else the platform's config directory + `sms-mcp/config.json`. */
+  configPath: string;
+  /** The audit log when neither SMS_MCP_AUDIT_LOG nor the connection names one. */
+  defaultAuditLogPath: string;
+  /** `SMS_MCP_TIMEOUT_MS`. Default: {@link DEFAULT_TIMEOUT_MS}. */
+  timeoutMs: number;
+  /** `SMS_MCP_LOG_LEVEL`; undefined lets each command choose its own. */
+  logLevel: LogLevel | undefined;
+  /** `SMS_MCP_AUTH_TOKEN`: the bearer token of the HTTP server. */
+  authToken: string | undefined;
+  /** `SMS_MCP_ALLOWED_ORIGINS`, comma-separated. */
+  allowedOrigins: string[];
+  /** The `SMS_MCP_*` guardrail variables that are set; they override a connection's config. */
+  guardrailOverrides: Partial<GuardrailSettings>;
+  /** Env mode's connection, when `SMS_MCP_PROVIDER` is set. */
+  envMode: EnvModeConnection | undefined;
+}
+
+function timeoutFrom(value: string | undefined): number {
+  if (value === undefined || value === "") return DEFAULT_TIMEOUT_MS;
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1) {
+    throw new ConfigError("SMS_MCP_TIMEOUT_MS must be a whole number of milliseconds, at least 1");
+  }
+  return ms;
+}
+
+function logLevelFrom(value: string | undefined): LogLevel | undefined {
+  if (value === undefined || value === "") return undefined;
+  const level = value.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`SMS_MCP_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  return level as LogLevel;
+}
+
+/** Reads and checks the environment; a malformed value is a ConfigError naming it. */
+export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
+  return {
+    configPath: configPath(env),
+    defaultAuditLogPath: defaultAuditLogPath(env),
+    timeoutMs: timeoutFrom(env.SMS_MCP_TIMEOUT_MS),
+    logLevel: logLevelFrom(env.SMS_MCP_LOG_LEVEL),
+    authToken: env.SMS_MCP_AUTH_TOKEN || undefined,
+    allowedOrigins: (env.SMS_MCP_ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ""),
+    guardrailOverrides: guardrailOverridesFromEnv(env),
+    envMode: envModeFrom(env),
+  };
+}

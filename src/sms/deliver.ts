@@ -1,0 +1,33 @@
+import { asSmsError } from "./errors.js";
+import type { OutgoingSms, SendReceipt, SmsProvider } from "./ports/provider.js";
+
+const MAX_ATTEMPTS = 2;
+const RETRY_DELAY_MS = 500;
+/** A provider asking for a longer wait gets a refusal the model can schedule, not a stall. */
+const MAX_RETRY_WAIT_SECONDS = 2;
+
+/**
+ * Hands the text to the provider. A failure is resent once, and only when the provider
+ * certainly did not take the message (`safeToResend`: connection refused, 429), so a retry
+ * can never text the person twice.
+ */
+export async function deliver(
+  provider: SmsProvider,
+  message: OutgoingSms,
+  sleep: (ms: number) => Promise<void>,
+): Promise<SendReceipt> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await provider.send(message);
+    } catch (error) {
+      const failure = asSmsError(error);
+      const wait = failure.retryAfterSeconds;
+      const resend =
+        failure.safeToResend &&
+        attempt < MAX_ATTEMPTS &&
+        (wait === undefined || wait <= MAX_RETRY_WAIT_SECONDS);
+      if (!resend) throw failure;
+      await sleep(wait !== undefined ? wait * 1000 : RETRY_DELAY_MS);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { ProviderName } from "../providerNames.js";
+
+export interface OutgoingSms {
+  to: string;
+  from: string;
+  body: string;
+}
+
+export interface SendReceipt {
+  messageId: string;
+  status: string;
+  segments?: number | undefined;
+  encoding?: string | undefined;
+}
+
+export interface SenderNumber {
+  number: string;
+  sms: boolean;
+}
+
+export interface AccountInfo {
+  id: string;
+  name?: string | undefined;
+  status?: string | undefined;
+}
+
+/** One interface over the three providers; every failure is thrown as an SmsError. */
+export interface SmsProvider {
+  readonly name: ProviderName;
+  send(message: OutgoingSms): Promise<SendReceipt>;
+  listSenders(): Promise<SenderNumber[]>;
+  verify(): Promise<AccountInfo>;
+  /** Loads what the first send needs (SDK, credentials) ahead of it; optional. */
+  prepare?(): Promise<void>;
+}
+
+/**
+ * What a provider adapter is built from. Config produces it and the provider factory consumes
+ * it; the domain never reads it.
+ */
+export type ProviderCredentials =
+  | { provider: "twilio"; accountSid: string; apiKeySid?: string | undefined; secret: string }
+  | { provider: "plivo"; authId: string; authToken: string }
+  | { provider: "telnyx"; apiKey: string };
