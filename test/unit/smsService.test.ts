@@ -1,0 +1,346 @@
+// The send pipeline in-process: built from plain values, a fake SmsProvider (the port, not
+// an SDK), the memory store and an in-memory audit sink. Every branch a send can take.
+import { describe, expect, it } from "vitest";
+import { SmsError } from "../../src/sms/errors.js";
+import { DEFAULT_GUARDRAILS, type GuardrailSettings } from "../../src/sms/guardrails/settings.js";
+import type { AuditRecord } from "../../src/sms/ports/audit.js";
+import type { OutgoingSms, SendReceipt, SmsProvider } from "../../src/sms/ports/provider.js";
+import { SmsService } from "../../src/sms/smsService.js";
+import { MemoryGuardrailStore } from "../../src/state/memoryStore.js";
+
+const FROM = "+14155550100";
+const TO = "+14155550123";
+
+type Answer = SendReceipt | SmsError | Error | (() => Promise<SendReceipt>);
+
+/** A provider that answers from a script, one answer per call, and records every call. */
+function fakeProvider(...script: Answer[]) {
+  const calls: OutgoingSms[] = [];
+  const provider: SmsProvider = {
+    name: "twilio",
+    async send(message) {
+      calls.push(message);
+      const answer = script.length > 1 ? script.shift() : script[0];
+      if (answer === undefined) return { messageId: `SM${calls.length}`, status: "queued" };
+      if (typeof answer === "function") return answer();
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+    listSenders: async () => [],
+    verify: async () => ({ id: "AC1" }),
+  };
+  return { provider, calls };
+}
+
+function build(
+  provider: SmsProvider,
+  guardrails: Partial<GuardrailSettings> = {},
+  audit: { append(record: AuditRecord): Promise<void> } | undefined = undefined,
+) {
+  const records: AuditRecord[] = [];
+  const logged: string[] = [];
+  let now = Date.parse("2026-12-01T10:00:00Z");
+  const service = new SmsService({
+    connection: { id: "sales", label: "Sales", provider: "twilio", defaultFrom: FROM },
+    guardrails: { ...DEFAULT_GUARDRAILS, ...guardrails },
+    provider,
+    store: new MemoryGuardrailStore(),
+    audit: audit ?? { append: async (record) => void records.push(record) },
+    logger: {
+      debug: () => undefined,
+      warn: (_fields, message) => void logged.push(message),
+      error: (_fields, message) => void logged.push(message),
+      isLevelEnabled: () => false,
+    },
+    now: () => now,
+    sleep: async () => undefined,
+  });
+  return { service, records, logged, advance: (ms: number) => (now += ms) };
+}
+
+const optedOut = () =>
+  new SmsError({
+    category: "opted_out",
+    reason: "the recipient has opted out",
+    retryable: false,
+    providerCode: "21610",
+  });
+const refusedConnection = () =>
+  new SmsError({
+    category: "provider_unavailable",
+    reason: "refused",
+    retryable: true,
+    safeToResend: true,
+  });
+const timedOut = () =>
+  new SmsError({ category: "provider_unavailable", reason: "timed out", retryable: false });
+
+describe("the send pipeline", () => {
+  it("sends a valid text and records it once, with the provider's segment count", async () => {
+    const { provider, calls } = fakeProvider({ messageId: "SM1", status: "queued", segments: 3 });
+    const { service, records } = build(provider);
+    const outcome = await service.send({ to_: TO, message: "Your table is ready" });
+    expect(outcome).toMatchObject({
+      ok: true,
+      details: { status: "sent", messageId: "SM1", segments: 3, encoding: "GSM-7", from: FROM },
+    });
+    expect(calls).toEqual([{ to: TO, from: FROM, body: "Your table is ready" }]);
+    expect(records).toMatchObject([{ outcome: "sent", messageId: "SM1", connection: "Sales" }]);
+    expect(records[0]?.body).toBeUndefined();
+  });
+
+  it.each([
+    ["missing recipient", { message: "hi" }, "invalid_input"],
+    ["no country code", { to_: "4155550123", message: "hi" }, "invalid_recipient"],
+    ["an empty text", { to_: TO, message: "   " }, "invalid_input"],
+    ["a number too short for its country", { to_: "+1911", message: "help" }, "invalid_recipient"],
+  ])("refuses %s before the provider", async (_name, args, category) => {
+    const { provider, calls } = fakeProvider();
+    const { service, records } = build(provider);
+    const outcome = await service.send(args);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.details.error?.category).toBe(category);
+    expect(calls).toHaveLength(0);
+    expect(records).toMatchObject([{ outcome: "refused" }]);
+  });
+
+  it.each([
+    ["the deny list", { denyList: [TO] }, TO],
+    ["the allowed countries", { allowedCountries: ["GB"] }, TO],
+    ["an emergency number", {}, "+44999"],
+    ["the segment cap", { maxSegments: 1 }, TO],
+  ])("policy: %s refuses with a reason and sends nothing", async (_name, guardrails, to) => {
+    const { provider, calls } = fakeProvider();
+    const { service, records } = build(provider, guardrails);
+    const outcome = await service.send({ to_: to, message: "x".repeat(200) });
+    expect(outcome).toMatchObject({ ok: false, details: { error: { retryable: false } } });
+    expect(calls).toHaveLength(0);
+    expect(records).toMatchObject([{ outcome: "refused" }]);
+  });
+
+  it("a foreign from_ is checked like the default sender", async () => {
+    const { provider, calls } = fakeProvider();
+    const { service } = build(provider);
+    const outcome = await service.send({ to_: TO, message: "hi", from_: "555" });
+    expect(outcome.details.error?.category).toBe("invalid_sender");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("rate limits: a full window says when to retry; a limit of 0 says never", async () => {
+    const { provider, calls } = fakeProvider();
+    const { service, records } = build(provider, {
+      perRecipient: { limit: 1, windowSeconds: 60 },
+    });
+    expect((await service.send({ to_: TO, message: "one" })).ok).toBe(true);
+    const second = await service.send({ to_: TO, message: "two" });
+    expect(second.details.error).toMatchObject({
+      category: "rate_limited",
+      retryable: true,
+      retryAfterSeconds: 60,
+    });
+    expect(calls).toHaveLength(1);
+    expect(records.map((r) => r.outcome)).toEqual(["sent", "refused"]);
+
+    const closed = build(fakeProvider().provider, {
+      perConnection: { limit: 0, windowSeconds: 60 },
+    });
+    const never = await closed.service.send({ to_: TO, message: "one" });
+    expect(never.details.error).toMatchObject({ category: "rate_limited", retryable: false });
+    expect(never.details.error?.retryAfterSeconds).toBeUndefined();
+  });
+
+  it("a provider refusal is a failure with its category and code, and is recorded", async () => {
+    const { provider } = fakeProvider(optedOut());
+    const { service, records, logged } = build(provider);
+    const outcome = await service.send({ to_: TO, message: "hi" });
+    expect(outcome).toMatchObject({
+      ok: false,
+      reason: "the recipient has opted out",
+      details: { status: "failed", error: { category: "opted_out", providerCode: "21610" } },
+    });
+    expect(records).toMatchObject([{ outcome: "failed", errorCategory: "opted_out" }]);
+    expect(logged).toContain("sms not sent");
+  });
+
+  it("an error that is not an SmsError never shows its text", async () => {
+    const { provider } = fakeProvider(new Error("Authorization: Basic c2VjcmV0"));
+    const { service } = build(provider);
+    const outcome = await service.send({ to_: TO, message: "hi" });
+    expect(outcome.details.error?.category).toBe("unknown");
+    expect(JSON.stringify(outcome)).not.toContain("c2VjcmV0");
+  });
+
+  it("resends once when the provider certainly did not take the text", async () => {
+    const { provider, calls } = fakeProvider(refusedConnection(), {
+      messageId: "SM2",
+      status: "queued",
+    });
+    const { service } = build(provider);
+    const outcome = await service.send({ to_: TO, message: "hi" });
+    expect(outcome.details).toMatchObject({ status: "sent", messageId: "SM2" });
+    expect(calls).toHaveLength(2);
+  });
+
+  it.each([
+    ["a timeout (the text may have gone)", timedOut()],
+    ["an opt-out", optedOut()],
+    [
+      "a 429 asking for a long wait",
+      new SmsError({
+        category: "rate_limited",
+        reason: "slow down",
+        retryable: true,
+        safeToResend: true,
+        retryAfterSeconds: 30,
+      }),
+    ],
+  ])("never resends after %s", async (_name, error) => {
+    const { provider, calls } = fakeProvider(error, { messageId: "SM2", status: "queued" });
+    const { service } = build(provider);
+    expect((await service.send({ to_: TO, message: "hi" })).ok).toBe(false);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("gives up after the one resend", async () => {
+    const { provider, calls } = fakeProvider(refusedConnection());
+    const { service } = build(provider);
+    expect((await service.send({ to_: TO, message: "hi" })).details.error?.category).toBe(
+      "provider_unavailable",
+    );
+    expect(calls).toHaveLength(2);
+  });
+
+  it("an identical text after a sent one is answered as a duplicate, not sent", async () => {
+    const { provider, calls } = fakeProvider({ messageId: "SM1", status: "queued" });
+    const { service, records } = build(provider);
+    await service.send({ to_: TO, message: "hi" });
+    const again = await service.send({ to_: TO, message: "hi" });
+    expect(again).toMatchObject({ ok: true, details: { status: "duplicate", duplicateOf: "SM1" } });
+    expect(again.details.notes?.at(-1)).toMatch(/already sent in the last 10 minutes/);
+    expect(calls).toHaveLength(1);
+    expect(records.map((r) => r.outcome)).toEqual(["sent", "duplicate"]);
+  });
+
+  it("the duplicate window ends, and a different text or recipient is not a duplicate", async () => {
+    const { provider, calls } = fakeProvider();
+    const { service, advance } = build(provider);
+    await service.send({ to_: TO, message: "hi" });
+    await service.send({ to_: TO, message: "hi!" });
+    await service.send({ to_: "+14155550124", message: "hi" });
+    advance(600_001);
+    expect((await service.send({ to_: TO, message: "hi" })).details.status).toBe("sent");
+    expect(calls).toHaveLength(4);
+  });
+
+  it("a failed send releases its claim, so a retry of the same text can go out", async () => {
+    const { provider, calls } = fakeProvider(optedOut(), { messageId: "SM2", status: "queued" });
+    const { service } = build(provider);
+    expect((await service.send({ to_: TO, message: "hi" })).ok).toBe(false);
+    expect((await service.send({ to_: TO, message: "hi" })).details.status).toBe("sent");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("ten identical calls in flight at once send one text and share its answer", async () => {
+    let release: () => void = () => undefined;
+    const slow = () =>
+      new Promise<SendReceipt>((resolve) => {
+        release = () => resolve({ messageId: "SM1", status: "queued" });
+      });
+    const { provider, calls } = fakeProvider(slow);
+    const { service, records } = build(provider);
+    const answers = Promise.all(
+      Array.from({ length: 10 }, () => service.send({ to_: TO, message: "hi" })),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    const outcomes = await answers;
+    expect(calls).toHaveLength(1);
+    expect(outcomes.map((o) => o.details.status).sort()).toEqual([
+      "duplicate",
+      ...Array(8).fill("duplicate"),
+      "sent",
+    ]);
+    expect(outcomes.filter((o) => o.details.duplicateOf === "SM1")).toHaveLength(9);
+    expect(records).toHaveLength(10);
+  });
+
+  it("identical calls waiting on a send that fails get its failure", async () => {
+    let fail: () => void = () => undefined;
+    const slow = () =>
+      new Promise<SendReceipt>((_resolve, reject) => {
+        fail = () => reject(optedOut());
+      });
+    const { provider, calls } = fakeProvider(slow);
+    const { service, records } = build(provider);
+    const answers = Promise.all([
+      service.send({ to_: TO, message: "hi" }),
+      service.send({ to_: TO, message: "hi" }),
+    ]);
+    await new Promise((resolve) => setImmediate(resolve));
+    fail();
+    const outcomes = await answers;
+    expect(outcomes.map((o) => o.details.error?.category)).toEqual(["opted_out", "opted_out"]);
+    expect(calls).toHaveLength(1);
+    expect(records.map((r) => r.outcome)).toEqual(["failed", "failed"]);
+  });
+
+  it("with the duplicate window off, an identical text goes out again", async () => {
+    const { provider, calls } = fakeProvider();
+    const { service } = build(provider, { duplicateWindowSeconds: 0 });
+    await service.send({ to_: TO, message: "hi" });
+    expect((await service.send({ to_: TO, message: "hi" })).details.status).toBe("sent");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("dry run: every check runs and is recorded, nothing is sent", async () => {
+    const { provider, calls } = fakeProvider();
+    const { service, records } = build(provider, { dryRun: true });
+    const outcome = await service.send({ to_: TO, message: "hi" });
+    expect(outcome.details.status).toBe("dry_run");
+    expect(outcome.details.messageId).toMatch(/^dryrun-/);
+    expect((await service.send({ to_: "+1911", message: "hi" })).ok).toBe(false);
+    expect(calls).toHaveLength(0);
+    expect(records.map((r) => r.outcome)).toEqual(["dry_run", "refused"]);
+  });
+
+  it("notes a link, keeps the body out of the record unless asked, and hashes it", async () => {
+    const { provider } = fakeProvider();
+    const { service, records } = build(provider, { auditBodies: true });
+    const outcome = await service.send({ to_: TO, message: "Pay at https://pay.example/x" });
+    expect(outcome.details.notes?.[0]).toMatch(/carriers may silently filter links/);
+    expect(records[0]).toMatchObject({ body: "Pay at https://pay.example/x" });
+    expect(records[0]?.bodySha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("an audit log that cannot be written is logged, and the answer still goes back", async () => {
+    const { provider } = fakeProvider();
+    const broken = {
+      append: async () => {
+        throw Object.assign(new Error("disk full"), { code: "ENOSPC" });
+      },
+    };
+    const { service, logged } = build(provider, {}, broken);
+    expect((await service.send({ to_: TO, message: "hi" })).ok).toBe(true);
+    expect(logged).toContain("could not write the audit log");
+  });
+
+  it("idle() resolves only after every started send has answered", async () => {
+    let release: () => void = () => undefined;
+    const slow = () =>
+      new Promise<SendReceipt>((resolve) => {
+        release = () => resolve({ messageId: "SM1", status: "queued" });
+      });
+    const { service } = build(fakeProvider(slow).provider);
+    const sending = service.send({ to_: TO, message: "hi" });
+    let idle = false;
+    const waiting = service.idle().then(() => {
+      idle = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(idle).toBe(false);
+    release();
+    await sending;
+    await waiting;
+    expect(idle).toBe(true);
+  });
+});
