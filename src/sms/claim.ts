@@ -44,7 +44,7 @@ export class SendClaims {
       const earlier = this.inFlight.get(duplicateKey);
       if (earlier) return { kind: "in_flight", earlier: earlier.promise };
       // Registered before the first await, so an identical call in the same turn joins it.
-      this.wait(duplicateKey);
+      this.openInFlight(duplicateKey);
     }
     try {
       const decision = await this.store.claim(
@@ -58,12 +58,12 @@ export class SendClaims {
       );
       if (decision.kind === "rate_limited") throw rateLimitError(decision);
       if (decision.kind === "duplicate") {
-        this.finish(duplicateKey, { messageId: decision.messageId });
+        this.closeInFlight(duplicateKey, { messageId: decision.messageId });
         return decision;
       }
       return { kind: "new", duplicateKey };
     } catch (error) {
-      this.finish(duplicateKey, { error: asSmsError(error) });
+      this.closeInFlight(duplicateKey, { error: asSmsError(error) });
       throw error;
     }
   }
@@ -74,12 +74,12 @@ export class SendClaims {
    */
   async settle(claim: Claim, earlier: EarlierSend, now: number): Promise<void> {
     if (claim.kind !== "new" || claim.duplicateKey === undefined) return;
-    this.finish(claim.duplicateKey, earlier);
+    this.closeInFlight(claim.duplicateKey, earlier);
     const messageId = "error" in earlier ? undefined : earlier.messageId;
     await this.store.settle(claim.duplicateKey, messageId, now);
   }
 
-  private wait(key: string): void {
+  private openInFlight(key: string): void {
     let resolve: (earlier: EarlierSend) => void = () => undefined;
     const promise = new Promise<EarlierSend>((done) => {
       resolve = done;
@@ -87,7 +87,7 @@ export class SendClaims {
     this.inFlight.set(key, { promise, resolve });
   }
 
-  private finish(key: string | undefined, earlier: EarlierSend): void {
+  private closeInFlight(key: string | undefined, earlier: EarlierSend): void {
     if (key === undefined) return;
     const waiting = this.inFlight.get(key);
     if (!waiting) return;

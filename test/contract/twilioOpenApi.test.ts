@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../src/providers/createProvider.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 
-/** Twilio's own OpenAPI description (twilio/twilio-oai), shipped beside the project. */
+/** Twilio's own OpenAPI description (twilio/twilio-oai, MIT; see the NOTICE beside it). */
 const SPEC_PATH = fileURLToPath(
-  new URL("../../../shared/provider-specs/twilio_api_v2010.json", import.meta.url),
+  new URL("../fixtures/twilio/twilio_api_v2010.subset.json", import.meta.url),
 );
 const MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json";
 
