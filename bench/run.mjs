@@ -33,6 +33,7 @@ const oursEnv = {
   SMS_MCP_DEFAULT_FROM: twilio.numbers[0],
   SMS_MCP_API_BASE_URL: sim.url,
   SMS_MCP_AUDIT_LOG: join(auditDir, "audit.log"),
+  SMS_MCP_STATE_DIR: join(auditDir, "state"),
   SMS_MCP_LOG_LEVEL: "warn",
   // Every guardrail stays on; only the volume limits are raised so a benchmark can send.
   SMS_MCP_RATE_PER_CONNECTION: "10000000/24h",

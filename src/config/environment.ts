@@ -2,7 +2,7 @@ import type { GuardrailSettings } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import { type EnvModeConnection, envModeFrom } from "./envMode.js";
 import { guardrailOverridesFromEnv } from "./guardrailSettings.js";
-import { configPath, defaultAuditLogPath } from "./paths.js";
+import { configPath, defaultAuditLogPath, stateDir } from "./paths.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -16,6 +16,8 @@ export interface Environment {
   configPath: string;
   /** The audit log when neither SMS_MCP_AUDIT_LOG nor the connection names one. */
   defaultAuditLogPath: string;
+  /** `SMS_MCP_STATE_DIR`, else the platform's state directory: the send ledger's home. */
+  stateDir: string;
   /** `SMS_MCP_TIMEOUT_MS`. Default: {@link DEFAULT_TIMEOUT_MS}. */
   timeoutMs: number;
   /** `SMS_MCP_LOG_LEVEL`; undefined lets each command choose its own. */
@@ -53,6 +55,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   return {
     configPath: configPath(env),
     defaultAuditLogPath: defaultAuditLogPath(env),
+    stateDir: stateDir(env),
     timeoutMs: timeoutFrom(env.SMS_MCP_TIMEOUT_MS),
     logLevel: logLevelFrom(env.SMS_MCP_LOG_LEVEL),
     authToken: env.SMS_MCP_AUTH_TOKEN || undefined,

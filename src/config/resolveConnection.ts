@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ProviderCredentials } from "../sms/ports/provider.js";
 import { ConfigError } from "./configError.js";
 import type { ResolvedConnection } from "./connection.js";
@@ -46,10 +47,24 @@ function auditLogPathFor(
   return guardrails.auditLog ?? environment.defaultAuditLogPath;
 }
 
+/**
+ * Env mode's connection id keys its ledger and limits: one per provider account, so two
+ * containers of the same account share them and two accounts never do.
+ */
+function envModeId({ credentials }: EnvModeConnection): string {
+  const account =
+    credentials.provider === "twilio"
+      ? credentials.accountSid
+      : credentials.provider === "plivo"
+        ? credentials.authId
+        : credentials.apiKey;
+  return `env-${credentials.provider}-${createHash("sha256").update(account).digest("hex").slice(0, 12)}`;
+}
+
 function fromEnvMode(envMode: EnvModeConnection, environment: Environment): ResolvedConnection {
   const guardrails = resolveGuardrails(undefined, environment.guardrailOverrides);
   return {
-    id: "env",
+    id: envModeId(envMode),
     label: `${envMode.provider} (environment)`,
     provider: envMode.provider,
     defaultFrom: envMode.defaultFrom,

@@ -30,6 +30,7 @@ export function lazyProvider(options: LazyProviderOptions): SmsProvider {
         category: "configuration",
         reason: "the connection's credentials could not be read",
         retryable: false,
+        certainlyNotSent: true,
       });
     }
     return createProvider({

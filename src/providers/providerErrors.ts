@@ -40,6 +40,8 @@ export function providerError(
     reason: reasonFor(category, PROVIDER_TITLES[provider], details.status),
     retryable: category === "rate_limited",
     safeToResend: category === "rate_limited",
+    // An HTTP refusal means the provider did not take the text; a 5xx or no status may not.
+    certainlyNotSent: details.status !== undefined && details.status < 500,
     providerCode: details.providerCode,
     retryAfterSeconds: details.retryAfterSeconds,
   });

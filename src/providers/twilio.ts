@@ -81,6 +81,8 @@ export async function createTwilioProvider(
           from: message.from,
           body: message.body,
         });
+        if (typeof sent.sid !== "string" || sent.sid === "")
+          throw providerError("twilio", "unknown");
         const segments = Number(sent.numSegments);
         return {
           messageId: sent.sid,

@@ -1,7 +1,7 @@
-import { asSmsError, type SmsError } from "./errors.js";
-import { rateBuckets, rateLimitError } from "./guardrails/rateLimit.js";
+import { asSmsError, SmsError } from "./errors.js";
+import { describeWindow, rateBuckets, rateLimitError } from "./guardrails/rateLimit.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
-import type { GuardrailStore } from "./ports/store.js";
+import type { ClaimDecision, EarlierAttempt, GuardrailStore, Settlement } from "./ports/store.js";
 import type { ValidSend } from "./validate.js";
 
 /** How an identical send that went first ended, as the sends that waited for it see it. */
@@ -9,8 +9,8 @@ export type EarlierSend = { messageId: string | undefined } | { error: SmsError 
 
 /** What the claim step decided; only a `new` claim goes on to the provider. */
 export type Claim =
-  | { kind: "new"; duplicateKey: string | undefined }
-  /** An identical text was sent (or is in flight on another server) within the window. */
+  | { kind: "new"; attemptId: string; duplicateKey: string | undefined }
+  /** An identical text was sent within the window. */
   | { kind: "duplicate"; messageId: string | undefined }
   /** An identical send is in flight in this process: its answer is shared. */
   | { kind: "in_flight"; earlier: Promise<EarlierSend> };
@@ -20,25 +20,50 @@ interface Waiting {
   resolve(earlier: EarlierSend): void;
 }
 
+export interface SendClaimsOptions {
+  store: GuardrailStore;
+  connectionId: string;
+  guardrails: GuardrailSettings;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  newAttemptId: () => string;
+  /** How long to wait for an identical send in flight on another process or replica. */
+  pendingWaitMs: number;
+}
+
+const PENDING_POLL_MS = 100;
+
+/** The model's answer when an identical text may already have reached the person. */
+function unconfirmed(earlier: EarlierAttempt, windowSeconds: number): SmsError {
+  const when = new Date(earlier.at).toISOString().slice(11, 16);
+  const where =
+    earlier.state === "pending"
+      ? `is still being sent (since ${when} UTC) and has not been confirmed`
+      : `was handed to the provider at ${when} UTC, and the provider never confirmed whether it went out`;
+  return new SmsError({
+    category: "unconfirmed",
+    reason: `an identical text to this number ${where}; it may already have arrived, so do not send it again: ask the person whether they got it (the same text is held back for ${describeWindow(windowSeconds)})`,
+    retryable: false,
+  });
+}
+
 /**
  * Duplicates and rate limits, decided together: identical sends in flight here are joined,
- * then the store atomically checks the duplicate window and every rate bucket.
+ * then the store atomically checks the duplicate window and every rate bucket and records the
+ * attempt as pending before the provider is called.
  */
 export class SendClaims {
   private readonly inFlight = new Map<string, Waiting>();
 
-  constructor(
-    private readonly store: GuardrailStore,
-    private readonly connectionId: string,
-    private readonly guardrails: GuardrailSettings,
-  ) {}
+  constructor(private readonly options: SendClaimsOptions) {}
 
-  /** Throws the rate-limit refusal; otherwise says whether this send goes to the provider. */
-  async claim(send: ValidSend, now: number): Promise<Claim> {
-    const windowSeconds = this.guardrails.duplicateWindowSeconds;
+  /** Throws a refusal (rate limit, unconfirmed earlier send); otherwise says what to do. */
+  async claim(send: ValidSend): Promise<Claim> {
+    const { connectionId, guardrails } = this.options;
+    const windowSeconds = guardrails.duplicateWindowSeconds;
     const duplicateKey =
       windowSeconds > 0
-        ? `${this.connectionId}\n${send.to}\n${send.from}\n${send.bodySha256}`
+        ? `${connectionId}\n${send.to}\n${send.from}\n${send.bodySha256}`
         : undefined;
     if (duplicateKey !== undefined) {
       const earlier = this.inFlight.get(duplicateKey);
@@ -47,21 +72,16 @@ export class SendClaims {
       this.openInFlight(duplicateKey);
     }
     try {
-      const decision = await this.store.claim(
-        {
-          duplicate: duplicateKey
-            ? { key: duplicateKey, windowMs: windowSeconds * 1000 }
-            : undefined,
-          buckets: rateBuckets(this.connectionId, send.to, this.guardrails),
-        },
-        now,
-      );
+      const attemptId = this.options.newAttemptId();
+      const decision = await this.decide(send, attemptId, duplicateKey, windowSeconds);
       if (decision.kind === "rate_limited") throw rateLimitError(decision);
       if (decision.kind === "duplicate") {
-        this.closeInFlight(duplicateKey, { messageId: decision.messageId });
-        return decision;
+        const { earlier } = decision;
+        if (earlier.state !== "sent") throw unconfirmed(earlier, windowSeconds);
+        this.closeInFlight(duplicateKey, { messageId: earlier.messageId });
+        return { kind: "duplicate", messageId: earlier.messageId };
       }
-      return { kind: "new", duplicateKey };
+      return { kind: "new", attemptId, duplicateKey };
     } catch (error) {
       this.closeInFlight(duplicateKey, { error: asSmsError(error) });
       throw error;
@@ -69,14 +89,52 @@ export class SendClaims {
   }
 
   /**
-   * After a `new` claim: the message id is kept under the duplicate key, or the key is
-   * released when nothing was sent, and the sends that waited get the answer.
+   * After a `new` claim: the ledger records how it ended, and the sends that waited here get
+   * the answer.
    */
-  async settle(claim: Claim, earlier: EarlierSend, now: number): Promise<void> {
-    if (claim.kind !== "new" || claim.duplicateKey === undefined) return;
+  async settle(claim: Claim, earlier: EarlierSend): Promise<void> {
+    if (claim.kind !== "new") return;
     this.closeInFlight(claim.duplicateKey, earlier);
-    const messageId = "error" in earlier ? undefined : earlier.messageId;
-    await this.store.settle(claim.duplicateKey, messageId, now);
+    const settlement: Settlement =
+      "error" in earlier
+        ? { outcome: earlier.error.certainlyNotSent ? "failed" : "unknown" }
+        : earlier.messageId === undefined
+          ? { outcome: "unknown" }
+          : { outcome: "sent", messageId: earlier.messageId };
+    await this.options.store.settle(
+      claim.attemptId,
+      claim.duplicateKey,
+      settlement,
+      this.options.now(),
+    );
+  }
+
+  /** The store's decision; an identical send pending elsewhere is waited for (bounded). */
+  private async decide(
+    send: ValidSend,
+    attemptId: string,
+    duplicateKey: string | undefined,
+    windowSeconds: number,
+  ): Promise<ClaimDecision> {
+    const { store, connectionId, guardrails, now, sleep, pendingWaitMs } = this.options;
+    const request = {
+      attemptId,
+      duplicate: duplicateKey ? { key: duplicateKey, windowMs: windowSeconds * 1000 } : undefined,
+      buckets: rateBuckets(connectionId, send.to, guardrails),
+      attempt: { to: send.to, from: send.from, bodySha256: send.bodySha256 },
+    };
+    const deadline = now() + pendingWaitMs;
+    for (;;) {
+      let decision: ClaimDecision;
+      try {
+        decision = await store.claim(request, now());
+      } catch (error) {
+        throw error instanceof SmsError ? error : stateUnavailable();
+      }
+      const pending = decision.kind === "duplicate" && decision.earlier.state === "pending";
+      if (!pending || now() >= deadline) return decision;
+      await sleep(PENDING_POLL_MS);
+    }
   }
 
   private openInFlight(key: string): void {
@@ -94,4 +152,15 @@ export class SendClaims {
     this.inFlight.delete(key);
     waiting.resolve(earlier);
   }
+}
+
+/** The ledger could not be read or written: nothing is sent that could not be recorded. */
+export function stateUnavailable(): SmsError {
+  return new SmsError({
+    category: "unavailable",
+    reason:
+      "the send ledger cannot be reached, so nothing was sent (a text that cannot be recorded could be sent twice); try again in a moment",
+    retryable: true,
+    certainlyNotSent: true,
+  });
 }

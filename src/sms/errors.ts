@@ -14,6 +14,8 @@ export const SMS_ERROR_CATEGORIES = [
   "provider_unavailable",
   "configuration",
   "not_allowed",
+  "unconfirmed",
+  "unavailable",
   "unknown",
 ] as const;
 
@@ -31,6 +33,14 @@ export interface SmsErrorInit {
    * these failures are retried automatically. Default: false.
    */
   safeToResend?: boolean;
+  /**
+   * True when the provider certainly did not take the message: it answered with a refusal
+   * (a 4xx), the connection was refused, or the send never got as far as the provider. Any
+   * other failure during delivery (a timeout, a reset, a 5xx, an unreadable answer) leaves the
+   * outcome unknown, and the identical text is then never sent again within the duplicate
+   * window. Default: `safeToResend`.
+   */
+  certainlyNotSent?: boolean;
   retryAfterSeconds?: number | undefined;
 }
 
@@ -40,6 +50,7 @@ export class SmsError extends Error {
   readonly retryable: boolean;
   readonly providerCode: string | undefined;
   readonly safeToResend: boolean;
+  readonly certainlyNotSent: boolean;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(init: SmsErrorInit) {
@@ -50,6 +61,7 @@ export class SmsError extends Error {
     this.retryable = init.retryable;
     this.providerCode = init.providerCode;
     this.safeToResend = init.safeToResend ?? false;
+    this.certainlyNotSent = init.certainlyNotSent ?? this.safeToResend;
     this.retryAfterSeconds = init.retryAfterSeconds;
   }
 }

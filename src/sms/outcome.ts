@@ -13,17 +13,21 @@ export type Delivered =
   | { status: "dry_run"; messageId: string }
   | { status: "duplicate"; duplicateOf: string | undefined };
 
+/** Where a failure stopped a send; each is also the audit log's word for it. */
+export type FailureStage = "refused" | "failed" | "unknown" | "duplicate";
+
 /** Everything one attempt learned, from the raw arguments to the provider's answer. */
 export interface Attempt {
   connection: SendIdentity;
   args: unknown;
+  /** The ledger's id, once the attempt was claimed. */
+  attemptId?: string | undefined;
   /** Set once the arguments passed validation. */
   send?: ValidSend | undefined;
   segments?: SegmentInfo | undefined;
   notes?: string[] | undefined;
   delivered?: Delivered | undefined;
-  /** The failure, and whether it stopped the send before the provider (`refused`). */
-  failure?: { error: SmsError; stage: "refused" | "failed" } | undefined;
+  failure?: { error: SmsError; stage: FailureStage } | undefined;
   duplicateWindowSeconds: number;
 }
 
@@ -83,22 +87,38 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
   return { ok: true, details };
 }
 
-/** The audit log's line for one attempt: never a secret, the body only when asked for. */
+/**
+ * The audit log's line for one attempt, or its write-ahead `pending` line: never a secret,
+ * the body only when asked for.
+ */
 export function auditRecordOf(
   attempt: Attempt,
-  { details }: SendOutcome,
+  answer: SendOutcome | "pending",
   time: Date,
   withBody: boolean,
 ): AuditRecord {
-  const outcome: AuditOutcome = attempt.failure
-    ? attempt.failure.stage
-    : (attempt.delivered?.status ?? "failed");
+  const details: Partial<SendDetails> =
+    answer === "pending"
+      ? {
+          to: attempt.send?.to ?? null,
+          from: attempt.send?.from ?? null,
+          segments: attempt.segments?.segments,
+          encoding: attempt.segments?.encoding,
+        }
+      : answer.details;
+  const outcome: AuditOutcome =
+    answer === "pending"
+      ? "pending"
+      : attempt.failure
+        ? attempt.failure.stage
+        : (attempt.delivered?.status ?? "failed");
   const record: AuditRecord = {
     time: time.toISOString(),
+    attempt: attempt.attemptId,
     connection: attempt.connection.label,
     provider: attempt.connection.provider,
-    to: details.to,
-    from: details.from,
+    to: details.to ?? null,
+    from: details.from ?? null,
     segments: details.segments ?? null,
     encoding: details.encoding ?? null,
     outcome,

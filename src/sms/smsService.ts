@@ -7,7 +7,13 @@ import type { GuardrailSettings } from "./guardrails/settings.js";
 import { Lazy } from "./lazy.js";
 import { maskNumber } from "./mask.js";
 import { notesFor } from "./notes.js";
-import { type Attempt, auditRecordOf, buildOutcome, type Delivered } from "./outcome.js";
+import {
+  type Attempt,
+  auditRecordOf,
+  buildOutcome,
+  type Delivered,
+  type FailureStage,
+} from "./outcome.js";
 import { checkPolicy } from "./policy.js";
 import type { AuditSink } from "./ports/audit.js";
 import type { SendLogger } from "./ports/logger.js";
@@ -21,18 +27,27 @@ export interface SmsServiceOptions {
   connection: SendIdentity;
   guardrails: GuardrailSettings;
   provider: SmsProvider;
+  /** The send ledger and guardrail state. */
   store: GuardrailStore;
   audit: AuditSink;
   logger: SendLogger;
   /** Milliseconds since the epoch. Default: `Date.now`. */
   now?: () => number;
-  /** Waits before the one safe resend. Default: a timer. */
+  /** Waits before the one safe resend, and between looks at a pending send. Default: a timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** A new id for each attempt. Default: a random UUID. */
+  newAttemptId?: () => string;
+  /**
+   * How long an identical send in flight on another process or replica is waited for before
+   * the call answers "unconfirmed". Default: 30 s.
+   */
+  pendingWaitMs?: number;
 }
 
 /**
- * One send, top to bottom: validate → policy → claim (duplicates and rates together) →
- * deliver → settle, then one outcome built and recorded. One service per connection.
+ * One send, top to bottom: validate → policy → claim (duplicates and rates together, recorded
+ * before the provider is called) → deliver → settle, then one outcome built and recorded.
+ * One service per connection.
  */
 export class SmsService {
   readonly connection: SendIdentity;
@@ -46,9 +61,17 @@ export class SmsService {
 
   constructor(private readonly options: SmsServiceOptions) {
     this.connection = options.connection;
-    this.claims = new SendClaims(options.store, options.connection.id, options.guardrails);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
+    this.claims = new SendClaims({
+      store: options.store,
+      connectionId: options.connection.id,
+      guardrails: options.guardrails,
+      now: this.now,
+      sleep: this.sleep,
+      newAttemptId: options.newAttemptId ?? randomUUID,
+      pendingWaitMs: options.pendingWaitMs ?? 30_000,
+    });
   }
 
   /** Loads the number metadata and the provider ahead of the first send. */
@@ -65,6 +88,11 @@ export class SmsService {
   /** Resolves once every send that has started has answered (for a graceful shutdown). */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  /** Sends that have started and not yet answered. */
+  get inFlight(): number {
+    return this.active.size;
   }
 
   send(args: unknown): Promise<SendOutcome> {
@@ -89,16 +117,17 @@ export class SmsService {
       attempt.segments = countSegments(send.body);
       attempt.notes = notesFor(send.body);
       checkPolicy(guardrails, send, attempt.segments, callingCodesOf);
-      claim = await this.claims.claim(send, this.now());
+      claim = await this.claims.claim(send);
+      if (claim.kind === "new") attempt.attemptId = claim.attemptId;
       attempt.delivered = await this.deliverOrJoin(claim, attempt);
     } catch (error) {
-      // Before a claim nothing could have reached the provider: the send was refused.
-      attempt.failure = { error: asSmsError(error), stage: claim ? "failed" : "refused" };
+      attempt.failure = { error: asSmsError(error), stage: failureStage(claim, error) };
     } finally {
-      if (claim) await this.claims.settle(claim, earlierSendOf(attempt), this.now());
+      if (claim) await this.settle(claim, attempt);
     }
     const outcome = buildOutcome(attempt);
-    await this.record(attempt, outcome);
+    this.log(outcome);
+    await this.audit(attempt, outcome);
     return outcome;
   }
 
@@ -116,17 +145,29 @@ export class SmsService {
           return { status: "dry_run", messageId: `dryrun-${randomUUID()}` };
         }
         const { to, from, body } = attempt.send as NonNullable<Attempt["send"]>;
+        // Write-ahead: the attempt is on record before the provider can take it.
+        await this.audit(attempt, "pending");
         const receipt = await deliver(this.options.provider, { to, from, body }, this.sleep);
         return { status: "sent", receipt };
       }
     }
   }
 
-  /** Logs and audits the attempt before the answer goes back; a failing audit write is not fatal. */
-  private async record(attempt: Attempt, outcome: SendOutcome): Promise<void> {
-    const { logger, audit, guardrails } = this.options;
-    const { details } = outcome;
-    if (!outcome.ok) {
+  /** The ledger learns how a claimed attempt ended; if it cannot, the claim stays held. */
+  private async settle(claim: Claim, attempt: Attempt): Promise<void> {
+    try {
+      await this.claims.settle(claim, earlierSendOf(attempt));
+    } catch (error) {
+      this.options.logger.error(
+        { reason: asSmsError(error).reason },
+        "could not record the outcome in the send ledger; the identical text stays held back",
+      );
+    }
+  }
+
+  private log({ ok, details }: SendOutcome): void {
+    const { logger } = this.options;
+    if (!ok) {
       logger.warn(
         {
           provider: details.provider,
@@ -143,6 +184,11 @@ export class SmsService {
         "sms sent",
       );
     }
+  }
+
+  /** One audit line, before the answer goes back; a failing write is logged, never fatal. */
+  private async audit(attempt: Attempt, outcome: SendOutcome | "pending"): Promise<void> {
+    const { audit, guardrails, logger } = this.options;
     try {
       await audit.append(
         auditRecordOf(attempt, outcome, new Date(this.now()), guardrails.auditBodies),
@@ -154,6 +200,17 @@ export class SmsService {
       );
     }
   }
+}
+
+/**
+ * Where a failure stopped the send: before a claim nothing could have reached the provider
+ * (refused); after a new claim, the error says whether the provider certainly did not take
+ * the text (failed) or may have (unknown); a joined send shares its earlier send's failure.
+ */
+function failureStage(claim: Claim | undefined, error: unknown): FailureStage {
+  if (!claim) return "refused";
+  if (claim.kind !== "new") return "duplicate";
+  return asSmsError(error).certainlyNotSent ? "failed" : "unknown";
 }
 
 /** What identical sends waiting on this one are told. */

@@ -39,7 +39,7 @@ describe("the audit log", () => {
       .filter((l) => l !== "")
       .map((l) => JSON.parse(l));
 
-  it("has one line per attempt: sent, failed, refused, duplicate, dry run", async () => {
+  it("has one line per attempt, and a pending line before each provider call", async () => {
     const server = await startStdioServer(env);
     try {
       await server.call({ to_: "+15551234567", message: "Your code is 4821" });
@@ -56,14 +56,21 @@ describe("the audit log", () => {
       await dry.close();
     }
 
-    const records = await lines();
-    expect(records.map((r) => r.outcome)).toEqual([
+    const all = await lines();
+    expect(all.map((r) => r.outcome)).toEqual([
+      "pending",
       "sent",
+      "pending",
       "failed",
       "refused",
       "duplicate",
       "dry_run",
     ]);
+    // Write-ahead: each pending line is tied to its outcome line by the attempt id.
+    expect(all[0]?.attempt).toMatch(/^[0-9a-f-]{36}$/);
+    expect(all[0]?.attempt).toBe(all[1]?.attempt);
+    expect(all[2]?.attempt).toBe(all[3]?.attempt);
+    const records = all.filter((r) => r.outcome !== "pending");
     expect(records[0]).toMatchObject({
       connection: "telnyx (environment)",
       provider: "telnyx",
@@ -95,7 +102,7 @@ describe("the audit log", () => {
   });
 
   it("a line torn by a crash does not stop the next write or `sms-mcp log`", async () => {
-    const before = (await lines()).length;
+    const before = (await lines()).filter((r) => r.outcome !== "pending").length;
     await appendFile(auditLog, '{"time":"2026-11-28T10:00:00.000Z","connec');
     const server = await startStdioServer(env);
     try {
@@ -105,7 +112,8 @@ describe("the audit log", () => {
     }
     const raw = (await readFile(auditLog, "utf8")).split("\n");
     expect(raw.at(-2)).toContain('"outcome":"sent"');
-    expect(raw.at(-3)).toBe('{"time":"2026-11-28T10:00:00.000Z","connec');
+    expect(raw.at(-3)).toContain('"outcome":"pending"');
+    expect(raw.at(-4)).toBe('{"time":"2026-11-28T10:00:00.000Z","connec');
 
     const json = await runCli(["log", "--since", "1h", "--json", "--file", auditLog], {});
     expect(json.code).toBe(0);

@@ -164,8 +164,9 @@ describe.each(PROVIDER_NAMES)("send_sms over stdio with %s", (provider) => {
   );
 
   it("never resends after a timeout or a 500: the text may already be on its way", async () => {
-    const hang = await server.call({ to_: "+15005550006", message: MESSAGE });
-    const crash = await server.call({ to_: "+15005550005", message: MESSAGE });
+    // Texts of their own: the identical ones, sent above, are now held back by the ledger.
+    const hang = await server.call({ to_: "+15005550006", message: `${MESSAGE} (hang)` });
+    const crash = await server.call({ to_: "+15005550005", message: `${MESSAGE} (500)` });
     for (const result of [hang, crash]) {
       expect(result.structuredContent?.error).toMatchObject({ retryable: false });
     }

@@ -32,11 +32,14 @@ const auditDir = mkdtempSync(join(tmpdir(), "sms-mcp-audit-"));
 
 /**
  * The parent's environment without any variable that could select or configure a provider,
- * and with the audit log in a temporary folder rather than the user's state directory.
+ * with the audit log in a temporary folder, and a new state directory (send ledger) for each
+ * process, as each had its own memory before: a test that wants processes to share state
+ * passes its own SMS_MCP_STATE_DIR.
  */
 export function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {
     SMS_MCP_AUDIT_LOG: join(auditDir, `audit-${process.pid}.log`),
+    SMS_MCP_STATE_DIR: mkdtempSync(join(auditDir, "state-")),
   };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(SMS_MCP_|TWILIO_|PLIVO_|TELNYX_)/.test(key)) env[key] = value;

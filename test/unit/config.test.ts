@@ -110,7 +110,8 @@ describe("which connection serve uses", () => {
   it("env mode wins when no --connection is given", async () => {
     await saveConfig(file, twoConnections);
     const c = await resolve(undefined, { SMS_MCP_PROVIDER: "telnyx", TELNYX_API_KEY: "k" });
-    expect(c.id).toBe("env");
+    // One id per provider account: it keys the account's ledger and limits.
+    expect(c.id).toMatch(/^env-telnyx-[0-9a-f]{12}$/);
   });
 
   it("the default, else the only one, else an error listing the choices", async () => {

@@ -11,8 +11,6 @@ import {
   segmentRule,
 } from "../../src/sms/guardrails/rules.js";
 import { DEFAULT_GUARDRAILS } from "../../src/sms/guardrails/settings.js";
-import type { RateBucket } from "../../src/sms/ports/store.js";
-import { MemoryGuardrailStore } from "../../src/state/memoryStore.js";
 
 const facts = (over: Partial<NumberFacts>): NumberFacts => ({
   e164: "+15551234567",
@@ -52,83 +50,6 @@ describe("rules", () => {
       category: "too_long",
     });
     expect(segmentRule(10, "GSM-7", 10).allowed).toBe(true);
-  });
-});
-
-describe("MemoryGuardrailStore", () => {
-  const bucket = (key: string, limit: number, windowMs = 1000): RateBucket => ({
-    key,
-    limit,
-    windowMs,
-    label: key,
-  });
-  const consume = (store: MemoryGuardrailStore, buckets: RateBucket[], now: number) =>
-    store.claim({ duplicate: undefined, buckets }, now);
-  const claimDuplicate = (
-    store: MemoryGuardrailStore,
-    key: string,
-    windowMs: number,
-    now: number,
-  ) => store.claim({ duplicate: { key, windowMs }, buckets: [] }, now);
-
-  it("checks every bucket before consuming any", async () => {
-    const store = new MemoryGuardrailStore();
-    const refused = await consume(store, [bucket("a", 1), bucket("b", 0)], 0);
-    expect(refused).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
-    // "a" was not consumed by the refused request.
-    expect(await consume(store, [bucket("a", 1)], 1)).toEqual({ kind: "claimed" });
-  });
-
-  it("slides: a slot frees exactly one window after the oldest send", async () => {
-    const store = new MemoryGuardrailStore();
-    expect((await consume(store, [bucket("a", 2)], 0)).kind).toBe("claimed");
-    expect((await consume(store, [bucket("a", 2)], 400)).kind).toBe("claimed");
-    expect(await consume(store, [bucket("a", 2)], 500)).toMatchObject({
-      kind: "rate_limited",
-      retryAfterMs: 500,
-    });
-    expect((await consume(store, [bucket("a", 2)], 1001)).kind).toBe("claimed");
-  });
-
-  it("duplicate claims: one holder, released on failure, expiring with the window", async () => {
-    const store = new MemoryGuardrailStore();
-    expect(await claimDuplicate(store, "k", 1000, 0)).toEqual({ kind: "claimed" });
-    expect(await claimDuplicate(store, "k", 1000, 1)).toEqual({
-      kind: "duplicate",
-      messageId: undefined,
-    });
-    await store.settle("k", "SM1", 2);
-    expect(await claimDuplicate(store, "k", 1000, 3)).toEqual({
-      kind: "duplicate",
-      messageId: "SM1",
-    });
-    expect(await claimDuplicate(store, "k", 1000, 1001)).toEqual({ kind: "claimed" });
-    await store.settle("k", undefined, 1002);
-    expect(await claimDuplicate(store, "k", 1000, 1003)).toEqual({ kind: "claimed" });
-  });
-
-  it("duplicates and rates in one step: a held key consumes no rate, a refused rate claims no key", async () => {
-    const store = new MemoryGuardrailStore();
-    const send = (now: number) =>
-      store.claim({ duplicate: { key: "k", windowMs: 1000 }, buckets: [bucket("a", 1)] }, now);
-    expect(await send(0)).toEqual({ kind: "claimed" });
-    expect(await send(1)).toEqual({ kind: "duplicate", messageId: undefined });
-    await store.settle("k", undefined, 2);
-    // The first send consumed the only slot: the retry is refused, and leaves the key free.
-    expect(await send(3)).toMatchObject({ kind: "rate_limited" });
-    expect(await claimDuplicate(store, "k", 1000, 4)).toEqual({ kind: "claimed" });
-  });
-
-  it("forgets windows and claims that have aged out, so a long-running server stays flat", async () => {
-    const store = new MemoryGuardrailStore();
-    for (let i = 0; i < 1000; i++) {
-      await consume(store, [bucket(`to:${i}`, 5)], i);
-      await claimDuplicate(store, `k:${i}`, 1000, i);
-    }
-    expect(store.size).toBe(2000);
-    // Long after every window: one recipient keeps sending, and the old entries go.
-    for (let i = 0; i < 3000; i++) await consume(store, [bucket("to:regular", 1e9)], 10_000 + i);
-    expect(store.size).toBe(1);
   });
 });
 

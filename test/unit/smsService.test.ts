@@ -64,6 +64,7 @@ const optedOut = () =>
     reason: "the recipient has opted out",
     retryable: false,
     providerCode: "21610",
+    certainlyNotSent: true,
   });
 const refusedConnection = () =>
   new SmsError({
@@ -85,8 +86,13 @@ describe("the send pipeline", () => {
       details: { status: "sent", messageId: "SM1", segments: 3, encoding: "GSM-7", from: FROM },
     });
     expect(calls).toEqual([{ to: TO, from: FROM, body: "Your table is ready" }]);
-    expect(records).toMatchObject([{ outcome: "sent", messageId: "SM1", connection: "Sales" }]);
-    expect(records[0]?.body).toBeUndefined();
+    // Write-ahead: a pending line before the provider is called, then the outcome.
+    expect(records).toMatchObject([
+      { outcome: "pending", messageId: null },
+      { outcome: "sent", messageId: "SM1", connection: "Sales" },
+    ]);
+    expect(records[0]?.attempt).toBe(records[1]?.attempt);
+    expect(records[1]?.body).toBeUndefined();
   });
 
   it.each([
@@ -139,7 +145,7 @@ describe("the send pipeline", () => {
       retryAfterSeconds: 60,
     });
     expect(calls).toHaveLength(1);
-    expect(records.map((r) => r.outcome)).toEqual(["sent", "refused"]);
+    expect(records.map((r) => r.outcome)).toEqual(["pending", "sent", "refused"]);
 
     const closed = build(fakeProvider().provider, {
       perConnection: { limit: 0, windowSeconds: 60 },
@@ -158,7 +164,10 @@ describe("the send pipeline", () => {
       reason: "the recipient has opted out",
       details: { status: "failed", error: { category: "opted_out", providerCode: "21610" } },
     });
-    expect(records).toMatchObject([{ outcome: "failed", errorCategory: "opted_out" }]);
+    expect(records).toMatchObject([
+      { outcome: "pending" },
+      { outcome: "failed", errorCategory: "opted_out" },
+    ]);
     expect(logged).toContain("sms not sent");
   });
 
@@ -218,7 +227,7 @@ describe("the send pipeline", () => {
     expect(again).toMatchObject({ ok: true, details: { status: "duplicate", duplicateOf: "SM1" } });
     expect(again.details.notes?.at(-1)).toMatch(/already sent in the last 10 minutes/);
     expect(calls).toHaveLength(1);
-    expect(records.map((r) => r.outcome)).toEqual(["sent", "duplicate"]);
+    expect(records.map((r) => r.outcome)).toEqual(["pending", "sent", "duplicate"]);
   });
 
   it("the duplicate window ends, and a different text or recipient is not a duplicate", async () => {
@@ -261,7 +270,7 @@ describe("the send pipeline", () => {
       "sent",
     ]);
     expect(outcomes.filter((o) => o.details.duplicateOf === "SM1")).toHaveLength(9);
-    expect(records).toHaveLength(10);
+    expect(records.filter((r) => r.outcome !== "pending")).toHaveLength(10);
   });
 
   it("identical calls waiting on a send that fails get its failure", async () => {
@@ -281,7 +290,51 @@ describe("the send pipeline", () => {
     const outcomes = await answers;
     expect(outcomes.map((o) => o.details.error?.category)).toEqual(["opted_out", "opted_out"]);
     expect(calls).toHaveLength(1);
-    expect(records.map((r) => r.outcome)).toEqual(["failed", "failed"]);
+    expect(records.map((r) => r.outcome).sort()).toEqual(["duplicate", "failed", "pending"]);
+  });
+
+  it.each([
+    ["a timeout", timedOut()],
+    ["a 5xx", new SmsError({ category: "provider_unavailable", reason: "500", retryable: false })],
+    ["an unreadable answer", new Error("Unexpected token < in JSON")],
+  ])(
+    "after %s the outcome is unknown: the identical text is held back, never resent",
+    async (_name, error) => {
+      const { provider, calls } = fakeProvider(error, { messageId: "SM2", status: "queued" });
+      const { service, records } = build(provider);
+      const first = await service.send({ to_: TO, message: "Your code is 123456" });
+      expect(first.ok).toBe(false);
+      const again = await service.send({ to_: TO, message: "Your code is 123456" });
+      expect(again).toMatchObject({
+        ok: false,
+        details: { status: "failed", error: { category: "unconfirmed", retryable: false } },
+      });
+      expect(again.ok ? "" : again.reason).toMatch(/may already have arrived.*ask the person/);
+      expect(calls).toHaveLength(1);
+      expect(records.map((r) => r.outcome)).toEqual(["pending", "unknown", "refused"]);
+    },
+  );
+
+  it("a store that cannot be reached refuses the send before the provider, and says to retry", async () => {
+    const { provider, calls } = fakeProvider();
+    const broken = new MemoryGuardrailStore();
+    broken.claim = async () => {
+      throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6379"), {
+        code: "ECONNREFUSED",
+      });
+    };
+    const service = new SmsService({
+      connection: { id: "sales", label: "Sales", provider: "twilio", defaultFrom: FROM },
+      guardrails: DEFAULT_GUARDRAILS,
+      provider,
+      store: broken,
+      audit: { append: async () => undefined },
+      logger: { debug() {}, warn() {}, error() {}, isLevelEnabled: () => false },
+    });
+    const outcome = await service.send({ to_: TO, message: "hi" });
+    expect(outcome.details.error).toMatchObject({ category: "unavailable", retryable: true });
+    expect(JSON.stringify(outcome)).not.toContain("6379");
+    expect(calls).toHaveLength(0);
   });
 
   it("with the duplicate window off, an identical text goes out again", async () => {
@@ -308,8 +361,8 @@ describe("the send pipeline", () => {
     const { service, records } = build(provider, { auditBodies: true });
     const outcome = await service.send({ to_: TO, message: "Pay at https://pay.example/x" });
     expect(outcome.details.notes?.[0]).toMatch(/carriers may silently filter links/);
-    expect(records[0]).toMatchObject({ body: "Pay at https://pay.example/x" });
-    expect(records[0]?.bodySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(records[1]).toMatchObject({ body: "Pay at https://pay.example/x" });
+    expect(records[1]?.bodySha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("an audit log that cannot be written is logged, and the answer still goes back", async () => {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -10,8 +13,17 @@ const DEMO_TO = "+15551234567";
 const DEMO_MESSAGE =
   "Hi Alice, you're booked for Tuesday May 20 at 3pm with Dr. Smith. Reply CANCEL to cancel. — ABC Dental";
 
-/** The environment a host would give the server, pointing it at the simulator. */
-function serverEnv(simulatorUrl: string, accountSid: string, token: string, from: string) {
+/**
+ * The environment a host would give the server, pointing it at the simulator, with the audit
+ * log and the send ledger in a temporary folder: a demo never touches the user's own.
+ */
+function serverEnv(
+  simulatorUrl: string,
+  accountSid: string,
+  token: string,
+  from: string,
+  stateDir: string,
+) {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(SMS_MCP_|TWILIO_|PLIVO_|TELNYX_)/.test(key)) env[key] = value;
@@ -24,12 +36,15 @@ function serverEnv(simulatorUrl: string, accountSid: string, token: string, from
     SMS_MCP_DEFAULT_FROM: from,
     SMS_MCP_API_BASE_URL: simulatorUrl,
     SMS_MCP_LOG_LEVEL: "warn",
+    SMS_MCP_STATE_DIR: stateDir,
+    SMS_MCP_AUDIT_LOG: join(stateDir, "audit.log"),
   };
 }
 
 export async function demoCommand(): Promise<void> {
   const out = (line = "") => process.stdout.write(`${line}\n`);
   const simulator = await startSimulator();
+  const stateDir = await mkdtemp(join(tmpdir(), "sms-mcp-demo-"));
   const { twilio } = simulator.accounts;
   const from = twilio.numbers[0];
   out("sms-mcp demo: one text, end to end, against the built-in simulator (no account needed)\n");
@@ -40,7 +55,7 @@ export async function demoCommand(): Promise<void> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [mainPath, "serve"],
-    env: serverEnv(simulator.url, twilio.accountSid, twilio.authToken, from),
+    env: serverEnv(simulator.url, twilio.accountSid, twilio.authToken, from, stateDir),
     stderr: "inherit",
   });
   const client = new Client({ name: "sms-mcp-demo", version: VERSION });
@@ -82,5 +97,6 @@ export async function demoCommand(): Promise<void> {
   } finally {
     await client.close();
     await simulator.close();
+    await rm(stateDir, { recursive: true, force: true });
   }
 }

@@ -37,14 +37,43 @@ async function auditLogPaths(options: LogOptions, context: CliContext): Promise<
   return [...new Set([fallback, ...paths])];
 }
 
+/** A pending line this old with no outcome line belongs to a send that was cut off. */
+const INTERRUPTED_AFTER_MS = 5 * 60_000;
+
+type ShownRecord = AuditRecord & { interrupted?: true };
+
+/**
+ * One record per attempt: a `pending` line gives way to its outcome line; one left without
+ * an outcome after its send must be over is shown as `unknown`, marked interrupted.
+ */
+function oneLinePerAttempt(records: AuditRecord[], now: number): ShownRecord[] {
+  const settled = new Set<string>();
+  for (const r of records) if (r.attempt && r.outcome !== "pending") settled.add(r.attempt);
+  const shown: ShownRecord[] = [];
+  for (const r of records) {
+    if (r.outcome !== "pending") shown.push(r);
+    else if (!r.attempt || !settled.has(r.attempt)) {
+      shown.push(
+        now - Date.parse(r.time) > INTERRUPTED_AFTER_MS
+          ? { ...r, outcome: "unknown", interrupted: true }
+          : r,
+      );
+    }
+  }
+  return shown;
+}
+
 /** Recent attempts from the audit log, as a table or JSON lines. */
 export async function logCommand(options: LogOptions, context: CliContext) {
   const cutoff = Date.now() - parseSince(options.since);
   const paths = await auditLogPaths(options, context);
-  const records: AuditRecord[] = (await Promise.all(paths.map((path) => readAudit(path))))
-    .flat()
-    .filter((r) => Date.parse(r.time) >= cutoff)
-    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const records = oneLinePerAttempt(
+    (await Promise.all(paths.map((path) => readAudit(path))))
+      .flat()
+      .filter((r) => Date.parse(r.time) >= cutoff)
+      .sort((a, b) => Date.parse(a.time) - Date.parse(b.time)),
+    Date.now(),
+  );
   if (options.json) {
     for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
@@ -59,7 +88,7 @@ export async function logCommand(options: LogOptions, context: CliContext) {
       r.time.replace("T", " ").slice(0, 19),
       r.connection,
       r.to ?? "",
-      r.outcome,
+      r.interrupted ? "unknown*" : r.outcome,
       r.errorCategory ?? "",
       r.segments === null ? "" : `${r.segments} ${r.encoding ?? ""}`.trim(),
       r.messageId ?? "",
@@ -73,6 +102,11 @@ export async function logCommand(options: LogOptions, context: CliContext) {
         .map((cell, i) => cell.padEnd(widths[i] ?? 0))
         .join("  ")
         .trimEnd()}\n`,
+    );
+  }
+  if (records.some((r) => r.interrupted)) {
+    process.stdout.write(
+      "* no outcome was recorded: the process stopped mid-send, so the text may or may not have been sent\n",
     );
   }
 }

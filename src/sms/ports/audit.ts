@@ -1,8 +1,25 @@
-export type AuditOutcome = "sent" | "failed" | "refused" | "duplicate" | "dry_run";
+/**
+ * `pending` is written before the provider is called; the line after it gives the outcome.
+ * `unknown`: the provider may or may not have taken the text (a pending line with no outcome
+ * line reads the same once its send is long over).
+ */
+export type AuditOutcome =
+  | "pending"
+  | "sent"
+  | "failed"
+  | "unknown"
+  | "refused"
+  | "duplicate"
+  | "dry_run";
 
-/** One line per attempt. Never a secret; the body only when the owner turned that on. */
+/**
+ * One line per attempt (two for one that reached the provider: `pending`, then its outcome).
+ * Never a secret; the body only when the owner turned that on.
+ */
 export interface AuditRecord {
   time: string;
+  /** Ties an attempt's `pending` line to its outcome line. */
+  attempt?: string;
   connection: string;
   provider: string;
   to: string | null;

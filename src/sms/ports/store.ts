@@ -7,29 +7,55 @@ export interface RateBucket {
 }
 
 export interface ClaimRequest {
+  /** A new random id per attempt: the ledger's key for its record. */
+  attemptId: string;
   /** The identical-send key and how long it is held; undefined when duplicates are not checked. */
   duplicate: { key: string; windowMs: number } | undefined;
   /** Every sliding window the send must fit. */
   buckets: RateBucket[];
+  /** What the write-ahead record keeps of the attempt (never the body). */
+  attempt: { to: string; from: string; bodySha256: string };
 }
 
+/** Where an earlier identical attempt stands, as the ledger knows it. */
+export type EarlierAttempt =
+  /** It is being sent now, by this or another process that is still running. */
+  | { state: "pending"; at: number }
+  | { state: "sent"; at: number; messageId: string | undefined }
+  /** The provider may or may not have taken it (a timeout, a 5xx, a process that died mid-send). */
+  | { state: "unknown"; at: number };
+
 export type ClaimDecision =
+  /** Recorded as pending (write-ahead): this attempt may go to the provider. */
   | { kind: "claimed" }
-  /** An identical send holds the key; messageId is undefined while it is still in flight. */
-  | { kind: "duplicate"; messageId: string | undefined }
+  | { kind: "duplicate"; earlier: EarlierAttempt }
   /** retryAfterMs is undefined when the bucket can never fit a send (a limit of 0). */
   | { kind: "rate_limited"; bucket: RateBucket; retryAfterMs: number | undefined };
 
+/** How a claimed attempt ended. Only `failed` (certainly not sent) frees its duplicate key. */
+export type Settlement =
+  | { outcome: "sent"; messageId: string }
+  | { outcome: "failed" }
+  | { outcome: "unknown" };
+
 /**
- * The state guardrails keep between sends. Each method is one atomic step, so a shared store
- * (a server-side script in Redis) can back several replicas with the same semantics.
+ * The send ledger and guardrail state. Each method is one atomic step, so the state can be
+ * shared by processes (a locked file) or replicas (a server-side script in Redis) with the
+ * same semantics. Rate limits count claimed attempts, whatever their outcome.
  */
 export interface GuardrailStore {
   /**
-   * An identical send holding the duplicate key wins; otherwise every bucket is checked, and
-   * only if all have room is one unit consumed from each and the duplicate key claimed.
+   * An earlier identical attempt holding the duplicate key wins; otherwise every bucket is
+   * checked, and only if all have room is one unit consumed from each and the attempt
+   * recorded as pending under the duplicate key. Throws when the state cannot be read or
+   * written (the send is then refused: nothing that cannot be recorded is sent).
    */
   claim(request: ClaimRequest, now: number): Promise<ClaimDecision>;
-  /** Records the sent message id under the duplicate key, or releases it when nothing was sent. */
-  settle(duplicateKey: string, messageId: string | undefined, now: number): Promise<void>;
+  /** Records how a claimed attempt ended. */
+  settle(
+    attemptId: string,
+    duplicateKey: string | undefined,
+    settlement: Settlement,
+    now: number,
+  ): Promise<void>;
 }

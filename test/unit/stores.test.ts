@@ -1,0 +1,188 @@
+// The two GuardrailStore adapters against the same contract: the memory store (one process)
+// and the local ledger file (every process using one state directory).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ClaimRequest, GuardrailStore, RateBucket } from "../../src/sms/ports/store.js";
+import { LocalLedgerStore } from "../../src/state/localLedger.js";
+import { MemoryGuardrailStore } from "../../src/state/memoryStore.js";
+
+const dir = mkdtempSync(join(tmpdir(), "sms-mcp-stores-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const ledgerPath = () => join(dir, `ledger-${++files}.jsonl`);
+
+const bucket = (key: string, limit: number, windowMs = 1000): RateBucket => ({
+  key,
+  limit,
+  windowMs,
+  label: key,
+});
+let attempts = 0;
+const request = (
+  duplicate: ClaimRequest["duplicate"],
+  buckets: RateBucket[] = [],
+): ClaimRequest => ({
+  attemptId: `a${++attempts}`,
+  duplicate,
+  buckets,
+  attempt: { to: "+14155550123", from: "+14155550100", bodySha256: "0".repeat(64) },
+});
+
+const stores: Array<[string, () => GuardrailStore]> = [
+  ["MemoryGuardrailStore", () => new MemoryGuardrailStore()],
+  ["LocalLedgerStore", () => new LocalLedgerStore({ path: ledgerPath() })],
+];
+
+describe.each(stores)("%s", (_name, makeStore) => {
+  it("checks every bucket before consuming any", async () => {
+    const store = makeStore();
+    const refused = await store.claim(request(undefined, [bucket("a", 1), bucket("b", 0)]), 0);
+    expect(refused).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
+    // "a" was not consumed by the refused request.
+    expect(await store.claim(request(undefined, [bucket("a", 1)]), 1)).toEqual({
+      kind: "claimed",
+    });
+  });
+
+  it("slides: a slot frees exactly one window after the oldest send", async () => {
+    const store = makeStore();
+    const claim = (now: number) => store.claim(request(undefined, [bucket("a", 2)]), now);
+    expect((await claim(0)).kind).toBe("claimed");
+    expect((await claim(400)).kind).toBe("claimed");
+    expect(await claim(500)).toMatchObject({ kind: "rate_limited", retryAfterMs: 500 });
+    expect((await claim(1001)).kind).toBe("claimed");
+  });
+
+  it("a held key: pending, then sent with its id; freed only by a failure; expiring with its window", async () => {
+    const store = makeStore();
+    const key = { key: "k", windowMs: 1000 };
+    const first = request(key);
+    expect(await store.claim(first, 0)).toEqual({ kind: "claimed" });
+    expect(await store.claim(request(key), 1)).toEqual({
+      kind: "duplicate",
+      earlier: { state: "pending", at: 0 },
+    });
+    await store.settle(first.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 2);
+    expect(await store.claim(request(key), 3)).toEqual({
+      kind: "duplicate",
+      earlier: { state: "sent", at: 0, messageId: "SM1" },
+    });
+    const second = request(key);
+    expect(await store.claim(second, 1001)).toEqual({ kind: "claimed" });
+    await store.settle(second.attemptId, "k", { outcome: "failed" }, 1002);
+    const third = request(key);
+    expect(await store.claim(third, 1003)).toEqual({ kind: "claimed" });
+    await store.settle(third.attemptId, "k", { outcome: "unknown" }, 1004);
+    expect(await store.claim(request(key), 1005)).toEqual({
+      kind: "duplicate",
+      earlier: { state: "unknown", at: 1003 },
+    });
+  });
+
+  it("duplicates and rates in one step: a held key consumes no rate, a refused rate claims no key", async () => {
+    const store = makeStore();
+    const send = () => request({ key: "k", windowMs: 1000 }, [bucket("a", 1)]);
+    const first = send();
+    expect(await store.claim(first, 0)).toEqual({ kind: "claimed" });
+    expect((await store.claim(send(), 1)).kind).toBe("duplicate");
+    await store.settle(first.attemptId, "k", { outcome: "failed" }, 2);
+    // The first attempt consumed the only slot: the retry is refused, and leaves the key free.
+    expect(await store.claim(send(), 3)).toMatchObject({ kind: "rate_limited" });
+    expect(await store.claim(request({ key: "k", windowMs: 1000 }), 4)).toEqual({
+      kind: "claimed",
+    });
+  });
+});
+
+describe("MemoryGuardrailStore", () => {
+  it("forgets windows and claims that have aged out, so a long-running server stays flat", async () => {
+    const store = new MemoryGuardrailStore();
+    for (let i = 0; i < 1000; i++) {
+      await store.claim(request(undefined, [bucket(`to:${i}`, 5)]), i);
+      await store.claim(request({ key: `k:${i}`, windowMs: 1000 }), i);
+    }
+    expect(store.size).toBe(2000);
+    // Long after every window: one recipient keeps sending, and the old entries go.
+    for (let i = 0; i < 3000; i++) {
+      await store.claim(request(undefined, [bucket("to:regular", 1e9)]), 10_000 + i);
+    }
+    expect(store.size).toBe(1);
+  });
+});
+
+describe("LocalLedgerStore", () => {
+  it("a second store on the same file sees the first one's claims and outcomes (a restart)", async () => {
+    const path = ledgerPath();
+    const before = new LocalLedgerStore({ path });
+    const sent = request({ key: "k", windowMs: 60_000 }, [bucket("conn", 2, 60_000)]);
+    await before.claim(sent, 0);
+    await before.settle(sent.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 1);
+    before.close();
+
+    const after = new LocalLedgerStore({ path });
+    expect(await after.claim(request({ key: "k", windowMs: 60_000 }), 2)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "sent", messageId: "SM1" },
+    });
+    expect((await after.claim(request(undefined, [bucket("conn", 2, 60_000)]), 3)).kind).toBe(
+      "claimed",
+    );
+    expect((await after.claim(request(undefined, [bucket("conn", 2, 60_000)]), 4)).kind).toBe(
+      "rate_limited",
+    );
+  });
+
+  it("a pending attempt whose process died reads as unknown, never as free", async () => {
+    const path = ledgerPath();
+    // A claim written by a process that no longer runs (pid 2^22 + 1 is above Linux's limit).
+    await writeFile(
+      path,
+      `${JSON.stringify({ c: "dead", t: 0, o: String(4_194_305), k: "k", w: 60_000, b: [] })}\n`,
+    );
+    const store = new LocalLedgerStore({ path });
+    expect(await store.claim(request({ key: "k", windowMs: 60_000 }), 10)).toEqual({
+      kind: "duplicate",
+      earlier: { state: "unknown", at: 0 },
+    });
+  });
+
+  it("skips a torn or corrupted line, says so, and the next line starts fresh", async () => {
+    const path = ledgerPath();
+    const skipped: number[] = [];
+    const store = new LocalLedgerStore({ path, onSkippedLines: (n) => skipped.push(n) });
+    const first = request({ key: "k", windowMs: 60_000 });
+    await store.claim(first, 0);
+    await appendFile(path, 'not json\n{"c":"torn","t":1,"o":"1","k":"k2"');
+    await store.settle(first.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 2);
+    expect(skipped).toEqual([2]);
+    const lines = (await readFile(path, "utf8")).split("\n");
+    expect(JSON.parse(lines.at(-2) ?? "")).toMatchObject({ s: first.attemptId, r: "sent" });
+    const reader = new LocalLedgerStore({ path });
+    expect(await reader.claim(request({ key: "k", windowMs: 60_000 }), 3)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "sent" },
+    });
+  });
+
+  it("compacts to what is still live, and another process follows the new file", async () => {
+    const path = ledgerPath();
+    const writer = new LocalLedgerStore({ path, compactAtBytes: 4096 });
+    const reader = new LocalLedgerStore({ path });
+    const held = request({ key: "held", windowMs: 1_000_000 });
+    await writer.claim(held, 0);
+    await writer.settle(held.attemptId, "held", { outcome: "sent", messageId: "SM1" }, 0);
+    await reader.claim(request(undefined), 1);
+    for (let i = 0; i < 100; i++) {
+      const short = request({ key: `short-${i}`, windowMs: 10 }, [bucket("conn", 1000, 10)]);
+      await writer.claim(short, 100 + i * 20);
+    }
+    expect(readFileSync(path, "utf8").length).toBeLessThan(4096);
+    expect(await reader.claim(request({ key: "held", windowMs: 1_000_000 }), 5000)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "sent", messageId: "SM1" },
+    });
+  });
+});
