@@ -40,8 +40,9 @@ export function providerError(
     reason: reasonFor(category, PROVIDER_TITLES[provider], details.status),
     retryable: category === "rate_limited",
     safeToResend: category === "rate_limited",
-    // An HTTP refusal means the provider did not take the text; a 5xx or no status may not.
-    certainlyNotSent: details.status !== undefined && details.status < 500,
+    // An HTTP refusal (4xx) means the provider did not take the text; a 2xx without a usable
+    // answer, a 5xx or no status at all may mean it did.
+    certainlyNotSent: details.status !== undefined && details.status >= 400 && details.status < 500,
     providerCode: details.providerCode,
     retryAfterSeconds: details.retryAfterSeconds,
   });

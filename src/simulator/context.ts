@@ -5,6 +5,11 @@ export interface SimContext {
   accounts: SimulatorAccounts;
   /** Keeps a request open without answering, as a stalled provider would. */
   hang(request: SimRequest): void;
+  /**
+   * Answers a send the provider took: normally, or as the accepted_* recipients ask (late,
+   * with the connection reset, or with a body that is not JSON).
+   */
+  accepted(request: SimRequest, to: string, status: number, body: unknown): void;
 }
 
 export type RouteHandler = (request: SimRequest, context: SimContext) => void;

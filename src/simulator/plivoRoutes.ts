@@ -42,7 +42,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
   if (scenario === "rate_limited") return plivoError(request, 429, "too many requests");
   if (scenario === "server_error") return plivoError(request, 500, "internal server error");
   if (scenario === "hang") return context.hang(request);
-  sendJson(request.res, 202, {
+  context.accepted(request, to, 202, {
     api_id: randomUUID(),
     message: "message(s) queued",
     message_uuid: [randomUUID()],

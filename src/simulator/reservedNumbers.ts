@@ -7,7 +7,13 @@ export const RESERVED_RECIPIENTS = {
   "+15005550005": "server_error",
   "+15005550006": "hang",
   "+15005550007": "slow",
+  "+15005550008": "accepted_late",
+  "+15005550009": "accepted_reset",
+  "+15005550010": "accepted_unreadable",
 } as const;
+
+/** What the accepted_* recipients get: the text is taken, and then the answer goes wrong. */
+export const ACCEPTED_LATE_MS = 3000;
 
 export type Scenario = (typeof RESERVED_RECIPIENTS)[keyof typeof RESERVED_RECIPIENTS];
 

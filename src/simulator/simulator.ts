@@ -5,7 +5,7 @@ import { SIMULATOR_ACCOUNTS, type SimulatorAccounts } from "./accounts.js";
 import type { RouteHandler, SimContext } from "./context.js";
 import { parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
 import { plivoRoutes } from "./plivoRoutes.js";
-import { scenarioFor } from "./reservedNumbers.js";
+import { ACCEPTED_LATE_MS, scenarioFor } from "./reservedNumbers.js";
 import { telnyxRoutes } from "./telnyxRoutes.js";
 import { twilioRoutes } from "./twilioRoutes.js";
 
@@ -92,6 +92,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     hang(request) {
       hanging.add(request.res);
       request.res.on("close", () => hanging.delete(request.res));
+    },
+    accepted(request, to, status, body) {
+      const scenario = scenarioFor(to);
+      if (scenario === "accepted_reset") return void request.res.socket?.destroy();
+      if (scenario === "accepted_unreadable") {
+        request.res.writeHead(status, { "Content-Type": "application/json" });
+        return void request.res.end("<html><body>502 Bad Gateway</body></html>");
+      }
+      if (scenario === "accepted_late") {
+        this.hang(request);
+        const timer = setTimeout(() => sendJson(request.res, status, body), ACCEPTED_LATE_MS);
+        request.res.on("close", () => clearTimeout(timer));
+        return;
+      }
+      sendJson(request.res, status, body);
     },
   };
 

@@ -90,7 +90,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
 
   const { segments, encoding } = simulatedSegments(text);
   const now = new Date().toISOString();
-  sendJson(request.res, 200, {
+  context.accepted(request, to, 200, {
     data: {
       record_type: "message",
       direction: "outbound",

@@ -74,7 +74,7 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
   const messageSid = `SM${randomHex(32)}`;
   const now = rfc2822(new Date());
   const uri = `${PREFIX}${sid}/Messages/${messageSid}.json`;
-  sendJson(request.res, 201, {
+  context.accepted(request, to, 201, {
     account_sid: sid,
     api_version: "2010-04-01",
     body: body ?? "",

@@ -54,8 +54,11 @@ export class AuditLogFile implements AuditSink {
 
   /** Appends one line; a failure (full disk, bad path) rejects, and the next call retries. */
   async append(record: AuditRecord): Promise<void> {
+    // A pending line names its process, so `sms-mcp log` can tell a send still in flight from
+    // one whose process died before it could write the outcome.
+    const line = record.outcome === "pending" ? { ...record, pid: process.pid } : record;
     try {
-      writeSync(this.open(), `${JSON.stringify(record)}\n`);
+      writeSync(this.open(), `${JSON.stringify(line)}\n`);
     } catch (error) {
       this.close();
       throw error;

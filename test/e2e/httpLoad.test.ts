@@ -31,6 +31,7 @@ describe("a bounded load test on loopback", () => {
       SMS_MCP_RATE_PER_CONNECTION: "100000/24h",
       SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
       SMS_MCP_TIMEOUT_MS: "10000",
+      SMS_MCP_STATE_DIR: join(dir, "state"),
     });
     const connection = await resolveForCli(undefined, context);
     const service = composeSmsService(connection, context, createLogger("warn"));

@@ -3,6 +3,7 @@ import { parseDuration } from "../../config/duration.js";
 import { fromConfig } from "../../config/resolveConnection.js";
 import type { AuditRecord } from "../../sms/ports/audit.js";
 import { readAudit } from "../../state/auditLog.js";
+import { processIsAlive } from "../../state/fileLock.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { resolveForCli } from "../resolveForCli.js";
@@ -38,13 +39,19 @@ async function auditLogPaths(options: LogOptions, context: CliContext): Promise<
 }
 
 /** A pending line this old with no outcome line belongs to a send that was cut off. */
-const INTERRUPTED_AFTER_MS = 5 * 60_000;
+const INTERRUPTED_AFTER_MS = 60 * 60_000;
 
 type ShownRecord = AuditRecord & { interrupted?: true };
 
+/** Whether a pending line's send can no longer answer: its process is gone, or it is old. */
+function interrupted(record: AuditRecord & { pid?: unknown }, now: number): boolean {
+  if (now - Date.parse(record.time) > INTERRUPTED_AFTER_MS) return true;
+  return typeof record.pid === "number" && !processIsAlive(record.pid);
+}
+
 /**
  * One record per attempt: a `pending` line gives way to its outcome line; one left without
- * an outcome after its send must be over is shown as `unknown`, marked interrupted.
+ * an outcome by a process that stopped is shown as `unknown`, marked interrupted.
  */
 function oneLinePerAttempt(records: AuditRecord[], now: number): ShownRecord[] {
   const settled = new Set<string>();
@@ -53,11 +60,7 @@ function oneLinePerAttempt(records: AuditRecord[], now: number): ShownRecord[] {
   for (const r of records) {
     if (r.outcome !== "pending") shown.push(r);
     else if (!r.attempt || !settled.has(r.attempt)) {
-      shown.push(
-        now - Date.parse(r.time) > INTERRUPTED_AFTER_MS
-          ? { ...r, outcome: "unknown", interrupted: true }
-          : r,
-      );
+      shown.push(interrupted(r, now) ? { ...r, outcome: "unknown", interrupted: true } : r);
     }
   }
   return shown;
