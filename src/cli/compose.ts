@@ -15,29 +15,37 @@ import type { CliContext } from "./context.js";
 export interface ComposeOptions {
   /** Send nothing, whatever the connection says (`serve --dry-run`). Default: the connection's. */
   dryRun?: boolean;
+  /** The shared ledger in Redis (`serve --redis-url`). Default: `SMS_MCP_REDIS_URL`. */
+  redisUrl?: string | undefined;
   /**
-   * The send ledger and guardrail state. Default: the local ledger under the state directory,
-   * shared with every process using it (a dry run gets its own in memory: it must not hold
-   * back the real send that follows it).
+   * The send ledger and guardrail state. Default: Redis when a URL is given, else the local
+   * ledger under the state directory, shared with every process using it. A dry run keeps its
+   * own in memory: it must not hold back the real send that follows it.
    */
   store?: GuardrailStore;
 }
 
+/** How long a start waits for Redis before it goes on (refusing sends until Redis answers). */
+const REDIS_START_WAIT_MS = 2000;
+
 /** Wires a connection to its provider, guardrail state and audit log: the send path's parts. */
-export function composeSmsService(
+export async function composeSmsService(
   connection: ResolvedConnection,
   { environment }: CliContext,
   logger: Logger,
   options: ComposeOptions = {},
-): SmsService {
+): Promise<SmsService> {
   const guardrails = options.dryRun
     ? { ...connection.guardrails, dryRun: true }
     : connection.guardrails;
+  const redisUrl = options.redisUrl ?? environment.redisUrl;
   const store =
     options.store ??
     (guardrails.dryRun
       ? new MemoryGuardrailStore()
-      : openLocalLedger(join(environment.stateDir, "ledger", `${connection.id}.jsonl`), logger));
+      : redisUrl
+        ? await connectRedis(redisUrl, environment.redisPrefix, logger)
+        : openLocalLedger(join(environment.stateDir, "ledger", `${connection.id}.jsonl`), logger));
   return new SmsService({
     connection: {
       id: connection.id,
@@ -58,6 +66,35 @@ export function composeSmsService(
     // A send in flight elsewhere is over within two provider calls and the wait between them.
     pendingWaitMs: 2 * environment.timeoutMs + 2500,
   });
+}
+
+/** The shared ledger; a Redis that is not up yet is logged, and sends wait for it, refused. */
+async function connectRedis(url: string, prefix: string, logger: Logger): Promise<GuardrailStore> {
+  const { RedisGuardrailStore } = await import("../state/redisStore.js");
+  // Host and port only: the URL may carry a password.
+  const { host } = new URL(url);
+  let lastCode = "";
+  const store = new RedisGuardrailStore({
+    url,
+    prefix,
+    onError: (code) => {
+      if (code !== lastCode) logger.warn({ redis: host, code }, "Redis is not reachable");
+      lastCode = code;
+    },
+    onReady: () => {
+      if (lastCode !== "") logger.info({ redis: host }, "Redis is reachable again");
+      lastCode = "";
+    },
+  });
+  if (await store.waitUntilReady(REDIS_START_WAIT_MS)) {
+    logger.debug({ redis: host }, "send ledger in Redis");
+  } else {
+    logger.warn(
+      { redis: host },
+      "Redis is not reachable yet: every send is refused until it answers",
+    );
+  }
+  return store;
 }
 
 /** The ledger file, opened now: an unwritable state directory stops the start, not a send. */

@@ -35,6 +35,10 @@ program
   .option("--max-body-bytes <n>", "http: largest request body", "65536")
   .option("--max-sessions <n>", "http: most concurrent sessions (503 beyond)", "1000")
   .option("--idle-timeout <seconds>", "http: close sessions idle this long", "1800")
+  .option(
+    "--redis-url <url>",
+    "keep the send ledger in Redis, shared by replicas (default: $SMS_MCP_REDIS_URL)",
+  )
   .addHelpText(
     "after",
     '\nExamples:\n  sms-mcp serve\n  sms-mcp serve --connection "Twilio - Sales"\n  SMS_MCP_AUTH_TOKEN=... sms-mcp serve --transport http --port 3000\n  SMS_MCP_PROVIDER=telnyx TELNYX_API_KEY=... SMS_MCP_DEFAULT_FROM=+15550300001 sms-mcp serve',

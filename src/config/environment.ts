@@ -30,6 +30,10 @@ export interface Environment {
   guardrailOverrides: Partial<GuardrailSettings>;
   /** Env mode's connection, when `SMS_MCP_PROVIDER` is set. */
   envMode: EnvModeConnection | undefined;
+  /** `SMS_MCP_REDIS_URL`: the shared ledger for several machines; unset = the local one. */
+  redisUrl: string | undefined;
+  /** `SMS_MCP_REDIS_PREFIX`. Default: `sms-mcp:`. */
+  redisPrefix: string;
 }
 
 function timeoutFrom(value: string | undefined): number {
@@ -39,6 +43,22 @@ function timeoutFrom(value: string | undefined): number {
     throw new ConfigError("SMS_MCP_TIMEOUT_MS must be a whole number of milliseconds, at least 1");
   }
   return ms;
+}
+
+/** A redis:// or rediss:// URL; the message never repeats it (it may hold a password). */
+export function checkRedisUrl(value: string, setting: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === "") {
+    throw new ConfigError(
+      `${setting} must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0`,
+    );
+  }
+  return value;
 }
 
 function logLevelFrom(value: string | undefined): LogLevel | undefined {
@@ -65,5 +85,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
       .filter((origin) => origin !== ""),
     guardrailOverrides: guardrailOverridesFromEnv(env),
     envMode: envModeFrom(env),
+    redisUrl: env.SMS_MCP_REDIS_URL
+      ? checkRedisUrl(env.SMS_MCP_REDIS_URL, "SMS_MCP_REDIS_URL")
+      : undefined,
+    redisPrefix: env.SMS_MCP_REDIS_PREFIX || "sms-mcp:",
   };
 }

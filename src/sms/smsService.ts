@@ -90,6 +90,16 @@ export class SmsService {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
 
+  /** Whether sends can be recorded now (the readiness probe of an HTTP server). */
+  async ready(): Promise<boolean> {
+    return (await this.options.store.isReady?.()) ?? true;
+  }
+
+  /** Lets go of the store's files or connections (after `idle()`). */
+  async close(): Promise<void> {
+    await this.options.store.close?.();
+  }
+
   /** Sends that have started and not yet answered. */
   get inFlight(): number {
     return this.active.size;

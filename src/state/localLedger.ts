@@ -123,7 +123,11 @@ export class LocalLedgerStore implements GuardrailStore {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeFile();
+  }
+
+  private closeFile(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -137,7 +141,7 @@ export class LocalLedgerStore implements GuardrailStore {
   }
 
   private reopen(): void {
-    this.close();
+    this.closeFile();
     this.fd = openSync(this.options.path, "a+", 0o600);
     this.inode = fstatSync(this.fd).ino;
     this.offset = 0;

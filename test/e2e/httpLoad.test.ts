@@ -34,7 +34,7 @@ describe("a bounded load test on loopback", () => {
       SMS_MCP_STATE_DIR: join(dir, "state"),
     });
     const connection = await resolveForCli(undefined, context);
-    const service = composeSmsService(connection, context, createLogger("warn"));
+    const service = await composeSmsService(connection, context, createLogger("warn"));
     server = await startHttpServer({
       service,
       logger: createLogger("warn"),

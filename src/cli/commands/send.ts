@@ -15,10 +15,11 @@ export interface SendOptions {
 export async function sendCommand(options: SendOptions, context: CliContext) {
   const connection = await resolveForCli(options.connection, context);
   const logger = createLogger(context.environment.logLevel ?? "warn");
-  const service = composeSmsService(connection, context, logger);
+  const service = await composeSmsService(connection, context, logger);
   const args: Record<string, string> = { to_: options.to, message: options.message };
   if (options.from !== undefined) args.from_ = options.from;
   const result = toToolResult(await service.send(args));
+  await service.close();
   for (const block of result.content) {
     if (block.type === "text") process.stdout.write(`${block.text}\n`);
   }

@@ -1,3 +1,4 @@
+import { checkRedisUrl } from "../../config/environment.js";
 import { resolveConnection } from "../../config/resolveConnection.js";
 import { createLogger } from "../../log/logger.js";
 import { isLoopback, UnsafeBindError } from "../../server/http/security.js";
@@ -17,6 +18,7 @@ export interface ServeOptions {
   maxBodyBytes: string;
   maxSessions: string;
   idleTimeout: string;
+  redisUrl?: string;
 }
 
 function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -58,8 +60,10 @@ export async function serveCommand(options: ServeOptions, context: CliContext): 
     environment: context.environment,
     secrets: context.secrets,
   });
-  const service = composeSmsService(connection, context, logger, {
+  const service = await composeSmsService(connection, context, logger, {
     dryRun: options.dryRun === true,
+    redisUrl:
+      options.redisUrl === undefined ? undefined : checkRedisUrl(options.redisUrl, "--redis-url"),
   });
   // Each transport's code (the HTTP server and the SDK's HTTP transports) loads only when
   // that transport is chosen.

@@ -142,6 +142,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (pathname === "/healthz" && method === "GET") {
       return sendJson(res, 200, { status: draining ? "draining" : "ok" });
     }
+    if (pathname === "/readyz" && method === "GET") {
+      // Ready when sends can be recorded: a shared ledger (Redis) may be unreachable.
+      const ready = !draining && (await service.ready());
+      return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable" });
+    }
     if (pathname !== "/mcp" && pathname !== "/sse" && pathname !== "/messages") {
       return jsonRpcError(res, 404, `Not found: ${pathname}; MCP is served at /mcp and /sse`);
     }

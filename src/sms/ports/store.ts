@@ -58,4 +58,8 @@ export interface GuardrailStore {
     settlement: Settlement,
     now: number,
   ): Promise<void>;
+  /** Whether a claim could be made now (a shared store may be unreachable). Default: true. */
+  isReady?(): Promise<boolean>;
+  /** Lets go of files or connections. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,189 @@
+import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
+import type {
+  ClaimDecision,
+  ClaimRequest,
+  GuardrailStore,
+  Settlement,
+} from "../sms/ports/store.js";
+
+/**
+ * One atomic step: an earlier identical attempt holding the duplicate key wins; else every
+ * bucket (a sorted set of claim times) is checked, and only if all have room is the attempt
+ * added to each and recorded as pending under the duplicate key. Times are Redis's own clock,
+ * so replicas on machines whose clocks differ still share one window.
+ *
+ * KEYS: [duplicate key or "", bucket...]; ARGV: [attempt id, duplicate window ms, (limit,
+ * window ms) per bucket]. Answers {"claimed"}, {"duplicate", state, at, message id} or
+ * {"rate", bucket index, retry after ms or -1}.
+ */
+const CLAIM = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local id = ARGV[1]
+local dupWindow = tonumber(ARGV[2])
+if KEYS[1] ~= '' then
+  local held = redis.call('HMGET', KEYS[1], 'a', 's', 't', 'm')
+  if held[1] then return {'duplicate', held[2], held[3], held[4] or ''} end
+end
+for i = 2, #KEYS do
+  local limit = tonumber(ARGV[1 + (i - 1) * 2])
+  local window = tonumber(ARGV[2 + (i - 1) * 2])
+  if limit <= 0 then return {'rate', i - 2, -1} end
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  local count = redis.call('ZCARD', KEYS[i])
+  if count >= limit then
+    local oldest = redis.call('ZRANGE', KEYS[i], count - limit, count - limit, 'WITHSCORES')
+    return {'rate', i - 2, tonumber(oldest[2]) + window - now}
+  end
+end
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], now, id)
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + (i - 1) * 2]))
+end
+if KEYS[1] ~= '' then
+  redis.call('HSET', KEYS[1], 'a', id, 's', 'pending', 't', now)
+  redis.call('PEXPIRE', KEYS[1], dupWindow)
+end
+return {'claimed'}
+`;
+
+/**
+ * KEYS: [duplicate key]; ARGV: [attempt id, outcome, message id]. Only the attempt that holds
+ * the key settles it: failed frees it, sent and unknown keep it until its window ends.
+ */
+const SETTLE = `
+if redis.call('HGET', KEYS[1], 'a') ~= ARGV[1] then return 0 end
+if ARGV[2] == 'failed' then redis.call('DEL', KEYS[1]) return 1 end
+redis.call('HSET', KEYS[1], 's', ARGV[2], 'm', ARGV[3])
+return 1
+`;
+
+type Reply = [string, ...Array<string | number>];
+
+interface LedgerCommands {
+  smsClaim(...args: Array<string | number>): Promise<Reply>;
+  smsSettle(...args: Array<string | number>): Promise<number>;
+}
+
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port/db` or `rediss://…`. */
+  url: string;
+  /** Every key starts with it. Default: `sms-mcp:`. */
+  prefix?: string;
+  /**
+   * A pending attempt older than this is read as unknown (its replica may have died; Redis
+   * cannot tell). Default: 5 minutes.
+   */
+  stalePendingMs?: number;
+  /** Told when the connection fails (the code only: a message could name the URL). */
+  onError?: (code: string) => void;
+  /** Told when the connection is (again) ready. */
+  onReady?: () => void;
+}
+
+/** Key names carry no phone number or text: their parts are hashed. */
+function hashed(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+/**
+ * The send ledger and guardrail state in Redis, shared exactly by every replica that uses the
+ * same server and prefix; each step is one server-side script. While Redis cannot be reached,
+ * every claim fails at once (no offline queue), so the send is refused before the provider,
+ * and the client reconnects by itself.
+ */
+export class RedisGuardrailStore implements GuardrailStore {
+  private readonly redis: Redis & LedgerCommands;
+  private readonly prefix: string;
+  private readonly stalePendingMs: number;
+
+  constructor(options: RedisStoreOptions) {
+    this.prefix = options.prefix ?? "sms-mcp:";
+    this.stalePendingMs = options.stalePendingMs ?? 5 * 60_000;
+    const redis = new Redis(options.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 2000,
+      connectTimeout: 2000,
+      lazyConnect: false,
+      retryStrategy: (times) => Math.min(100 * 2 ** times, 2000),
+    });
+    redis.on("error", (error: NodeJS.ErrnoException) => options.onError?.(error.code ?? "error"));
+    redis.on("ready", () => options.onReady?.());
+    redis.defineCommand("smsClaim", { lua: CLAIM });
+    redis.defineCommand("smsSettle", { numberOfKeys: 1, lua: SETTLE });
+    this.redis = redis as Redis & LedgerCommands;
+  }
+
+  async claim(request: ClaimRequest, _now: number): Promise<ClaimDecision> {
+    const { duplicate, buckets, attemptId } = request;
+    const keys = [
+      duplicate ? `${this.prefix}dup:${hashed(duplicate.key)}` : "",
+      ...buckets.map((bucket) => `${this.prefix}rate:${hashed(bucket.key)}`),
+    ];
+    const args = [attemptId, duplicate?.windowMs ?? 0];
+    for (const bucket of buckets) args.push(bucket.limit, bucket.windowMs);
+    const reply = await this.redis.smsClaim(keys.length, ...keys, ...args);
+    if (reply[0] === "claimed") return { kind: "claimed" };
+    if (reply[0] === "rate") {
+      const bucket = buckets[Number(reply[1])];
+      if (!bucket) throw new Error("the claim script named a bucket it was not given");
+      const wait = Number(reply[2]);
+      return { kind: "rate_limited", bucket, retryAfterMs: wait < 0 ? undefined : wait };
+    }
+    const [, state, at, messageId] = reply;
+    const since = Number(at);
+    if (state === "sent") {
+      return {
+        kind: "duplicate",
+        earlier: { state: "sent", at: since, messageId: messageId ? String(messageId) : undefined },
+      };
+    }
+    const live = state === "pending" && Date.now() - since < this.stalePendingMs;
+    return { kind: "duplicate", earlier: { state: live ? "pending" : "unknown", at: since } };
+  }
+
+  async settle(
+    attemptId: string,
+    duplicateKey: string | undefined,
+    settlement: Settlement,
+  ): Promise<void> {
+    if (duplicateKey === undefined) return;
+    const messageId = settlement.outcome === "sent" ? settlement.messageId : "";
+    await this.redis.smsSettle(
+      `${this.prefix}dup:${hashed(duplicateKey)}`,
+      attemptId,
+      settlement.outcome,
+      messageId,
+    );
+  }
+
+  /** Resolves true once connected, false if that takes longer than `timeoutMs`. */
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === "ready") return true;
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        this.redis.off("ready", onReady);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.redis.once("ready", onReady);
+    });
+  }
+
+  async isReady(): Promise<boolean> {
+    if (this.redis.status !== "ready") return false;
+    try {
+      return (await this.redis.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

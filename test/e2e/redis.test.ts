@@ -1,0 +1,175 @@
+// Several machines: --stateless HTTP replicas sharing one real Redis, started on a free
+// loopback port by the test. The simulator's request count is the number of texts sent.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { runCli } from "../helpers/cli.js";
+import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { type RedisServer, redisStatus, startRedis } from "../helpers/redisServer.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+
+const status = redisStatus();
+if (!status.available && process.env.CI === "true") {
+  describe("Redis", () => {
+    it("must be installed in CI (.ci/run installs redis-server)", () => {
+      throw new Error(status.reason);
+    });
+  });
+}
+
+const PASSWORD = `planted-redis-password-${Date.now()}`;
+
+async function call(url: string, to: string, message: string): Promise<CallToolResult> {
+  const client = new Client({ name: "replica-test", version: "0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+  try {
+    return (await client.callTool({
+      name: "send_sms",
+      arguments: { to_: to, message },
+    })) as CallToolResult;
+  } finally {
+    await client.close();
+  }
+}
+
+async function readyz(url: string): Promise<number> {
+  return (await fetch(`${url}/readyz`)).status;
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.skipIf(!status.available)(
+  `replicas sharing Redis${status.available ? "" : ` (skipped: ${status.reason})`}`,
+  () => {
+    let sim: Simulator;
+    let redis: RedisServer;
+    let replicas: HttpCli[] = [];
+    let prefix = 0;
+
+    beforeAll(async () => {
+      sim = await startSimulator();
+      redis = await startRedis();
+    });
+    afterAll(async () => {
+      await Promise.all(replicas.map((r) => r.stop()));
+      await redis?.stop();
+      await sim?.close();
+    });
+    beforeEach(async () => {
+      await Promise.all(replicas.map((r) => r.stop()));
+      replicas = [];
+      sim.clear();
+      prefix += 1;
+    });
+
+    const startReplicas = async (extra: Record<string, string> = {}) => {
+      const env = {
+        ...providerEnv(sim, "twilio"),
+        SMS_MCP_REDIS_URL: redis.url,
+        SMS_MCP_REDIS_PREFIX: `test-${prefix}:`,
+        SMS_MCP_LOG_LEVEL: "debug",
+        ...extra,
+      };
+      replicas = await Promise.all([
+        startHttpCli(env, ["--stateless"]),
+        startHttpCli(env, ["--stateless"]),
+      ]);
+      return replicas.map((r) => r.url);
+    };
+
+    it("20 identical concurrent calls split across two replicas send one text", async () => {
+      const [a, b] = await startReplicas();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          call(i % 2 ? (a as string) : (b as string), "+15551234567", "Your table is ready"),
+        ),
+      );
+      const statuses = results.map((r) => r.structuredContent?.status);
+      expect(statuses.filter((s) => s === "sent")).toHaveLength(1);
+      expect(statuses.filter((s) => s === "duplicate")).toHaveLength(19);
+      expect(sim.requests()).toHaveLength(1);
+    });
+
+    it("12 distinct sends across two replicas under a cap of 5 send exactly 5", async () => {
+      const [a, b] = await startReplicas({ SMS_MCP_RATE_PER_CONNECTION: "5/1h" });
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          call(i % 2 ? (a as string) : (b as string), `+1555123450${i % 10}`, `text ${i}`),
+        ),
+      );
+      const refused = results.filter(
+        (r) => (r.structuredContent?.error as { category?: string })?.category === "rate_limited",
+      );
+      expect(refused).toHaveLength(7);
+      expect(sim.requests()).toHaveLength(5);
+    });
+
+    it("Redis stopped: sends refused before the provider, /readyz 503; back: recovery by itself", async () => {
+      const [a] = await startReplicas();
+      expect(await readyz(a as string)).toBe(200);
+      await redis.stop();
+      await until(async () => (await readyz(a as string)) === 503, "/readyz to say 503");
+      const refused = await call(a as string, "+15551234567", "while Redis is down");
+      expect(refused.isError).toBe(true);
+      expect(refused.structuredContent?.error).toMatchObject({
+        category: "unavailable",
+        retryable: true,
+      });
+      expect(sim.requests()).toHaveLength(0);
+      expect(replicas[0]?.child.exitCode).toBeNull();
+
+      await redis.start();
+      await until(async () => (await readyz(a as string)) === 200, "/readyz to recover");
+      const sent = await call(a as string, "+15551234567", "after Redis is back");
+      expect(sent.structuredContent?.status).toBe("sent");
+      expect(sim.requests()).toHaveLength(1);
+    });
+
+    it("a password in the URL never reaches a log or an error", async () => {
+      // Nothing listens on port 1: every connection fails, and each failure is logged.
+      const [a] = await startReplicas({ SMS_MCP_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:1/0` });
+      const refused = await call(a as string, "+15551234567", "with a password in the URL");
+      expect(refused.structuredContent?.error).toMatchObject({ category: "unavailable" });
+      expect(JSON.stringify(refused)).not.toContain(PASSWORD);
+      for (const replica of replicas) {
+        expect(replica.stderr()).toMatch(/Redis is not reachable/);
+        expect(replica.stderr()).not.toContain(PASSWORD);
+      }
+      // The same URL against the running Redis (which has no password) sends, and logs no secret.
+      const [b] = await startReplicas({
+        SMS_MCP_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}/0`,
+      });
+      expect((await call(b as string, "+15551234567", "password ignored")).isError).toBeFalsy();
+      for (const replica of replicas) expect(replica.stderr()).not.toContain(PASSWORD);
+      const bad = await runCli(["serve"], {
+        ...providerEnv(sim, "twilio"),
+        SMS_MCP_REDIS_URL: `http://user:${PASSWORD}@127.0.0.1/`,
+      });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/SMS_MCP_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+      expect(bad.stderr).not.toContain(PASSWORD);
+    });
+
+    it("an unreachable Redis at start: the server starts, says so, and refuses sends", async () => {
+      await redis.stop();
+      try {
+        const [a] = await startReplicas();
+        expect(await readyz(a as string)).toBe(503);
+        expect(replicas[0]?.stderr()).toMatch(/Redis is not reachable/);
+        const refused = await call(a as string, "+15551234567", "no Redis at all");
+        expect(refused.structuredContent?.error).toMatchObject({ category: "unavailable" });
+        expect(sim.requests()).toHaveLength(0);
+      } finally {
+        await redis.start();
+      }
+    });
+  },
+);

@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Starts it again on the same port (after `stop`). */
+  start(): Promise<void>;
+}
+
+/** Whether a redis-server binary is here; if not, why not. */
+export function redisStatus(): { available: boolean; reason: string } {
+  const probe = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
+  return probe.status === 0
+    ? { available: true, reason: "" }
+    : { available: false, reason: "no redis-server on PATH (apt-get install redis-server)" };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway redis-server on a free loopback port: no persistence, stopped by the test. */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = () =>
+    new Promise<void>((resolve, reject) => {
+      const args = [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ];
+      const started = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+      child = started;
+      let output = "";
+      started.stdout?.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("Ready to accept connections")) resolve();
+      });
+      started.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!child || child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  await start();
+  return { url: `redis://127.0.0.1:${port}/0`, port, stop, start };
+}
