@@ -35,3 +35,26 @@ export async function connectStdio(command, args, env) {
   const coldStartMs = performance.now() - started;
   return { client, transport, coldStartMs, pid: transport.pid };
 }
+
+/** A throwaway redis-server on a free loopback port, or undefined when none is installed. */
+export async function startRedis() {
+  const { spawn, spawnSync } = await import("node:child_process");
+  if (spawnSync("redis-server", ["--version"]).status !== 0) return undefined;
+  const { createServer } = await import("node:net");
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
+  });
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "ignore"] });
+  await new Promise((resolve) => {
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("Ready to accept connections")) resolve();
+    });
+  });
+  return { url: `redis://127.0.0.1:${port}/0`, stop: () => child.kill("SIGKILL") };
+}

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startSimulator } from "../dist/simulator/simulator.js";
-import { connectStdio, median, percentile, rssMiB } from "./lib.mjs";
+import { connectStdio, median, percentile, rssMiB, startRedis } from "./lib.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const OURS = join(root, process.env.BENCH_ENTRY ?? "dist/bin/main.js");
@@ -39,6 +39,9 @@ const oursEnv = {
   SMS_MCP_RATE_PER_CONNECTION: "10000000/24h",
   SMS_MCP_RATE_PER_RECIPIENT: "10000000/1h",
 };
+// The shared ledger for the Redis rows; without a redis-server those rows say so.
+const redis = await startRedis();
+const redisEnv = redis ? { ...oursEnv, SMS_MCP_REDIS_URL: redis.url } : undefined;
 const bareSendEnv = { ...twilioEnv, BENCH_TWILIO_BASE_URL: sim.url, BENCH_FROM: twilio.numbers[0] };
 const node = process.execPath;
 
@@ -79,20 +82,23 @@ for (let i = 0; i < ROUNDS; i++) {
   }
 }
 
-// 2: per call over stdio.
-const perCall = { ours: [], bare: [] };
+// 2: per call over stdio: ours with the local durable ledger (the default), ours with the
+// ledger in Redis, and the bare server, in interleaved blocks.
+const perCall = { ours: [], redis: [], bare: [] };
 {
-  const ours = await connectStdio(node, [OURS, "serve"], oursEnv);
-  const bare = await connectStdio(node, [BARE], bareSendEnv);
+  const servers = {
+    ours: await connectStdio(node, [OURS, "serve"], oursEnv),
+    bare: await connectStdio(node, [BARE], bareSendEnv),
+    ...(redisEnv ? { redis: await connectStdio(node, [OURS, "serve"], redisEnv) } : {}),
+  };
   // Steady state: JIT-compiled paths and a warm connection pool, as for a long-lived host session.
-  await timeCalls(ours.client, 300);
-  await timeCalls(bare.client, 300);
+  for (const server of Object.values(servers)) await timeCalls(server.client, 300);
   for (let i = 0; i < CALLS / CALL_BLOCK; i++) {
-    perCall.ours.push(...(await timeCalls(ours.client, CALL_BLOCK)));
-    perCall.bare.push(...(await timeCalls(bare.client, CALL_BLOCK)));
+    for (const [name, server] of Object.entries(servers)) {
+      perCall[name].push(...(await timeCalls(server.client, CALL_BLOCK)));
+    }
   }
-  await ours.client.close();
-  await bare.client.close();
+  for (const server of Object.values(servers)) await server.client.close();
 }
 
 // 4b: memory after 1,000 and 10,000 sends, ours and (for reference) the bare server's own growth.
@@ -110,9 +116,9 @@ for (const [name, args, env] of [
 }
 
 // 3: throughput with 50 concurrent Streamable HTTP sessions, against a direct SDK loop.
-async function startHttp() {
+async function startHttp(env = oursEnv) {
   const child = spawn(node, [OURS, "serve", "--transport", "http", "--port", "0"], {
-    env: { ...process.env, ...oursEnv, SMS_MCP_LOG_LEVEL: "info" },
+    env: { ...process.env, ...env, SMS_MCP_LOG_LEVEL: "info" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -127,11 +133,15 @@ async function startHttp() {
   return { child, url };
 }
 
-/** One round: 50 fresh sessions on the running server, each sending its share in sequence. */
-async function oursHttpThroughput(url) {
+/**
+ * One round: 50 fresh sessions on the running server (or spread over the replicas given),
+ * each sending its share in sequence.
+ */
+async function oursHttpThroughput(...urls) {
   const clients = await Promise.all(
-    Array.from({ length: HTTP_SESSIONS }, async () => {
+    Array.from({ length: HTTP_SESSIONS }, async (_, n) => {
       const client = new Client({ name: "bench-http", version: "0" });
+      const url = urls[n % urls.length];
       await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
       return client;
     }),
@@ -207,6 +217,24 @@ const http = { ours: [], direct: [], errors: 0, oursLatency: [], directLatency: 
   child.kill("SIGTERM");
 }
 
+// 5: HTTP throughput of two replicas sharing Redis, against one replica on the same Redis.
+const replicas = { one: [], two: [], errors: 0 };
+if (redisEnv) {
+  const first = await startHttp(redisEnv);
+  const second = await startHttp(redisEnv);
+  await oursHttpThroughput(first.url, second.url);
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
+    const one = await oursHttpThroughput(first.url);
+    const two = await oursHttpThroughput(first.url, second.url);
+    replicas.one.push(one.perSecond);
+    replicas.two.push(two.perSecond);
+    replicas.errors += one.errors + two.errors;
+  }
+  first.child.kill("SIGTERM");
+  second.child.kill("SIGTERM");
+}
+redis?.stop();
+
 await sim.close();
 
 const rows = [];
@@ -231,13 +259,32 @@ row(
 );
 const p50Ratio = median(perCall.ours) / median(perCall.bare);
 row(
-  "send_sms over stdio, p50",
+  "send_sms over stdio, p50 (local durable ledger)",
   median(perCall.ours),
   median(perCall.bare),
   "ms",
   "≤ 1.15×",
   p50Ratio <= 1.15,
 );
+if (redisEnv) {
+  row(
+    "send_sms over stdio, p50 (ledger in Redis)",
+    median(perCall.redis),
+    median(perCall.bare),
+    "ms",
+    "≤ 1.50×",
+    median(perCall.redis) / median(perCall.bare) <= 1.5,
+  );
+} else {
+  rows.push({
+    figure: "send_sms over stdio, p50 (ledger in Redis)",
+    ours: "no redis-server",
+    baseline: "",
+    ratio: "",
+    goal: "≤ 1.50×",
+    result: "skipped",
+  });
+}
 row(
   "send_sms over stdio, p99",
   percentile(perCall.ours, 99),
@@ -271,6 +318,17 @@ row(
   "(reported)",
   true,
 );
+if (redisEnv) {
+  const scale = median(replicas.two) / median(replicas.one);
+  rows.push({
+    figure: `HTTP, 2 replicas sharing Redis vs 1: sends/s`,
+    ours: `${median(replicas.two).toFixed(1)} /s`,
+    baseline: `${median(replicas.one).toFixed(1)} /s`,
+    ratio: scale.toFixed(3),
+    goal: "≥ 1.60×, no errors",
+    result: scale >= 1.6 && replicas.errors === 0 ? "pass" : "FAIL",
+  });
+}
 const rssRatio = median(cold.oursRss) / median(cold.bareRss);
 row(
   "idle RSS after tools/list",

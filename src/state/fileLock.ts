@@ -40,6 +40,22 @@ export class FileLock {
     private readonly timeoutMs = 5000,
   ) {}
 
+  /**
+   * Runs `work` holding the lock if it is free now (or its owner died); undefined if another
+   * process holds it. `work` is synchronous, so the hold is as short as it is.
+   */
+  tryWith<T>(work: () => T): T | undefined {
+    if (!this.tryAcquire()) {
+      this.takeOverIfOwnerDied();
+      if (!this.tryAcquire()) return undefined;
+    }
+    try {
+      return work();
+    } finally {
+      rmSync(this.path, { force: true });
+    }
+  }
+
   /** Runs `work` holding the lock; `work` is synchronous, so the hold is as short as it is. */
   async with<T>(work: () => T): Promise<T> {
     const deadline = Date.now() + this.timeoutMs;

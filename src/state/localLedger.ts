@@ -10,6 +10,7 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type {
   ClaimDecision,
   ClaimRequest,
@@ -19,48 +20,77 @@ import type {
 import { FileLock, processIsAlive } from "./fileLock.js";
 import { type HeldAttempt, LedgerState } from "./ledgerState.js";
 
-/** One line of the ledger file. */
-type LedgerLine =
-  /** A claimed attempt (write-ahead), with its outcome when compaction has merged one in. */
-  | {
-      c: string;
-      t: number;
-      o: string;
-      k?: string;
-      w?: number;
-      b: Array<[string, number]>;
-      to?: string;
-      from?: string;
-      h?: string;
-      r?: HeldAttempt["state"];
-      m?: string;
-    }
-  /** How an attempt ended. */
-  | { s: string; t: number; r: Settlement["outcome"]; m?: string }
-  /** A rate bucket's recent times, written by compaction. */
-  | { hk: string; w: number; ts: number[] };
+/** A claimed attempt (write-ahead); compaction merges its outcome into it as `r` and `m`. */
+interface ClaimLine {
+  c: string;
+  t: number;
+  o: string;
+  k?: string | undefined;
+  w?: number | undefined;
+  /** Rate buckets: key, window ms, limit. */
+  b: Array<[string, number, number]>;
+  to?: string;
+  from?: string;
+  h?: string;
+  r?: HeldAttempt["state"];
+  m?: string | undefined;
+}
+
+/** How an attempt ended. */
+interface SettleLine {
+  s: string;
+  t: number;
+  r: Settlement["outcome"];
+  m?: string | undefined;
+}
+
+/** A rate bucket's recent claim times, written by compaction. */
+interface HitsLine {
+  hk: string;
+  w: number;
+  ts: number[];
+}
+
+/** Written by a compactor: nothing after it in this file counts; a new file replaces it. */
+interface MovedLine {
+  moved: string;
+}
+
+type LedgerLine = ClaimLine | SettleLine | HitsLine | MovedLine;
 
 export interface LocalLedgerOptions {
-  /** The ledger file; its lock is the same path + `.lock`. */
+  /** The ledger file; compaction's lock is the same path + `.lock`. */
   path: string;
   /**
    * A pending attempt older than this is read as unknown even if its process still runs
    * (it cannot still be waiting for the provider). Default: 5 minutes.
    */
   stalePendingMs?: number;
-  /** The file is rewritten with only its live entries once it grows past this. Default: 1 MiB. */
+  /**
+   * The file is rewritten with only its live entries once it grows past this, or past twice
+   * its size after the last rewrite, whichever is larger. Default: 1 MiB.
+   */
   compactAtBytes?: number;
   /** Told how many unreadable lines a read skipped (a torn or corrupted file). */
   onSkippedLines?: (count: number) => void;
 }
 
+/** How long a file marked as moved may wait for its replacement before another process takes over. */
+const MOVE_TAKEOVER_MS = 2000;
+
 /**
  * The send ledger in a file under the state directory, shared by every process that uses the
- * same directory. Each step takes the file's lock, reads what other processes appended since
- * its last look, decides, and appends one JSON line, so two processes never both claim the
- * same text. Lines are written with one `write()` each, so a SIGKILL leaves at worst a torn
- * last line, which is skipped. The file is compacted (rewritten and renamed into place) once
- * it grows, so it holds only what is still inside its windows.
+ * same directory, with no lock on the send path. Every step appends one JSON line with one
+ * `write()` (O_APPEND: the kernel orders concurrent appends), then reads back whatever other
+ * processes appended around it. All processes replay the same lines in the same order with
+ * the same rule — a claim counts only if, at its place in the file, its duplicate key was free
+ * and every rate bucket had room — so they agree on which of two racing claims won without
+ * ever talking to each other. A SIGKILL leaves at worst a torn last line, which is skipped.
+ *
+ * Compaction (rare, under a lock file): the compactor appends a `moved` line, rewrites the
+ * file with what is live up to that line, and renames it into place; a line that landed after
+ * the `moved` line is void, and its writer, which reads it back, appends it again to the new
+ * file.
  */
 export class LocalLedgerStore implements GuardrailStore {
   private readonly lock: FileLock;
@@ -71,12 +101,17 @@ export class LocalLedgerStore implements GuardrailStore {
   private fd: number | undefined;
   private inode = 0;
   private offset = 0;
+  private nextCompactAt: number;
+  /** The last line read did not end: a crash cut it short, so the next append starts a line. */
   private needsNewline = false;
+  /** This file was marked moved: its replacement must be opened before anything else. */
+  private moved = false;
 
   constructor(private readonly options: LocalLedgerOptions) {
     this.lock = new FileLock(`${options.path}.lock`);
     this.stalePendingMs = options.stalePendingMs ?? 5 * 60_000;
     this.compactAtBytes = options.compactAtBytes ?? 1024 * 1024;
+    this.nextCompactAt = this.compactAtBytes;
     this.state = this.freshState();
   }
 
@@ -87,49 +122,47 @@ export class LocalLedgerStore implements GuardrailStore {
   }
 
   async claim(request: ClaimRequest, now: number): Promise<ClaimDecision> {
-    return this.lock.with(() => {
-      this.catchUp();
-      const decision = this.state.decide(request, now);
-      if (decision.kind !== "claimed") return decision;
-      const { attemptId, duplicate, buckets, attempt } = request;
-      this.append({
-        c: attemptId,
-        t: now,
-        o: this.owner,
-        k: duplicate?.key,
-        w: duplicate?.windowMs,
-        b: buckets.map((bucket) => [bucket.key, bucket.windowMs]),
-        to: attempt.to,
-        from: attempt.from,
-        h: attempt.bodySha256,
-      });
-      this.state.claim(attemptId, duplicate, buckets, this.owner, now);
-      if (this.offset > this.compactAtBytes) this.compact(now);
-      return decision;
-    });
+    if (this.fd === undefined || this.moved) await this.catchUp();
+    // What other processes appended since the last look is read back after our line, which is
+    // judged at its place; only a refusal, which writes nothing, must look first.
+    if (this.state.decide(request, now).kind !== "claimed") {
+      await this.catchUp();
+      const refusal = this.state.decide(request, now);
+      if (refusal.kind !== "claimed") return refusal;
+    }
+    const { attemptId, duplicate, buckets, attempt } = request;
+    const line: ClaimLine = {
+      c: attemptId,
+      t: now,
+      o: this.owner,
+      k: duplicate?.key,
+      w: duplicate?.windowMs,
+      b: buckets.map((bucket) => [bucket.key, bucket.windowMs, bucket.limit]),
+      to: attempt.to,
+      from: attempt.from,
+      h: attempt.bodySha256,
+    };
+    const decision = await this.appendAndJudge(line);
+    this.compactIfLarge(now);
+    return decision ?? { kind: "claimed" };
   }
 
   async settle(
     attemptId: string,
-    _duplicateKey: string | undefined,
+    duplicateKey: string | undefined,
     settlement: Settlement,
     now: number,
   ): Promise<void> {
-    await this.lock.with(() => {
-      this.catchUp();
-      const messageId = settlement.outcome === "sent" ? settlement.messageId : undefined;
-      this.append({ s: attemptId, t: now, r: settlement.outcome, m: messageId });
-      this.state.settle(attemptId, settlement);
-    });
+    // Without a duplicate key there is nothing to settle: rates count the claim as it is.
+    if (duplicateKey === undefined) return;
+    // No look first: whatever others appended before this line is read back after it.
+    if (this.fd === undefined) this.open();
+    const messageId = settlement.outcome === "sent" ? settlement.messageId : undefined;
+    await this.appendAndJudge({ s: attemptId, t: now, r: settlement.outcome, m: messageId });
   }
 
   async close(): Promise<void> {
     this.closeFile();
-  }
-
-  private closeFile(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
   }
 
   private freshState(): LedgerState {
@@ -140,43 +173,132 @@ export class LocalLedgerStore implements GuardrailStore {
     );
   }
 
+  private closeFile(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
   private reopen(): void {
     this.closeFile();
     this.fd = openSync(this.options.path, "a+", 0o600);
     this.inode = fstatSync(this.fd).ino;
     this.offset = 0;
     this.needsNewline = false;
+    this.moved = false;
     this.state = this.freshState();
+    this.readNew();
   }
 
-  /** Reads what was appended since the last look; starts over if the file was replaced. */
-  private catchUp(): void {
+  /** Applies what other processes appended since the last look; follows a compaction. */
+  private async catchUp(): Promise<void> {
     if (this.fd === undefined) this.open();
-    let current: number;
-    try {
-      current = statSync(this.options.path).ino;
-    } catch {
-      current = -1;
-    }
-    if (current !== this.inode) this.reopen();
+    this.readNew();
+    while (this.moved) await this.followMove();
+  }
+
+  /** Reads from the last offset to the end and applies each line. */
+  private readNew(): void {
     const fd = this.fd as number;
     const size = fstatSync(fd).size;
-    if (size < this.offset) this.reopen();
-    if (size === this.offset) return;
+    if (size <= this.offset || this.moved) return;
     const bytes = Buffer.alloc(size - this.offset);
     readSync(fd, bytes, 0, bytes.length, this.offset);
     this.offset = size;
     const text = bytes.toString("utf8");
-    // Every append ends with a newline; a tail without one was cut short by a crash.
     this.needsNewline = !text.endsWith("\n");
+    const lines = text.split("\n").filter((line) => line !== "");
     let skipped = 0;
-    for (const line of text.split("\n")) {
-      if (line === "") continue;
+    for (const line of lines) {
+      if (this.moved) break;
       if (!this.apply(line)) skipped += 1;
     }
     if (skipped > 0) this.options.onSkippedLines?.(skipped);
   }
 
+  /**
+   * Appends one line and reads back what surrounds it. For a claim, the answer is its verdict
+   * at its place in the file; a line that landed after a `moved` line is appended again to
+   * the new file.
+   */
+  private async appendAndJudge(line: ClaimLine | SettleLine): Promise<ClaimDecision | undefined> {
+    for (;;) {
+      const text = JSON.stringify(line);
+      const before = this.offset;
+      const written = writeSync(this.fd as number, `${this.needsNewline ? "\n" : ""}${text}\n`);
+      this.needsNewline = false;
+      const size = fstatSync(this.fd as number).size;
+      if (size === before + written) {
+        // Nothing else was appended since the last look: the line follows what is known.
+        this.offset = size;
+        return this.applyOwn(line);
+      }
+      // Other lines came before and after ours: replay them all, in file order.
+      const bytes = Buffer.alloc(size - before);
+      readSync(this.fd as number, bytes, 0, bytes.length, before);
+      this.offset = size;
+      let verdict: ClaimDecision | undefined;
+      let counted = false;
+      let skipped = 0;
+      for (const other of bytes.toString("utf8").split("\n")) {
+        if (other === "" || this.moved) continue;
+        if (!counted && other === text) {
+          verdict = this.applyOwn(line);
+          counted = true;
+        } else if (!this.apply(other)) skipped += 1;
+      }
+      if (skipped > 0) this.options.onSkippedLines?.(skipped);
+      if (counted) {
+        while (this.moved) await this.followMove();
+        return verdict;
+      }
+      // Our line landed after a `moved` line: it is void here; write it to the new file.
+      while (this.moved) await this.followMove();
+    }
+  }
+
+  private applyOwn(line: ClaimLine | SettleLine): ClaimDecision | undefined {
+    if ("c" in line) return this.applyClaim(line);
+    this.apply(JSON.stringify(line));
+    return undefined;
+  }
+
+  /** A claim counts only if, at its place, its key was free and every bucket had room. */
+  private applyClaim(line: ClaimLine): ClaimDecision {
+    const duplicate =
+      typeof line.k === "string" && typeof line.w === "number"
+        ? { key: line.k, windowMs: line.w }
+        : undefined;
+    const buckets = (Array.isArray(line.b) ? line.b : []).map(([key, windowMs, limit]) => ({
+      key,
+      windowMs,
+      limit: typeof limit === "number" ? limit : Number.POSITIVE_INFINITY,
+      label: "",
+    }));
+    const decision = this.state.decide(
+      {
+        attemptId: line.c,
+        duplicate,
+        buckets,
+        attempt: { to: "", from: "", bodySha256: "" },
+      },
+      line.t,
+    );
+    if (decision.kind === "claimed") {
+      this.state.claim(line.c, duplicate, buckets, String(line.o), line.t);
+      if (line.r && line.r !== "pending") this.settleFrom(line.c, line.r, line.m);
+    }
+    return decision;
+  }
+
+  private settleFrom(attemptId: string, outcome: string, messageId: string | undefined): void {
+    if (outcome === "sent" && typeof messageId === "string") {
+      this.state.settle(attemptId, { outcome: "sent", messageId });
+    } else if (outcome === "failed" || outcome === "unknown") {
+      this.state.settle(attemptId, { outcome });
+    }
+  }
+
+  /** Applies another process's line (or a compacted one); false when it cannot be read. */
   private apply(text: string): boolean {
     let line: LedgerLine;
     try {
@@ -184,51 +306,80 @@ export class LocalLedgerStore implements GuardrailStore {
     } catch {
       return false;
     }
+    if (typeof line !== "object" || line === null) return false;
     if ("c" in line && typeof line.c === "string" && typeof line.t === "number") {
-      const duplicate =
-        typeof line.k === "string" && typeof line.w === "number"
-          ? { key: line.k, windowMs: line.w }
-          : undefined;
-      const buckets = Array.isArray(line.b)
-        ? line.b.map(([key, windowMs]) => ({ key, windowMs }))
-        : [];
-      this.state.claim(line.c, duplicate, buckets, String(line.o), line.t);
-      if (line.r && line.r !== "pending") {
-        this.state.settle(
-          line.c,
-          line.r === "sent" ? { outcome: "sent", messageId: line.m ?? "" } : { outcome: line.r },
-        );
-      }
+      this.applyClaim(line);
       return true;
     }
     if ("s" in line && typeof line.s === "string") {
-      if (line.r === "sent" && typeof line.m === "string") {
-        this.state.settle(line.s, { outcome: "sent", messageId: line.m });
-      } else if (line.r === "failed" || line.r === "unknown") {
-        this.state.settle(line.s, { outcome: line.r });
-      }
+      this.settleFrom(line.s, line.r, line.m);
       return true;
     }
     if ("hk" in line && typeof line.hk === "string" && Array.isArray(line.ts)) {
       this.state.restore([], [[line.hk, line.w, line.ts.filter((t) => typeof t === "number")]]);
       return true;
     }
+    if ("moved" in line) {
+      this.moved = true;
+      return true;
+    }
     return false;
   }
 
-  private append(line: LedgerLine): void {
-    const text = `${this.needsNewline ? "\n" : ""}${JSON.stringify(line)}\n`;
-    const written = writeSync(this.fd as number, text);
-    this.offset += written;
-    this.needsNewline = false;
+  /**
+   * This file was compacted: waits for its replacement and opens it. A compactor that died
+   * before renaming the new file into place is taken over, from the same lines.
+   */
+  private async followMove(): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      let current: number;
+      try {
+        current = statSync(this.options.path).ino;
+      } catch {
+        current = -1;
+      }
+      if (current !== this.inode && current !== -1) {
+        this.reopen();
+        return;
+      }
+      if (Date.now() - started > MOVE_TAKEOVER_MS) {
+        // Our state is exactly the file up to its `moved` line: write it out as the new file.
+        this.lock.tryWith(() => {
+          if (statSync(this.options.path).ino === this.inode) this.writeCompacted(Date.now());
+        });
+      }
+      await sleep(1);
+    }
   }
 
-  /** Rewrites the file with only what is live, and renames it into place (under the lock). */
-  private compact(now: number): void {
+  /** Once the file has grown enough, rewrites it with what is live (if no one else is). */
+  private compactIfLarge(now: number): void {
+    if (this.offset < this.nextCompactAt) return;
+    this.lock.tryWith(() => {
+      this.readNew();
+      if (this.moved) return;
+      const marker = JSON.stringify({ moved: `${this.owner}-${now}` });
+      const before = this.offset;
+      writeSync(this.fd as number, `${this.needsNewline ? "\n" : ""}${marker}\n`);
+      // Lines other processes appended before the marker still count: read up to it.
+      const size = fstatSync(this.fd as number).size;
+      const bytes = Buffer.alloc(size - before);
+      readSync(this.fd as number, bytes, 0, bytes.length, before);
+      for (const line of bytes.toString("utf8").split("\n")) {
+        if (line === "" || this.moved) continue;
+        this.apply(line);
+      }
+      this.writeCompacted(now);
+    });
+  }
+
+  /** The live state as a new file, renamed over the old one; then reads it as any process would. */
+  private writeCompacted(now: number): void {
     const { held, hits } = this.state.live(now);
     const lines: LedgerLine[] = [
       ...held.map(
-        ([key, attempt]): LedgerLine => ({
+        ([key, attempt]): ClaimLine => ({
           c: attempt.attemptId,
           t: attempt.at,
           o: attempt.owner,
@@ -239,7 +390,7 @@ export class LocalLedgerStore implements GuardrailStore {
           m: attempt.messageId,
         }),
       ),
-      ...hits.map(([key, windowMs, times]): LedgerLine => ({ hk: key, w: windowMs, ts: times })),
+      ...hits.map(([key, windowMs, times]): HitsLine => ({ hk: key, w: windowMs, ts: times })),
     ];
     const temp = `${this.options.path}.${process.pid}.compact`;
     writeFileSync(temp, lines.map((line) => `${JSON.stringify(line)}\n`).join(""), {
@@ -247,6 +398,6 @@ export class LocalLedgerStore implements GuardrailStore {
     });
     renameSync(temp, this.options.path);
     this.reopen();
-    this.catchUp();
+    this.nextCompactAt = Math.max(this.compactAtBytes, 2 * this.offset);
   }
 }

@@ -78,11 +78,12 @@ describe.skipIf(!status.available)(
         SMS_MCP_LOG_LEVEL: "debug",
         ...extra,
       };
-      replicas = await Promise.all([
+      const started = await Promise.all([
         startHttpCli(env, ["--stateless"]),
         startHttpCli(env, ["--stateless"]),
       ]);
-      return replicas.map((r) => r.url);
+      replicas.push(...started);
+      return started.map((r) => r.url);
     };
 
     it("20 identical concurrent calls split across two replicas send one text", async () => {
