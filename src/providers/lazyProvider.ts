@@ -47,5 +47,16 @@ export function lazyProvider(options: LazyProviderOptions): SmsProvider {
     prepare: async () => {
       await real.get();
     },
+    findSent: async (lookup) => {
+      const provider = await real.get();
+      if (!provider.findSent) {
+        throw new SmsError({
+          category: "unknown",
+          reason: `${provider.name} cannot list recent messages`,
+          retryable: false,
+        });
+      }
+      return provider.findSent(lookup);
+    },
   };
 }

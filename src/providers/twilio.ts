@@ -14,6 +14,9 @@ import type { ProviderOptions } from "./types.js";
 
 type TwilioCredentials = Extract<ProviderCredentials, { provider: "twilio" }>;
 
+/** Twilio's clock and ours may differ; dates are also whole seconds (RFC 2822). */
+const CLOCK_SKEW_MS = 60_000;
+
 const CODE_CATEGORIES: Record<number, SmsErrorCategory> = {
   21211: "invalid_recipient",
   21214: "invalid_recipient",
@@ -89,6 +92,23 @@ export async function createTwilioProvider(
           status: sent.status,
           segments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
         };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async findSent({ to, from, body, since }): Promise<string | undefined> {
+      try {
+        // Newest first; a message Twilio took exists from the moment it answered (or would
+        // have answered) the send, with its body, whatever its delivery status.
+        const recent = await client.messages.list({ to, from, limit: 20 });
+        const match = recent.find(
+          (m) =>
+            m.body === body &&
+            m.direction?.startsWith("outbound") &&
+            (m.dateCreated?.getTime() ?? 0) >= since - CLOCK_SKEW_MS,
+        );
+        return match?.sid;
       } catch (error) {
         throw toSmsError(error);
       }

@@ -3,6 +3,8 @@ import type { SimRequest } from "./http.js";
 
 export interface SimContext {
   accounts: SimulatorAccounts;
+  /** Messages each provider took, oldest first, as its API shows them (for list lookups). */
+  messages: Array<{ provider: "twilio" | "plivo" | "telnyx"; resource: Record<string, unknown> }>;
   /** Keeps a request open without answering, as a stalled provider would. */
   hang(request: SimRequest): void;
   /**

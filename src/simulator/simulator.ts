@@ -89,6 +89,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const context: SimContext = {
     accounts,
+    messages: [],
     hang(request) {
       hanging.add(request.res);
       request.res.on("close", () => hanging.delete(request.res));
@@ -116,7 +117,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (rawBody === undefined) return sendJson(res, 413, { error: "request body too large" });
 
     if (url.pathname === INSPECT_PATH) {
-      if (req.method === "DELETE") received.length = 0;
+      if (req.method === "DELETE") {
+        received.length = 0;
+        context.messages.length = 0;
+      }
       return sendJson(res, 200, { requests: received });
     }
 
@@ -167,6 +171,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         : new Promise<void>((resolve) => waiters.push({ count, resolve })),
     clear: () => {
       received.length = 0;
+      context.messages.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -74,7 +74,7 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
   const messageSid = `SM${randomHex(32)}`;
   const now = rfc2822(new Date());
   const uri = `${PREFIX}${sid}/Messages/${messageSid}.json`;
-  context.accepted(request, to, 201, {
+  const resource = {
     account_sid: sid,
     api_version: "2010-04-01",
     body: body ?? "",
@@ -95,6 +95,33 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
     subresource_uris: { media: `${PREFIX}${sid}/Messages/${messageSid}/Media.json` },
     to,
     uri,
+  };
+  context.messages.push({ provider: "twilio", resource });
+  context.accepted(request, to, 201, resource);
+}
+
+/** Messages, newest first, filtered by To and From as Twilio's list does. */
+function listMessages(request: SimRequest, context: SimContext, sid: string) {
+  const to = request.query.get("To");
+  const from = request.query.get("From");
+  const pageSize = Math.min(Math.max(Number(request.query.get("PageSize") ?? 50) || 50, 1), 1000);
+  const matching = context.messages
+    .filter((m) => m.provider === "twilio")
+    .map((m) => m.resource)
+    .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+    .reverse()
+    .slice(0, pageSize);
+  const base = `${PREFIX}${sid}/Messages.json`;
+  sendJson(request.res, 200, {
+    end: matching.length - 1,
+    first_page_uri: `${base}?PageSize=${pageSize}&Page=0`,
+    messages: matching,
+    next_page_uri: null,
+    page: 0,
+    page_size: pageSize,
+    previous_page_uri: null,
+    start: 0,
+    uri: `${base}?PageSize=${pageSize}&Page=0`,
   });
 }
 
@@ -159,6 +186,8 @@ export const twilioRoutes: RouteHandler = (request, context) => {
   }
   if (request.method === "POST" && resource === "Messages.json") {
     createMessage(request, context, accountSid);
+  } else if (request.method === "GET" && resource === "Messages.json") {
+    listMessages(request, context, accountSid);
   } else if (request.method === "GET" && resource === "IncomingPhoneNumbers.json") {
     listNumbers(request, context, accountSid);
   } else if (request.method === "GET" && resource === undefined && sid?.endsWith(".json")) {

@@ -9,9 +9,9 @@ export type EarlierSend = { messageId: string | undefined } | { error: SmsError 
 
 /** What the claim step decided; only a `new` claim goes on to the provider. */
 export type Claim =
-  | { kind: "new"; attemptId: string; duplicateKey: string | undefined }
+  | { kind: "new"; attemptId: string; duplicateKey: string | undefined; note?: string }
   /** An identical text was sent within the window. */
-  | { kind: "duplicate"; messageId: string | undefined }
+  | { kind: "duplicate"; messageId: string | undefined; note?: string }
   /** An identical send is in flight in this process: its answer is shared. */
   | { kind: "in_flight"; earlier: Promise<EarlierSend> };
 
@@ -29,13 +29,33 @@ export interface SendClaimsOptions {
   newAttemptId: () => string;
   /** How long to wait for an identical send in flight on another process or replica. */
   pendingWaitMs: number;
+  /**
+   * Asks the provider whether an identical text went out since a time: its message id, or
+   * undefined. Absent where the provider cannot list recent messages.
+   */
+  findSent?: ((send: ValidSend, since: number) => Promise<string | undefined>) | undefined;
+  /** The provider's name in sentences. */
+  providerTitle: string;
 }
+
+/**
+ * An earlier attempt the provider has no record of this long after it started certainly did
+ * not reach it (a message a provider takes is listed from the moment it is taken).
+ */
+const NOT_FOUND_AFTER_MS = 10_000;
+
+type Settled = { kind: "sent"; messageId: string } | { kind: "not_sent" } | { kind: "cannot_tell" };
 
 const PENDING_POLL_MS = 100;
 
+/** HH:MM in UTC. */
+function clock(time: number): string {
+  return new Date(time).toISOString().slice(11, 16);
+}
+
 /** The model's answer when an identical text may already have reached the person. */
 function unconfirmed(earlier: EarlierAttempt, windowSeconds: number): SmsError {
-  const when = new Date(earlier.at).toISOString().slice(11, 16);
+  const when = clock(earlier.at);
   const where =
     earlier.state === "pending"
       ? `is still being sent (since ${when} UTC) and has not been confirmed`
@@ -72,16 +92,33 @@ export class SendClaims {
       this.openInFlight(duplicateKey);
     }
     try {
-      const attemptId = this.options.newAttemptId();
-      const decision = await this.decide(send, attemptId, duplicateKey, windowSeconds);
-      if (decision.kind === "rate_limited") throw rateLimitError(decision);
-      if (decision.kind === "duplicate") {
+      let note: string | undefined;
+      for (;;) {
+        const attemptId = this.options.newAttemptId();
+        const decision = await this.decide(send, attemptId, duplicateKey, windowSeconds);
+        if (decision.kind === "rate_limited") throw rateLimitError(decision);
+        if (decision.kind === "claimed") return { kind: "new", attemptId, duplicateKey, note };
         const { earlier } = decision;
-        if (earlier.state !== "sent") throw unconfirmed(earlier, windowSeconds);
-        this.closeInFlight(duplicateKey, { messageId: earlier.messageId });
-        return { kind: "duplicate", messageId: earlier.messageId };
+        let messageId = earlier.state === "sent" ? earlier.messageId : undefined;
+        if (earlier.state === "unknown" && note === undefined && duplicateKey !== undefined) {
+          const settled = await this.settleUnknown(send, earlier, duplicateKey);
+          const when = clock(earlier.at);
+          const title = this.options.providerTitle;
+          if (settled.kind === "not_sent") {
+            note = `an identical attempt at ${when} UTC never reached ${title} (it has no record of it), so this text was sent`;
+            continue;
+          }
+          if (settled.kind === "sent") {
+            messageId = settled.messageId;
+            note = `${title} confirms that the identical text handed to it at ${when} UTC went out`;
+          }
+        }
+        if (earlier.state !== "sent" && messageId === undefined) {
+          throw unconfirmed(earlier, windowSeconds);
+        }
+        this.closeInFlight(duplicateKey, { messageId });
+        return { kind: "duplicate", messageId, note };
       }
-      return { kind: "new", attemptId, duplicateKey };
     } catch (error) {
       this.closeInFlight(duplicateKey, { error: asSmsError(error) });
       throw error;
@@ -107,6 +144,37 @@ export class SendClaims {
       settlement,
       this.options.now(),
     );
+  }
+
+  /**
+   * Where the provider can list recent messages, settles an earlier attempt whose outcome was
+   * unknown: sent (with its id), or certainly not sent once enough time has passed.
+   */
+  private async settleUnknown(
+    send: ValidSend,
+    earlier: EarlierAttempt,
+    duplicateKey: string,
+  ): Promise<Settled> {
+    const { findSent, store, now } = this.options;
+    if (!findSent) return { kind: "cannot_tell" };
+    let found: string | undefined;
+    try {
+      found = await findSent(send, earlier.at);
+    } catch {
+      return { kind: "cannot_tell" };
+    }
+    if (found !== undefined) {
+      await store.settle(
+        earlier.attemptId,
+        duplicateKey,
+        { outcome: "sent", messageId: found },
+        now(),
+      );
+      return { kind: "sent", messageId: found };
+    }
+    if (now() - earlier.at < NOT_FOUND_AFTER_MS) return { kind: "cannot_tell" };
+    await store.settle(earlier.attemptId, duplicateKey, { outcome: "failed" }, now());
+    return { kind: "not_sent" };
   }
 
   /** The store's decision; an identical send pending elsewhere is waited for (bounded). */

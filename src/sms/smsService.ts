@@ -19,6 +19,7 @@ import type { AuditSink } from "./ports/audit.js";
 import type { SendLogger } from "./ports/logger.js";
 import type { SmsProvider } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
+import { PROVIDER_TITLES } from "./providerNames.js";
 import { countSegments } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import type { SendOutcome } from "./sendResult.js";
@@ -71,6 +72,11 @@ export class SmsService {
       sleep: this.sleep,
       newAttemptId: options.newAttemptId ?? randomUUID,
       pendingWaitMs: options.pendingWaitMs ?? 30_000,
+      providerTitle: PROVIDER_TITLES[options.connection.provider],
+      findSent: options.provider.findSent
+        ? ({ to, from, body }, since) =>
+            options.provider.findSent?.({ to, from, body, since }) ?? Promise.resolve(undefined)
+        : undefined,
     });
   }
 
@@ -129,6 +135,9 @@ export class SmsService {
       checkPolicy(guardrails, send, attempt.segments, callingCodesOf);
       claim = await this.claims.claim(send);
       if (claim.kind === "new") attempt.attemptId = claim.attemptId;
+      if (claim.kind !== "in_flight" && claim.note) {
+        attempt.notes = [...(attempt.notes ?? []), claim.note];
+      }
       attempt.delivered = await this.deliverOrJoin(claim, attempt);
     } catch (error) {
       attempt.failure = { error: asSmsError(error), stage: failureStage(claim, error) };

@@ -142,11 +142,14 @@ export class LedgerState {
   }
 
   private view(attempt: HeldAttempt, now: number): EarlierAttempt {
-    if (attempt.state === "sent")
-      return { state: "sent", at: attempt.at, messageId: attempt.messageId };
-    if (attempt.state === "pending" && this.isLive(attempt, now))
-      return { state: "pending", at: attempt.at };
-    return { state: "unknown", at: attempt.at };
+    const { at, attemptId } = attempt;
+    if (attempt.state === "sent") {
+      return { state: "sent", at, attemptId, messageId: attempt.messageId };
+    }
+    if (attempt.state === "pending" && this.isLive(attempt, now)) {
+      return { state: "pending", at, attemptId };
+    }
+    return { state: "unknown", at, attemptId };
   }
 
   /** The bucket's times still inside its window (appended in order: aged ones are in front). */

@@ -24,7 +24,7 @@ local id = ARGV[1]
 local dupWindow = tonumber(ARGV[2])
 if KEYS[1] ~= '' then
   local held = redis.call('HMGET', KEYS[1], 'a', 's', 't', 'm')
-  if held[1] then return {'duplicate', held[2], held[3], held[4] or ''} end
+  if held[1] then return {'duplicate', held[2], held[3], held[4] or '', held[1]} end
 end
 for i = 2, #KEYS do
   local limit = tonumber(ARGV[1 + (i - 1) * 2])
@@ -132,16 +132,21 @@ export class RedisGuardrailStore implements GuardrailStore {
       const wait = Number(reply[2]);
       return { kind: "rate_limited", bucket, retryAfterMs: wait < 0 ? undefined : wait };
     }
-    const [, state, at, messageId] = reply;
+    const [, state, at, messageId, holder] = reply;
     const since = Number(at);
+    const holderId = String(holder);
     if (state === "sent") {
+      const id = messageId ? String(messageId) : undefined;
       return {
         kind: "duplicate",
-        earlier: { state: "sent", at: since, messageId: messageId ? String(messageId) : undefined },
+        earlier: { state: "sent", at: since, attemptId: holderId, messageId: id },
       };
     }
     const live = state === "pending" && Date.now() - since < this.stalePendingMs;
-    return { kind: "duplicate", earlier: { state: live ? "pending" : "unknown", at: since } };
+    return {
+      kind: "duplicate",
+      earlier: { state: live ? "pending" : "unknown", at: since, attemptId: holderId },
+    };
   }
 
   async settle(

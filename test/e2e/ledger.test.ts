@@ -50,20 +50,35 @@ describe.each(PROVIDER_NAMES)("identical retries after an unknown outcome, %s", 
   });
   afterAll(() => server?.close());
 
-  it.each(UNKNOWN_OUTCOMES)("%s: one request, then unconfirmed", async (_name, to) => {
+  it.each(UNKNOWN_OUTCOMES)("%s: one request, then never another", async (_name, to) => {
     const message = `Your code is 5150 (${provider})`;
     const first = await server.call({ to_: to, message });
     expect(texts(first)[0]).toBe("SMS couldn't be sent");
     expect(first.structuredContent?.error).toMatchObject({ retryable: false });
+    // Twilio lists recent messages: a text it took is found and the retry answers as a
+    // duplicate of it; elsewhere (or when it has no record yet) the retry is unconfirmed.
+    const confirmable = provider === "twilio" && to !== "+15005550005";
     for (let retry = 0; retry < 2; retry++) {
       const again = await server.call({ to_: to, message });
       const [answer, reason] = texts(again);
-      expect(answer).toBe("SMS couldn't be sent");
-      expect(reason).toMatch(/may already have arrived.*ask the person/);
-      expect(again.structuredContent).toMatchObject({
-        status: "failed",
-        error: { category: "unconfirmed", retryable: false },
-      });
+      if (confirmable) {
+        expect(answer).toBe("SMS sent.");
+        expect(again.structuredContent).toMatchObject({
+          status: "duplicate",
+          duplicateOf: expect.stringMatching(/^SM[0-9a-f]{32}$/),
+        });
+        // Looked up once: the ledger then holds it as sent.
+        const confirmation = expect.stringMatching(/Twilio confirms that the identical text/);
+        if (retry === 0) expect(again.structuredContent?.notes).toContainEqual(confirmation);
+        else expect(again.structuredContent?.notes).not.toContainEqual(confirmation);
+      } else {
+        expect(answer).toBe("SMS couldn't be sent");
+        expect(reason).toMatch(/may already have arrived.*ask the person/);
+        expect(again.structuredContent).toMatchObject({
+          status: "failed",
+          error: { category: "unconfirmed", retryable: false },
+        });
+      }
     }
     expect(sends().filter((r) => JSON.stringify(r.body).includes(to.slice(1)))).toHaveLength(1);
   });
@@ -122,10 +137,12 @@ describe("state that survives restarts and is shared by processes", () => {
     const pending = (await auditLines()).filter((r) => r.outcome === "pending");
     expect(pending).toHaveLength(2);
 
+    // The dead process's pending attempts read as unknown; Twilio's message list settles them.
     const restarted = await startStdioServer(env());
     for (const message of texts_) {
       const retry = await restarted.call({ to_: "+15005550008", message });
-      expect(retry.structuredContent).toMatchObject({ error: { category: "unconfirmed" } });
+      expect(texts(retry)[0]).toBe("SMS sent.");
+      expect(retry.structuredContent).toMatchObject({ status: "duplicate" });
     }
     await restarted.close();
     expect(sends()).toHaveLength(2);
@@ -145,6 +162,22 @@ describe("state that survives restarts and is shared by processes", () => {
     });
     expect(log.stdout).toMatch(/unknown\*/);
     expect(log.stdout).toMatch(/may or may not have been sent/);
+  });
+
+  it("SIGKILL mid-send where the provider cannot be asked (Telnyx): the retry is unconfirmed", async () => {
+    const telnyxEnv = { ...env(), ...providerEnv(sim, "telnyx") };
+    const doomed = await startStdioServer(telnyxEnv);
+    const pid = (doomed.client.transport as StdioClientTransport).pid as number;
+    const inFlight = doomed.call({ to_: "+15005550008", message: "Code 9" }).catch(() => undefined);
+    await sim.waitForRequests(1);
+    process.kill(pid, "SIGKILL");
+    await inFlight;
+    await doomed.close().catch(() => undefined);
+    const restarted = await startStdioServer(telnyxEnv);
+    const retry = await restarted.call({ to_: "+15005550008", message: "Code 9" });
+    await restarted.close();
+    expect(retry.structuredContent).toMatchObject({ error: { category: "unconfirmed" } });
+    expect(sends()).toHaveLength(1);
   });
 
   it("two processes, the same text at the same instant: one text", async () => {

@@ -315,6 +315,71 @@ describe("the send pipeline", () => {
     },
   );
 
+  describe("settling an unknown outcome where the provider lists recent messages", () => {
+    const withLookup = (found: () => Promise<string | undefined>) => {
+      const fake = fakeProvider(timedOut(), { messageId: "SM2", status: "queued" });
+      const lookups: unknown[] = [];
+      fake.provider.findSent = async (lookup) => {
+        lookups.push(lookup);
+        return found();
+      };
+      return { ...fake, lookups };
+    };
+
+    it("found: the retry answers as a duplicate of the message the provider has", async () => {
+      const { provider, calls, lookups } = withLookup(async () => "SM1");
+      const { service, records } = build(provider);
+      await service.send({ to_: TO, message: "Your code is 1" });
+      const again = await service.send({ to_: TO, message: "Your code is 1" });
+      expect(again).toMatchObject({
+        ok: true,
+        details: { status: "duplicate", duplicateOf: "SM1" },
+      });
+      expect(again.details.notes).toContainEqual(expect.stringMatching(/Twilio confirms/));
+      expect(lookups).toEqual([
+        { to: TO, from: FROM, body: "Your code is 1", since: expect.any(Number) },
+      ]);
+      expect(calls).toHaveLength(1);
+      // Settled in the ledger: a third call needs no second look.
+      await service.send({ to_: TO, message: "Your code is 1" });
+      expect(lookups).toHaveLength(1);
+      expect(records.map((r) => r.outcome)).toEqual([
+        "pending",
+        "unknown",
+        "duplicate",
+        "duplicate",
+      ]);
+    });
+
+    it("not found long after the attempt: it never reached the provider, so the retry is sent", async () => {
+      const { provider, calls } = withLookup(async () => undefined);
+      const { service, advance } = build(provider);
+      await service.send({ to_: TO, message: "Your code is 2" });
+      advance(11_000);
+      const again = await service.send({ to_: TO, message: "Your code is 2" });
+      expect(again.details).toMatchObject({ status: "sent", messageId: "SM2" });
+      expect(again.details.notes).toContainEqual(expect.stringMatching(/never reached Twilio/));
+      expect(calls).toHaveLength(2);
+    });
+
+    it.each([
+      ["not found yet", async () => undefined],
+      [
+        "the lookup fails",
+        async () => {
+          throw timedOut();
+        },
+      ],
+    ])("%s: unconfirmed, nothing sent", async (_name, found) => {
+      const { provider, calls } = withLookup(found);
+      const { service } = build(provider);
+      await service.send({ to_: TO, message: "Your code is 3" });
+      const again = await service.send({ to_: TO, message: "Your code is 3" });
+      expect(again.details.error?.category).toBe("unconfirmed");
+      expect(calls).toHaveLength(1);
+    });
+  });
+
   it("a store that cannot be reached refuses the send before the provider, and says to retry", async () => {
     const { provider, calls } = fakeProvider();
     const broken = new MemoryGuardrailStore();

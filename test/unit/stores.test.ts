@@ -63,12 +63,12 @@ describe.each(stores)("%s", (_name, makeStore) => {
     expect(await store.claim(first, 0)).toEqual({ kind: "claimed" });
     expect(await store.claim(request(key), 1)).toEqual({
       kind: "duplicate",
-      earlier: { state: "pending", at: 0 },
+      earlier: { state: "pending", at: 0, attemptId: first.attemptId },
     });
     await store.settle(first.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 2);
     expect(await store.claim(request(key), 3)).toEqual({
       kind: "duplicate",
-      earlier: { state: "sent", at: 0, messageId: "SM1" },
+      earlier: { state: "sent", at: 0, attemptId: first.attemptId, messageId: "SM1" },
     });
     const second = request(key);
     expect(await store.claim(second, 1001)).toEqual({ kind: "claimed" });
@@ -78,7 +78,7 @@ describe.each(stores)("%s", (_name, makeStore) => {
     await store.settle(third.attemptId, "k", { outcome: "unknown" }, 1004);
     expect(await store.claim(request(key), 1005)).toEqual({
       kind: "duplicate",
-      earlier: { state: "unknown", at: 1003 },
+      earlier: { state: "unknown", at: 1003, attemptId: third.attemptId },
     });
   });
 
@@ -145,7 +145,7 @@ describe("LocalLedgerStore", () => {
     const store = new LocalLedgerStore({ path });
     expect(await store.claim(request({ key: "k", windowMs: 60_000 }), 10)).toEqual({
       kind: "duplicate",
-      earlier: { state: "unknown", at: 0 },
+      earlier: { state: "unknown", at: 0, attemptId: "dead" },
     });
   });
 

@@ -32,6 +32,20 @@ export interface SmsProvider {
   verify(): Promise<AccountInfo>;
   /** Loads what the first send needs (SDK, credentials) ahead of it; optional. */
   prepare?(): Promise<void>;
+  /**
+   * Where the provider's API lists recent messages: the id of an outbound message with exactly
+   * this recipient, sender and text, created at or after `since`, or undefined when there is
+   * none. Used to settle an attempt whose outcome was unknown. Throws when it cannot tell.
+   */
+  findSent?(lookup: SentLookup): Promise<string | undefined>;
+}
+
+export interface SentLookup {
+  to: string;
+  from: string;
+  body: string;
+  /** Milliseconds since the epoch. */
+  since: number;
 }
 
 /**

@@ -20,10 +20,10 @@ export interface ClaimRequest {
 /** Where an earlier identical attempt stands, as the ledger knows it. */
 export type EarlierAttempt =
   /** It is being sent now, by this or another process that is still running. */
-  | { state: "pending"; at: number }
-  | { state: "sent"; at: number; messageId: string | undefined }
+  | { state: "pending"; at: number; attemptId: string }
+  | { state: "sent"; at: number; attemptId: string; messageId: string | undefined }
   /** The provider may or may not have taken it (a timeout, a 5xx, a process that died mid-send). */
-  | { state: "unknown"; at: number };
+  | { state: "unknown"; at: number; attemptId: string };
 
 export type ClaimDecision =
   /** Recorded as pending (write-ahead): this attempt may go to the provider. */
