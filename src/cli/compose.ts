@@ -25,6 +25,14 @@ export interface ComposeOptions {
   store?: GuardrailStore;
 }
 
+/**
+ * The longest a send can take: two provider calls (the one safe resend) and the wait between
+ * them. A send pending elsewhere is waited for this long, and a shutdown drains this long.
+ */
+export function longestSendMs(timeoutMs: number): number {
+  return 2 * timeoutMs + 2500;
+}
+
 /** How long a start waits for Redis before it goes on (refusing sends until Redis answers). */
 const REDIS_START_WAIT_MS = 2000;
 
@@ -63,8 +71,7 @@ export async function composeSmsService(
     store,
     audit: new AuditLogFile(connection.auditLogPath),
     logger,
-    // A send in flight elsewhere is over within two provider calls and the wait between them.
-    pendingWaitMs: 2 * environment.timeoutMs + 2500,
+    pendingWaitMs: longestSendMs(environment.timeoutMs),
   });
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError } from "../config/configError.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
-import { UnsafeBindError } from "../server/http/security.js";
+import { ListenError, UnsafeBindError } from "../server/http/security.js";
 import { SmsError } from "../sms/errors.js";
 
 /** An error whose message is written for the person at the terminal. */
@@ -21,7 +21,8 @@ export function reportError(error: unknown, debug: boolean): number {
     error instanceof ConfigError ||
     error instanceof KeychainUnavailableError ||
     error instanceof SmsError ||
-    error instanceof UnsafeBindError;
+    error instanceof UnsafeBindError ||
+    error instanceof ListenError;
   const message = known ? error.message : "unexpected error";
   process.stderr.write(`sms-mcp: ${message}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

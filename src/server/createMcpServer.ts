@@ -1,15 +1,41 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
-  CallToolRequestSchema,
+  type CallToolResult,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { SendOutcome } from "../sms/sendResult.js";
 import type { SmsService } from "../sms/smsService.js";
 import { VERSION } from "../version.js";
 import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
 import { SEND_SMS_TOOL_NAME, sendSmsToolDefinition } from "./sendSmsTool.js";
 import { toToolResult } from "./toolResult.js";
+
+const LooseCallToolRequestSchema = z.object({
+  method: z.literal("tools/call"),
+  params: z.unknown(),
+});
+
+/** A tools/call that names no tool: answered as send_sms refusing it, nothing sent. */
+function invalidCall(service: SmsService, _args: unknown): SendOutcome {
+  const { label, provider } = service.connection;
+  const reason = "the call names no tool; call send_sms with to_ and message";
+  return {
+    ok: false,
+    reason,
+    details: {
+      status: "failed",
+      provider,
+      connection: label,
+      to: null,
+      from: null,
+      error: { category: "invalid_input", reason, retryable: false },
+    },
+  };
+}
 
 // The SDK validates elicitation answers with Ajv; this server never elicits, so Ajv loads
 // only if something ever asks for a validator.
@@ -38,14 +64,26 @@ export function createMcpServer(service: SmsService): Server {
     return { tools: [sendSmsToolDefinition] };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    if (request.params.name !== SEND_SMS_TOOL_NAME) {
+  // Registered with the protocol's own method, past the Server's strict tools/call schema: a
+  // call whose arguments are an array, a string or null, or that names no tool, still gets
+  // the tool's answer ("SMS couldn't be sent" and why), not a protocol error with a dump.
+  const registerRequestHandler = Protocol.prototype.setRequestHandler as (
+    this: Server,
+    schema: typeof LooseCallToolRequestSchema,
+    handler: (request: z.infer<typeof LooseCallToolRequestSchema>) => Promise<CallToolResult>,
+  ) => void;
+  registerRequestHandler.call(server, LooseCallToolRequestSchema, async ({ params }) => {
+    const { name, arguments: args } = (
+      typeof params === "object" && params !== null ? params : {}
+    ) as { name?: unknown; arguments?: unknown };
+    if (typeof name === "string" && name !== SEND_SMS_TOOL_NAME) {
       throw new McpError(
         ErrorCode.InvalidParams,
-        `Unknown tool ${request.params.name}; this server has only ${SEND_SMS_TOOL_NAME}`,
+        `Unknown tool ${name.slice(0, 64)}; this server has only ${SEND_SMS_TOOL_NAME}`,
       );
     }
-    return toToolResult(await service.send(request.params.arguments));
+    if (typeof name !== "string") return toToolResult(invalidCall(service, args));
+    return toToolResult(await service.send(args));
   });
 
   return server;

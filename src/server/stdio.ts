@@ -1,32 +1,75 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../log/logger.js";
 import type { SmsService } from "../sms/smsService.js";
 import { createMcpServer } from "./createMcpServer.js";
+import { LineLengthGuard } from "./stdioInput.js";
 
 const WARM_UP_FALLBACK_MS = 250;
-const DRAIN_MS = 10_000;
+/** Far above any real MCP message to this server (a send_sms call is a few KiB at most). */
+const MAX_LINE_BYTES = 1024 * 1024;
 
-export async function serveStdio(service: SmsService, logger: Logger): Promise<void> {
+export interface StdioOptions {
+  /** How long a shutdown lets started sends finish: at least the longest a send can take. */
+  drainMs: number;
+}
+
+/** JSON-RPC 2.0's answer to input it cannot take: `id` null, as the spec requires. */
+function protocolError(code: number, message: string): JSONRPCMessage {
+  return { jsonrpc: "2.0", id: null, error: { code, message } } as unknown as JSONRPCMessage;
+}
+
+export async function serveStdio(
+  service: SmsService,
+  logger: Logger,
+  { drainMs }: StdioOptions,
+): Promise<void> {
   const server = createMcpServer(service);
   // The first tools/list answer triggers the warm-up (createMcpServer); this is the fallback
   // for a host that calls tools without listing them first.
   server.oninitialized = () => setTimeout(() => service.warmUp(), WARM_UP_FALLBACK_MS).unref();
 
-  const transport = new StdioServerTransport();
   let closing = false;
-  const close = async () => {
+  /** Lets every started send finish and be recorded (bounded), then exits. */
+  const close = async (exitCode = 0) => {
     if (closing) return;
     closing = true;
-    // Never cut a send in half: let started sends answer first (bounded).
-    await Promise.race([service.idle(), new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
-    await server.close();
-    process.exit(0);
+    await Promise.race([service.idle(), new Promise((resolve) => setTimeout(resolve, drainMs))]);
+    await server.close().catch(() => undefined);
+    await service.close().catch(() => undefined);
+    process.exit(exitCode);
   };
-  process.stdin.on("end", close);
-  process.on("SIGTERM", close);
-  process.on("SIGINT", close);
+
+  const input = new LineLengthGuard(MAX_LINE_BYTES, () => {
+    logger.warn({ maxBytes: MAX_LINE_BYTES }, "refused a message line over the size limit");
+    void transport.send(
+      protocolError(-32600, `Invalid Request: a message line over ${MAX_LINE_BYTES} bytes`),
+    );
+  });
+  process.stdin.pipe(input);
+  const transport = new StdioServerTransport(input, process.stdout);
+
+  // The host went away (closed our stdout, or died): there is no one left to answer, but the
+  // sends already started still finish and are recorded before the process goes.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (closing) return;
+    logger.warn(
+      { code: error.code, inFlight: service.inFlight },
+      "the host closed the connection; finishing the sends in flight, then exiting",
+    );
+    void close(0);
+  });
+  process.stdin.on("end", () => void close(0));
+  process.on("SIGTERM", () => void close(0));
+  process.on("SIGINT", () => void close(0));
 
   await server.connect(transport);
+  // A line that is not JSON gets JSON-RPC's parse error rather than silence.
+  const sdkOnError = transport.onerror;
+  transport.onerror = (error) => {
+    if (error instanceof SyntaxError) void transport.send(protocolError(-32700, "Parse error"));
+    sdkOnError?.(error);
+  };
   logger.info(
     { connection: service.connection.label, provider: service.connection.provider },
     "sms-mcp serving on stdio",

@@ -6,6 +6,7 @@ import {
   emergencyRule,
   firstRefusal,
   numberTypeRule,
+  type RuleDecision,
   segmentRule,
 } from "./guardrails/rules.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
@@ -22,13 +23,14 @@ export function checkPolicy(
   { segments, encoding }: SegmentInfo,
   callingCodesOf: (countries: readonly string[]) => readonly string[],
 ): void {
-  const { toFacts: to, fromFacts: from } = send;
+  const { toFacts: to, defaultFromFacts: home } = send;
   const configured = guardrails.allowedCountries;
-  // By default: the sender's own country, or its calling code when its range is unknown.
-  const countries = configured ?? (from.country ? [from.country] : []);
+  // By default: the configured default sender's country (or its calling code when its range
+  // is unknown), never the from_ of the call: a caller cannot widen the policy.
+  const countries = configured ?? (home?.country ? [home.country] : []);
   const callingCodes =
-    configured === undefined && !from.country
-      ? [from.callingCode]
+    configured === undefined && home && !home.country
+      ? [home.callingCode]
       : countries === "*"
         ? []
         : callingCodesOf(countries);
@@ -38,7 +40,12 @@ export function checkPolicy(
     () => emergencyRule(to),
     () => denyListRule(to, guardrails.denyList),
     () => allowListRule(to, guardrails.allowList),
-    () => (listed ? { allowed: true } : countryRule(to, countries, callingCodes)),
+    () =>
+      listed
+        ? { allowed: true }
+        : configured === undefined && !home
+          ? noHomeCountry()
+          : countryRule(to, countries, callingCodes),
     () => (listed ? { allowed: true } : numberTypeRule(to, guardrails.blockNonMobileTypes)),
     () => segmentRule(segments, encoding, guardrails.maxSegments),
   ]);
@@ -49,4 +56,15 @@ export function checkPolicy(
       retryable: decision.retryable,
     });
   }
+}
+
+/** Without a default sender there is no home country to default to: the owner must say. */
+function noHomeCountry(): RuleDecision {
+  return {
+    allowed: false,
+    category: "not_allowed",
+    reason:
+      "this connection has no default sender to take its allowed country from; the account owner must set allowedCountries (or a default sender)",
+    retryable: false,
+  };
 }

@@ -16,6 +16,19 @@ export interface ValidSend {
   bodySha256: string;
   toFacts: NumberFacts;
   fromFacts: NumberFacts;
+  /** The connection's configured default sender: the policy's home country, whatever from_ is. */
+  defaultFromFacts: NumberFacts | undefined;
+}
+
+const ARGUMENT_NAMES = new Set(["to_", "message", "from_"]);
+
+/** Only spaces, controls, format characters (direction marks, joiners) and other invisibles. */
+const NOTHING_TO_READ = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}]*$/u;
+/** With the u flag a well-formed pair is one code point, so this matches only a lone half. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function unexpected(keys: string[]): string {
+  return `unexpected argument ${keys.map((k) => JSON.stringify(k)).join(", ")}; send_sms takes only to_, message and from_`;
 }
 
 function invalid(reason: string, category: SmsError["category"] = "invalid_input"): SmsError {
@@ -25,9 +38,7 @@ function invalid(reason: string, category: SmsError["category"] = "invalid_input
 function describeShapeProblem(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "the arguments are not valid";
-  if (issue.code === "unrecognized_keys") {
-    return `unexpected argument ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; send_sms takes only to_, message and from_`;
-  }
+  if (issue.code === "unrecognized_keys") return unexpected(issue.keys);
   const field = issue.path.join(".") || "arguments";
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return `the ${field} argument is missing`;
@@ -38,11 +49,31 @@ function describeShapeProblem(error: z.ZodError): string {
   return `the ${field} argument is not valid`;
 }
 
+function defaultFromFacts(
+  defaultFrom: string | undefined,
+  used: NumberFacts,
+): NumberFacts | undefined {
+  if (defaultFrom === undefined) return undefined;
+  if (defaultFrom === used.e164) return used;
+  const checked = checkE164(defaultFrom, "sender");
+  return checked.ok ? checked : undefined;
+}
+
 /**
  * The gate in front of every provider: nothing that fails here is ever sent.
  * Throws SmsError with a sentence the model can act on.
  */
 export function validateSend(args: unknown, defaultFrom: string | undefined): ValidSend {
+  if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
+    const given = Array.isArray(args) ? "an array" : `a ${typeof args}`;
+    throw invalid(`the arguments must be an object with to_ and message, not ${given}`);
+  }
+  // Own keys, checked before any parser sees them: `__proto__` or `constructor` from JSON are
+  // extra fields like any other.
+  if (typeof args === "object" && args !== null) {
+    const extra = Object.keys(args).filter((key) => !ARGUMENT_NAMES.has(key));
+    if (extra.length > 0) throw invalid(unexpected(extra));
+  }
   const parsed = sendSmsArgumentsSchema.safeParse(args ?? {});
   if (!parsed.success) {
     // reportInput slows every parse, even a successful one, and only explains: a second pass.
@@ -67,7 +98,17 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
   const from = checkE164(fromRaw, "sender");
   if (!from.ok) throw invalid(from.reason, "invalid_sender");
 
-  if (message.trim() === "") throw invalid("the message is empty; write the text to send");
+  if (message === "") throw invalid("the message is empty; write the text to send");
+  if (NOTHING_TO_READ.test(message)) {
+    throw invalid(
+      "the message is empty: it has only spaces or invisible characters; write the text to send",
+    );
+  }
+  if (LONE_SURROGATE.test(message)) {
+    throw invalid(
+      "the message contains a broken character (half of a UTF-16 surrogate pair); send the text again as plain Unicode",
+    );
+  }
   // Characters are code points; a text short in UTF-16 units is short in code points too.
   const length = message.length > MAX_MESSAGE_CHARS ? Array.from(message).length : message.length;
   if (length > MAX_MESSAGE_CHARS) {
@@ -83,5 +124,6 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
     bodySha256: sha256(message),
     toFacts: to,
     fromFacts: from,
+    defaultFromFacts: defaultFromFacts(defaultFrom, from),
   };
 }

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   openSync,
   readSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -29,6 +30,8 @@ function endsCleanly(path: string): boolean {
   }
 }
 
+const ROTATION_CHECK_MS = 1000;
+
 /**
  * Append-only JSON lines, mode 0600, through one file descriptor kept open. Each record is a
  * single synchronous `O_APPEND` write, so records land in call order before the tool answers,
@@ -37,10 +40,19 @@ function endsCleanly(path: string): boolean {
  */
 export class AuditLogFile implements AuditSink {
   private fd: number | undefined;
+  private inode = 0;
+  private checkedAt = 0;
 
-  constructor(readonly path: string) {}
+  /**
+   * @param rotationCheckMs how often the path is looked at for a rotated log. Default: 1 s.
+   */
+  constructor(
+    readonly path: string,
+    private readonly rotationCheckMs = ROTATION_CHECK_MS,
+  ) {}
 
   private open(): number {
+    this.reopenIfRotated();
     if (this.fd === undefined) {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       const clean = endsCleanly(this.path);
@@ -48,8 +60,27 @@ export class AuditLogFile implements AuditSink {
       fchmodSync(fd, 0o600);
       if (!clean) writeSync(fd, "\n");
       this.fd = fd;
+      this.inode = fstatSync(fd).ino;
     }
     return this.fd;
+  }
+
+  /**
+   * A log the user rotated (renamed or deleted) is followed by a new file at the path; looked
+   * at no more than once a second, so a busy server pays for it once, not per send.
+   */
+  private reopenIfRotated(): void {
+    if (this.fd === undefined) return;
+    const now = Date.now();
+    if (now - this.checkedAt < this.rotationCheckMs) return;
+    this.checkedAt = now;
+    let current: number;
+    try {
+      current = statSync(this.path).ino;
+    } catch {
+      current = -1;
+    }
+    if (current !== this.inode) this.close();
   }
 
   /** Appends one line; a failure (full disk, bad path) rejects, and the next call retries. */

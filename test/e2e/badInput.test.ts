@@ -7,6 +7,42 @@ const OK = { to_: "+15551234567", message: "Hello" };
 
 const CASES: Array<{ name: string; args: unknown; category: string; reason: RegExp }> = [
   {
+    name: "arguments as an array",
+    args: ["+15551234567", "Hello"],
+    category: "invalid_input",
+    reason: /arguments must be an object.*not an array/,
+  },
+  {
+    name: "arguments as a string",
+    args: "+15551234567 Hello",
+    category: "invalid_input",
+    reason: /arguments must be an object.*not a string/,
+  },
+  {
+    name: "an extra key named __proto__",
+    args: JSON.parse('{"to_":"+15551234567","message":"Hello","__proto__":{"x":1}}'),
+    category: "invalid_input",
+    reason: /unexpected argument "__proto__"/i,
+  },
+  {
+    name: "an extra key named constructor",
+    args: { ...OK, constructor: "x" },
+    category: "invalid_input",
+    reason: /unexpected argument "constructor"/i,
+  },
+  {
+    name: "a body of only spaces and invisible characters",
+    args: { ...OK, message: " \u200b\u200d\u200e\u2060\ufeff\t " },
+    category: "invalid_input",
+    reason: /message is empty: it has only spaces or invisible characters/,
+  },
+  {
+    name: "a body with a lone surrogate",
+    args: { ...OK, message: "Code \ud83d" },
+    category: "invalid_input",
+    reason: /broken character/,
+  },
+  {
     name: "no arguments at all",
     args: undefined,
     category: "invalid_input",

@@ -66,6 +66,22 @@ function oneLinePerAttempt(records: AuditRecord[], now: number): ShownRecord[] {
   return shown;
 }
 
+/** C0 and C1 controls, DEL, and the bidirectional overrides that reorder what follows them. */
+const UNPRINTABLE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * A recorded field as the operator's terminal may show it: a `to_` or a provider's string
+ * holding ESC or another control character must not move the cursor or recolour the screen.
+ */
+function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** JSON escapes C0 itself; C1, DEL and the overrides are escaped the same way (still JSON). */
+function printableJson(record: unknown): string {
+  return printable(JSON.stringify(record));
+}
+
 /** Recent attempts from the audit log, as a table or JSON lines. */
 export async function logCommand(options: LogOptions, context: CliContext) {
   const cutoff = Date.now() - parseSince(options.since);
@@ -78,7 +94,7 @@ export async function logCommand(options: LogOptions, context: CliContext) {
     Date.now(),
   );
   if (options.json) {
-    for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
+    for (const r of records) process.stdout.write(`${printableJson(r)}\n`);
     return;
   }
   if (records.length === 0) {
@@ -97,6 +113,9 @@ export async function logCommand(options: LogOptions, context: CliContext) {
       r.messageId ?? "",
     ]),
   ];
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) row[i] = printable(row[i] ?? "");
+  }
   const widths =
     rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length))) ?? [];
   for (const row of rows) {

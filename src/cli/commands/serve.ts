@@ -1,9 +1,13 @@
 import { checkRedisUrl } from "../../config/environment.js";
 import { resolveConnection } from "../../config/resolveConnection.js";
 import { createLogger } from "../../log/logger.js";
-import { isLoopback, UnsafeBindError } from "../../server/http/security.js";
+import {
+  isLoopback,
+  MIN_PUBLIC_TOKEN_LENGTH,
+  UnsafeBindError,
+} from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
-import { composeSmsService } from "../compose.js";
+import { composeSmsService, longestSendMs } from "../compose.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
@@ -32,7 +36,9 @@ function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_I
 /** Checked before anything else, so a bad flag or an unsafe bind fails fast and touches nothing. */
 function httpOptions(options: ServeOptions, { environment }: CliContext) {
   const { authToken } = environment;
-  if (!isLoopback(options.host) && !authToken) throw new UnsafeBindError(options.host);
+  if (!isLoopback(options.host) && (authToken?.length ?? 0) < MIN_PUBLIC_TOKEN_LENGTH) {
+    throw new UnsafeBindError(options.host, authToken?.length ?? 0);
+  }
   return {
     host: options.host,
     port: whole("--port", options.port, 0, 65_535),
@@ -69,9 +75,12 @@ export async function serveCommand(options: ServeOptions, context: CliContext): 
   // that transport is chosen.
   if (http) {
     const { serveHttp } = await import("../../server/http/serveHttp.js");
-    await serveHttp(service, logger, http);
+    await serveHttp(service, logger, {
+      ...http,
+      drainTimeoutMs: longestSendMs(context.environment.timeoutMs),
+    });
   } else {
     const { serveStdio } = await import("../../server/stdio.js");
-    await serveStdio(service, logger);
+    await serveStdio(service, logger, { drainMs: longestSendMs(context.environment.timeoutMs) });
   }
 }

@@ -16,6 +16,8 @@ import {
   type Guard,
   hostCheck,
   isLoopback,
+  ListenError,
+  MIN_PUBLIC_TOKEN_LENGTH,
   originCheck,
   UnsafeBindError,
 } from "./security.js";
@@ -34,7 +36,7 @@ export interface HttpServerOptions {
   idleTimeoutMs?: number;
   /** No server-side sessions: each POST stands alone (for replicas behind a load balancer). */
   stateless?: boolean;
-  /** How long a shutdown waits for in-flight sends to answer. */
+  /** How long a shutdown waits for in-flight sends to answer. Default: 10 s. */
   drainTimeoutMs?: number;
 }
 
@@ -55,7 +57,9 @@ const LOCAL_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { service, logger, host } = options;
-  if (!isLoopback(host) && !options.authToken) throw new UnsafeBindError(host);
+  if (!isLoopback(host) && (options.authToken?.length ?? 0) < MIN_PUBLIC_TOKEN_LENGTH) {
+    throw new UnsafeBindError(host, options.authToken?.length ?? 0);
+  }
   useLightweightWebResponses();
   const sessions = new SessionRegistry(
     options.maxSessions ?? 1000,
@@ -181,9 +185,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(new ListenError(host, options.port, error.code));
+    server.once("error", failed);
     server.listen(options.port, host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });

@@ -1,15 +1,30 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIPv4, isIPv6 } from "node:net";
 import { jsonRpcError } from "./httpIo.js";
 
 /** A check in front of the MCP endpoints: true lets the request through, false has answered it. */
 export type Guard = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
-
+/**
+ * Whether a bind address is loopback, decided by parsing it: 127.0.0.0/8, ::1 (also as
+ * `[::1]` or an IPv4-mapped 127 address) or `localhost`. `127.evil.example` is a name, not
+ * loopback.
+ */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === "localhost") return true;
+  if (isIPv4(bare)) return bare.split(".")[0] === "127";
+  if (isIPv6(bare)) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1];
+    if (mapped) return isIPv4(mapped) && mapped.split(".")[0] === "127";
+    return /^(0{0,4}:){2,7}0{0,3}1$|^::1$/i.test(bare);
+  }
+  return false;
 }
+
+/** Shorter bearer tokens are refused on a public bind: guessable tokens guard nothing. */
+export const MIN_PUBLIC_TOKEN_LENGTH = 32;
 
 /** Equal-length digests make the comparison constant-time whatever the token lengths. */
 function sameToken(given: string, expected: string): boolean {
@@ -22,8 +37,8 @@ function sameToken(given: string, expected: string): boolean {
 export function bearerAuth(token: string | undefined): Guard {
   return (req, res) => {
     if (!token) return true;
-    const header = req.headers.authorization ?? "";
-    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    // The scheme is case-insensitive (RFC 7235).
+    const given = /^bearer +(\S+) *$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
     if (given !== "" && sameToken(given, token)) return true;
     res.setHeader("WWW-Authenticate", 'Bearer realm="sms-mcp"');
     jsonRpcError(res, 401, "Unauthorized: send Authorization: Bearer <SMS_MCP_AUTH_TOKEN>");
@@ -75,10 +90,28 @@ export function hostCheck(allowedHosts: ReadonlySet<string>): Guard {
 }
 
 export class UnsafeBindError extends Error {
-  constructor(host: string) {
+  constructor(host: string, tokenLength = 0) {
     super(
-      `refusing to listen on ${host} without SMS_MCP_AUTH_TOKEN: anyone who can reach it could send texts from your number. Set a token, or bind to 127.0.0.1`,
+      tokenLength === 0
+        ? `refusing to listen on ${host} without SMS_MCP_AUTH_TOKEN: anyone who can reach it could send texts from your number. Set a token, or bind to 127.0.0.1`
+        : `refusing to listen on ${host} with a ${tokenLength}-character SMS_MCP_AUTH_TOKEN: a public server needs at least ${MIN_PUBLIC_TOKEN_LENGTH} (openssl rand -hex 32)`,
     );
     this.name = "UnsafeBindError";
+  }
+}
+
+/** The address and port could not be listened on, in one sentence for the operator. */
+export class ListenError extends Error {
+  constructor(host: string, port: number, code: string | undefined) {
+    super(
+      code === "EADDRINUSE"
+        ? `port ${port} on ${host} is already in use; stop what is using it or pick another with --port`
+        : code === "EACCES"
+          ? `not allowed to listen on ${host}:${port} (ports below 1024 need privileges); pick another with --port`
+          : code === "EADDRNOTAVAIL"
+            ? `${host} is not an address of this machine; bind to one of its addresses, or 127.0.0.1`
+            : `cannot listen on ${host}:${port} (${code ?? "error"})`,
+    );
+    this.name = "ListenError";
   }
 }
