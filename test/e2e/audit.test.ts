@@ -134,3 +134,38 @@ describe("the audit log", () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe("sms-mcp log on a hostile record", () => {
+  it("escapes ESC and every other C0/C1 control, so a record cannot rewrite the terminal", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-log-escape-"));
+    try {
+      const file = join(dir, "audit.log");
+      const hostile = {
+        time: new Date().toISOString(),
+        connection: "evil\u001b]0;owned\u0007",
+        provider: "twilio",
+        to: "+1555\u001b[2J\u001b[31m",
+        from: "\u009b31m",
+        segments: 1,
+        encoding: "GSM-7",
+        outcome: "sent",
+        errorCategory: null,
+        messageId: "SM\u202etxt.exe",
+        bodySha256: null,
+      };
+      const raw = `${JSON.stringify(hostile)}\n`;
+      await appendFile(file, raw);
+      for (const args of [["log"], ["log", "--json"]]) {
+        const run = await runCli([...args, "--file", file], {});
+        expect(run.code).toBe(0);
+        // Every control character but the newlines that end the lines, and the bidi override.
+        expect(run.stdout.replaceAll("\n", "")).not.toMatch(/[\p{Cc}\u202e]/u);
+        expect(run.stdout).toContain("\\u001b");
+      }
+      // The raw record stays in the file.
+      expect(await readFile(file, "utf8")).toBe(raw);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,5 @@
-import { request as httpRequest } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -166,6 +167,23 @@ describe("serve --transport http", () => {
     expect(server.stderr()).not.toContain(TOKEN);
   });
 
+  it("the Bearer scheme is matched case-insensitively (RFC 7235)", async () => {
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      const response = await rawPost(`${server.url}/mcp`, INIT, {
+        Authorization: `${scheme} ${TOKEN}`,
+      });
+      expect(response.status).toBe(200);
+      // Closed again: this server allows only three sessions.
+      await fetch(`${server.url}/mcp`, {
+        method: "DELETE",
+        headers: {
+          ...auth.headers,
+          "mcp-session-id": response.headers.get("mcp-session-id") ?? "",
+        },
+      });
+    }
+  });
+
   it("a foreign Origin → 403; a foreign Host on a loopback bind → 403", async () => {
     const foreign = await rawPost(`${server.url}/mcp`, INIT, {
       ...auth.headers,
@@ -261,6 +279,46 @@ describe("serve --transport http: start-up and shutdown", () => {
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without SMS_MCP_AUTH_TOKEN/);
+  });
+
+  it.each([
+    [
+      "a name that only starts like loopback",
+      ["--host", "127.evil.example"],
+      {},
+      /refusing to listen on 127\.evil\.example without SMS_MCP_AUTH_TOKEN/,
+    ],
+    [
+      "a public bind with a short token",
+      ["--host", "0.0.0.0"],
+      { SMS_MCP_AUTH_TOKEN: "short-token" },
+      /11-character SMS_MCP_AUTH_TOKEN: a public server needs at least 32/,
+    ],
+  ])("refuses %s", async (_name, args, extra, message) => {
+    const run = await runCli(["serve", "--transport", "http", "--port", "0", ...args], {
+      ...providerEnv(sim, "telnyx"),
+      ...extra,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it("a port already in use is one clear sentence", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const run = await runCli(
+        ["serve", "--transport", "http", "--port", String(port)],
+        providerEnv(sim, "telnyx"),
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `sms-mcp: port ${port} on 127.0.0.1 is already in use; stop what is using it or pick another with --port\n`,
+      );
+    } finally {
+      busy.close();
+    }
   });
 
   it("SIGTERM lets an in-flight send finish and answer, then exits 0", async () => {

@@ -30,6 +30,40 @@ describe("serve refuses to start with one clear line", () => {
     expect(run.stderr).toMatch(/needs PLIVO_AUTH_TOKEN to be set/);
   });
 
+  it.each([
+    ["SMS_MCP_RATE_PER_RECIPIENT", "5/0s", /SMS_MCP_RATE_PER_RECIPIENT must be a count per window/],
+    [
+      "SMS_MCP_RATE_PER_CONNECTION",
+      "-5/1h",
+      /SMS_MCP_RATE_PER_CONNECTION must be a count per window/,
+    ],
+    ["SMS_MCP_TIMEOUT_MS", "fast", /SMS_MCP_TIMEOUT_MS must be a whole number of milliseconds/],
+    ["SMS_MCP_LOG_LEVEL", "loud", /SMS_MCP_LOG_LEVEL must be one of/],
+    [
+      "SMS_MCP_API_BASE_URL",
+      "ftp://127.0.0.1:4010",
+      /SMS_MCP_API_BASE_URL must be an http\(s\) origin/,
+    ],
+    [
+      "SMS_MCP_REDIS_URL",
+      "localhost:6379",
+      /SMS_MCP_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+  ])(
+    "%s=%s would switch a guard off or is unreadable: refused at start-up",
+    async (name, value, message) => {
+      const run = await runCli(["serve"], {
+        ...env,
+        SMS_MCP_PROVIDER: "telnyx",
+        TELNYX_API_KEY: "KEY0123",
+        [name]: value,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(message);
+    },
+  );
+
   it("usage errors exit 2", async () => {
     expect((await runCli(["serve", "--transport", "carrier-pigeon"], env)).code).toBe(2);
     expect((await runCli(["serve", "--transport", "http", "--port", "http"], env)).code).toBe(2);

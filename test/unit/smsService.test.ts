@@ -124,6 +124,35 @@ describe("the send pipeline", () => {
     expect(records).toMatchObject([{ outcome: "refused" }]);
   });
 
+  it("from_ cannot widen the policy: the allowed country is the default sender's", async () => {
+    const { provider, calls } = fakeProvider();
+    const { service } = build(provider);
+    // A UK sender does not make UK recipients allowed on a US connection.
+    const outcome = await service.send({
+      to_: "+447700900456",
+      message: "hi",
+      from_: "+447700900123",
+    });
+    expect(outcome.details.error).toMatchObject({ category: "not_allowed", retryable: false });
+    expect(outcome.ok ? "" : outcome.reason).toMatch(/may only text US/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it("no default sender and no allowedCountries: refused, saying what the owner must set", async () => {
+    const { provider, calls } = fakeProvider();
+    const service = new SmsService({
+      connection: { id: "x", label: "X", provider: "twilio", defaultFrom: undefined },
+      guardrails: DEFAULT_GUARDRAILS,
+      provider,
+      store: new MemoryGuardrailStore(),
+      audit: { append: async () => undefined },
+      logger: { debug() {}, warn() {}, error() {}, isLevelEnabled: () => false },
+    });
+    const outcome = await service.send({ to_: TO, message: "hi", from_: FROM });
+    expect(outcome.ok ? "" : outcome.reason).toMatch(/must set allowedCountries/);
+    expect(calls).toHaveLength(0);
+  });
+
   it("a foreign from_ is checked like the default sender", async () => {
     const { provider, calls } = fakeProvider();
     const { service } = build(provider);
