@@ -1,8 +1,16 @@
 import type { SmsProvider } from "../sms/ports/provider.js";
+import { withDeadline } from "./deadline.js";
 import type { ProviderOptions } from "./types.js";
 
-/** Imports only the SDK of the provider in use: each is large, and a host launch needs none. */
+/**
+ * Imports only the SDK of the provider in use (each is large, and a host launch needs none),
+ * and bounds each of its calls by the timeout, start to finish.
+ */
 export async function createProvider(options: ProviderOptions): Promise<SmsProvider> {
+  return withDeadline(await createAdapter(options), options.timeoutMs);
+}
+
+async function createAdapter(options: ProviderOptions): Promise<SmsProvider> {
   const { credentials } = options;
   switch (credentials.provider) {
     case "twilio": {
