@@ -67,6 +67,11 @@ export async function composeSmsService(
       loadCredentials: () => credentialsForSending(connection),
       apiBaseUrl: connection.apiBaseUrl,
       timeoutMs: environment.timeoutMs,
+      onUntrusted: (field, length) =>
+        logger.warn(
+          { field, length },
+          "the provider answered a value outside its documented format; it was replaced",
+        ),
     }),
     store,
     audit: new AuditLogFile(connection.auditLogPath),

@@ -1,13 +1,18 @@
 import type { SmsProvider } from "../sms/ports/provider.js";
 import { withDeadline } from "./deadline.js";
 import type { ProviderOptions } from "./types.js";
+import { withCheckedAnswers } from "./untrusted.js";
 
 /**
  * Imports only the SDK of the provider in use (each is large, and a host launch needs none),
- * and bounds each of its calls by the timeout, start to finish.
+ * bounds each of its calls by the timeout, start to finish, and checks every answer.
  */
 export async function createProvider(options: ProviderOptions): Promise<SmsProvider> {
-  return withDeadline(await createAdapter(options), options.timeoutMs);
+  const adapter = withCheckedAnswers(
+    await createAdapter(options),
+    options.onUntrusted ?? (() => {}),
+  );
+  return withDeadline(adapter, options.timeoutMs);
 }
 
 async function createAdapter(options: ProviderOptions): Promise<SmsProvider> {

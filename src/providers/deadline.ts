@@ -14,13 +14,13 @@ export function withDeadline(provider: SmsProvider, timeoutMs: number): SmsProvi
   const sendTimedOut = () =>
     new SmsError({
       category: "provider_unavailable",
-      reason: `${title} did not answer within ${seconds} s, so it is unknown whether the message was sent; do not send it again before checking with the person`,
+      reason: `${title} did not answer in time (${seconds} s), so it is unknown whether the message was sent; do not send it again before checking with the person`,
       retryable: false,
     });
   const callTimedOut = () =>
     new SmsError({
       category: "provider_unavailable",
-      reason: `${title} did not answer within ${seconds} s; check the network and try again`,
+      reason: `${title} did not answer in time (${seconds} s); check the network and try again`,
       retryable: true,
       certainlyNotSent: true,
     });

@@ -3,6 +3,7 @@ import { Lazy } from "../sms/lazy.js";
 import type { ProviderCredentials, SmsProvider } from "../sms/ports/provider.js";
 import type { ProviderName } from "../sms/providerNames.js";
 import { createProvider } from "./createProvider.js";
+import type { UntrustedReport } from "./untrusted.js";
 
 export interface LazyProviderOptions {
   name: ProviderName;
@@ -13,6 +14,8 @@ export interface LazyProviderOptions {
   loadCredentials: () => Promise<ProviderCredentials>;
   apiBaseUrl: string | undefined;
   timeoutMs: number;
+  /** Told when an answer's field was outside its documented format and replaced. */
+  onUntrusted?: UntrustedReport | undefined;
 }
 
 /**
@@ -37,6 +40,7 @@ export function lazyProvider(options: LazyProviderOptions): SmsProvider {
       credentials,
       apiBaseUrl: options.apiBaseUrl,
       timeoutMs: options.timeoutMs,
+      onUntrusted: options.onUntrusted,
     });
   });
   return {

@@ -35,8 +35,11 @@ function toSmsError(error: unknown) {
   if (transport) return transport;
   const { status, error: body, headers } = (error ?? {}) as TelnyxApiErrorShape;
   const code = body?.errors?.[0]?.code;
+  // Telnyx's documented codes are 4 to 6 digits; anything else never reaches the answer.
   const providerCode =
-    typeof code === "string" || typeof code === "number" ? String(code) : undefined;
+    (typeof code === "string" || typeof code === "number") && /^\d{4,6}$/.test(String(code))
+      ? String(code)
+      : undefined;
   const category =
     (providerCode ? CODE_CATEGORIES[providerCode] : undefined) ?? categoryForStatus(status);
   return providerError("telnyx", category, {

@@ -38,7 +38,11 @@ function toSmsError(error: unknown) {
   const transport = transportError("twilio", error);
   if (transport) return transport;
   const { status, code } = error as { status?: number; code?: unknown };
-  const numericCode = typeof code === "number" ? code : undefined;
+  // Twilio's documented codes are five digits; anything else never reaches the answer.
+  const numericCode =
+    typeof code === "number" && Number.isInteger(code) && code >= 10_000 && code <= 99_999
+      ? code
+      : undefined;
   const category =
     (numericCode !== undefined ? CODE_CATEGORIES[numericCode] : undefined) ??
     categoryForStatus(status);

@@ -1,4 +1,5 @@
 import type { ProviderCredentials } from "../sms/ports/provider.js";
+import type { UntrustedReport } from "./untrusted.js";
 
 export interface ProviderOptions {
   credentials: ProviderCredentials;
@@ -6,4 +7,6 @@ export interface ProviderOptions {
   apiBaseUrl?: string | undefined;
   /** Bounds each provider call; the default is owned by config (SMS_MCP_TIMEOUT_MS). */
   timeoutMs: number;
+  /** Told when an answer's field was outside its documented format and replaced. */
+  onUntrusted?: UntrustedReport | undefined;
 }

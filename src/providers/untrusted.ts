@@ -1,0 +1,116 @@
+import type { SenderNumber, SendReceipt, SmsProvider } from "../sms/ports/provider.js";
+import type { ProviderName } from "../sms/providerNames.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Each provider's documented message id: Twilio SM/MM + 32 hex, Plivo and Telnyx a UUID. */
+const MESSAGE_ID: Record<ProviderName, RegExp> = {
+  twilio: /^(SM|MM)[0-9a-f]{32}$/,
+  plivo: UUID,
+  telnyx: UUID,
+};
+
+/** The delivery states the three providers document for an outbound message. */
+const STATUS_WORDS = new Set([
+  "accepted",
+  "scheduled",
+  "queued",
+  "sending",
+  "sent",
+  "delivered",
+  "undelivered",
+  "failed",
+  "delivery_failed",
+  "delivery_unconfirmed",
+  "canceled",
+  "read",
+  "expired",
+  "rejected",
+]);
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** A value outside its documented format was replaced; told its field and length, never it. */
+export type UntrustedReport = (field: string, length: number) => void;
+
+/** What stands in for a message id the provider answered in no documented format. */
+export const UNRECOGNIZED_ID = "unrecognized";
+
+function lengthOf(value: unknown): number {
+  return typeof value === "string" ? value.length : String(value).length;
+}
+
+/**
+ * A provider's answer to a send, checked field by field against the provider's documented
+ * formats before it can reach the tool result, a log or the audit log: anything else (an echo
+ * of the request's Authorization header, a proxy's HTML, a megabyte of text) is replaced by a
+ * neutral value. The text was taken (a 2xx), so the receipt stands; only its fields change.
+ */
+export function checkedReceipt(
+  provider: ProviderName,
+  raw: SendReceipt,
+  report: UntrustedReport,
+): SendReceipt {
+  let { messageId, status, segments, encoding } = raw;
+  if (typeof messageId !== "string" || !MESSAGE_ID[provider].test(messageId)) {
+    report("messageId", lengthOf(messageId));
+    messageId = UNRECOGNIZED_ID;
+  }
+  if (typeof status !== "string" || !STATUS_WORDS.has(status)) {
+    report("status", lengthOf(status));
+    status = "unknown";
+  }
+  if (segments !== undefined && !(Number.isInteger(segments) && segments >= 1 && segments <= 100)) {
+    report("segments", lengthOf(segments));
+    segments = undefined;
+  }
+  if (encoding !== undefined && encoding !== "GSM-7" && encoding !== "UCS-2") {
+    report("encoding", lengthOf(encoding));
+    encoding = undefined;
+  }
+  return { messageId, status, segments, encoding };
+}
+
+/** Numbers the provider lists; an entry that is not E.164 is dropped, never shown. */
+function checkedSenders(senders: SenderNumber[], report: UntrustedReport): SenderNumber[] {
+  return senders.filter((sender) => {
+    const ok = typeof sender.number === "string" && E164.test(sender.number);
+    if (!ok) report("number", lengthOf(sender.number));
+    return ok;
+  });
+}
+
+/** Short printable text from a provider (an account name or status), or nothing. */
+function checkedText(value: string | undefined, field: string, report: UntrustedReport) {
+  if (value === undefined) return undefined;
+  if (/^[\p{L}\p{N} .,&'()_-]{1,64}$/u.test(value)) return value;
+  report(field, lengthOf(value));
+  return undefined;
+}
+
+/** Wraps an adapter so that none of its answers reaches the rest unchecked. */
+export function withCheckedAnswers(provider: SmsProvider, report: UntrustedReport): SmsProvider {
+  const checked: SmsProvider = {
+    name: provider.name,
+    send: async (message) => checkedReceipt(provider.name, await provider.send(message), report),
+    listSenders: async () => checkedSenders(await provider.listSenders(), report),
+    verify: async () => {
+      const account = await provider.verify();
+      return {
+        id: checkedText(account.id, "account id", report) ?? UNRECOGNIZED_ID,
+        name: checkedText(account.name, "account name", report),
+        status: checkedText(account.status, "account status", report),
+      };
+    },
+  };
+  const { findSent } = provider;
+  if (findSent) {
+    checked.findSent = async (lookup) => {
+      const id = await findSent.call(provider, lookup);
+      if (id === undefined || MESSAGE_ID[provider.name].test(id)) return id;
+      report("messageId", lengthOf(id));
+      return UNRECOGNIZED_ID;
+    };
+  }
+  return checked;
+}
