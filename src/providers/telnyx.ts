@@ -62,6 +62,8 @@ export async function createTelnyxProvider(
     // The SDK retries timeouts, 409 and 5xx by default with no idempotency key: a send that
     // timed out after Telnyx accepted it would text the person twice.
     maxRetries: 0,
+    // TELNYX_LOG=debug would log requests to the console (stdout, on stdio) with their headers.
+    logLevel: "off",
   });
 
   return {

@@ -71,12 +71,16 @@ export async function createTwilioProvider(
   }
 
   const httpClient = new OriginRequestClient({ timeout: options.timeoutMs, autoRetry: false });
+  // The SDK's request log prints each request, headers (the secret) included, with
+  // console.log: stdout, the protocol's stream on stdio. It stays off whatever the
+  // environment (TWILIO_LOG_LEVEL) says.
   const client = credentials.apiKeySid
     ? twilio(credentials.apiKeySid, credentials.secret, {
         accountSid: credentials.accountSid,
         httpClient,
+        logLevel: "none",
       })
-    : twilio(credentials.accountSid, credentials.secret, { httpClient });
+    : twilio(credentials.accountSid, credentials.secret, { httpClient, logLevel: "none" });
 
   return {
     name: "twilio",

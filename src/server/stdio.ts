@@ -29,6 +29,9 @@ export async function serveStdio(
   // for a host that calls tools without listing them first.
   server.oninitialized = () => setTimeout(() => service.warmUp(), WARM_UP_FALLBACK_MS).unref();
 
+  // stdout is the protocol's: anything a dependency prints with console.log lands on stderr.
+  for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
+
   let closing = false;
   /** Lets every started send finish and be recorded (bounded), then exits. */
   const close = async (exitCode = 0) => {

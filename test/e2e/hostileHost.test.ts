@@ -15,6 +15,8 @@ interface RawServer {
   /** The next JSON-RPC message on stdout whose id is `id` (null for id-less errors). */
   answer(id: number | null): Promise<Record<string, unknown>>;
   stderr(): string;
+  /** stdout lines that were not JSON: there must be none. */
+  notJson(): string[];
   exit: Promise<number | null>;
 }
 
@@ -23,12 +25,18 @@ function startRaw(env: Record<string, string>): RawServer {
     env: { ...cleanEnv(), SMS_MCP_LOG_LEVEL: "info", ...env },
   });
   const messages: Array<Record<string, unknown>> = [];
+  const notJson: string[] = [];
   const waiters: Array<() => void> = [];
   let buffered = "";
   child.stdout.on("data", (chunk: Buffer) => {
     buffered += chunk.toString();
     for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
-      messages.push(JSON.parse(buffered.slice(0, newline)));
+      const line = buffered.slice(0, newline);
+      try {
+        messages.push(JSON.parse(line));
+      } catch {
+        notJson.push(line);
+      }
       buffered = buffered.slice(newline + 1);
       for (const wake of waiters.splice(0)) wake();
     }
@@ -52,6 +60,7 @@ function startRaw(env: Record<string, string>): RawServer {
       }
     },
     stderr: () => stderr,
+    notJson: () => notJson,
     exit,
   };
 }
@@ -93,6 +102,27 @@ describe("a hostile host on stdio", () => {
     env = { ...providerEnv(sim, "telnyx"), SMS_MCP_AUDIT_LOG: join(dir, "audit.log") };
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    ["telnyx", { TELNYX_LOG: "debug" }],
+    ["twilio", { TWILIO_LOG_LEVEL: "debug" }],
+  ] as const)(
+    "%s with its SDK's debug switch on: stdout stays JSON-RPC only",
+    async (provider, debug) => {
+      const server = startRaw({ ...env, ...providerEnv(sim, provider), ...debug, NODE_DEBUG: "" });
+      await initialize(server);
+      server.write(
+        call(1, { name: "send_sms", arguments: { to_: "+15551234567", message: "hi" } }),
+      );
+      expect(firstText(await server.answer(1))).toBe("SMS sent.");
+      server.child.stdin.end();
+      await server.exit;
+      expect(server.notJson()).toEqual([]);
+      const secret =
+        provider === "telnyx" ? sim.accounts.telnyx.apiKey : sim.accounts.twilio.authToken;
+      expect(server.stderr()).not.toContain(secret);
+    },
+  );
 
   it("a line that is not JSON gets a parse error (-32700, id null), and serving goes on", async () => {
     const server = startRaw(env);
