@@ -167,8 +167,17 @@ program
     await simulatorCommand(options);
   });
 
+/**
+ * A host that launches the package bare (`npx -y sms-mcp`, no subcommand) expects a stdio
+ * server: with stdin not a terminal, no arguments mean `serve`. On a terminal, help.
+ */
+function withDefaultCommand(argv: string[]): string[] {
+  if (argv.length > 2) return argv;
+  return process.stdin.isTTY ? [...argv, "--help"] : [...argv, "serve"];
+}
+
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(withDefaultCommand(process.argv));
 } catch (error) {
   if (error instanceof CommanderError) {
     // Help and version are not failures; every other commander error is a usage error.

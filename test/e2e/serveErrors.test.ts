@@ -69,3 +69,31 @@ describe("serve refuses to start with one clear line", () => {
     expect((await runCli(["serve", "--transport", "http", "--port", "http"], env)).code).toBe(2);
   });
 });
+
+describe("a bare `sms-mcp` (as `npx -y sms-mcp` runs it)", () => {
+  it("serves stdio when stdin is not a terminal", async () => {
+    const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+    const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+    const { CLI_PATH } = await import("../helpers/stdioServer.js");
+    const { cleanEnv } = await import("../helpers/simulatorEnv.js");
+    const client = new Client({ name: "bare", version: "0" });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI_PATH],
+        env: {
+          ...cleanEnv(),
+          SMS_MCP_PROVIDER: "telnyx",
+          TELNYX_API_KEY: "KEY0123",
+          SMS_MCP_DEFAULT_FROM: "+15550300001",
+        },
+        stderr: "ignore",
+      }),
+    );
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["send_sms"]);
+    } finally {
+      await client.close();
+    }
+  });
+});
