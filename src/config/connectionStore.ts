@@ -1,5 +1,6 @@
 import { ConfigError } from "./configError.js";
 import { loadConfig, saveConfig } from "./configFile.js";
+import { withConfigLock } from "./configLock.js";
 import { findConnection } from "./resolveConnection.js";
 import type { ConfigFile, ConnectionConfig } from "./schema.js";
 import type { SecretStore } from "./secretStore.js";
@@ -28,7 +29,17 @@ export type NewConnection = Omit<ConnectionConfig, "id">;
  * Secret first, then config; if the config write fails the keychain is put back as it was,
  * so there is never a config entry without its secret nor an orphaned secret.
  */
-export async function upsertConnection(
+export function upsertConnection(
+  path: string,
+  secrets: SecretStore,
+  input: NewConnection,
+  secret: string,
+): Promise<{ connection: ConnectionConfig; updated: boolean }> {
+  // Under the lock and re-read: a concurrent connect's connection is never overwritten.
+  return withConfigLock(path, () => upsertLocked(path, secrets, input, secret));
+}
+
+async function upsertLocked(
   path: string,
   secrets: SecretStore,
   input: NewConnection,
@@ -64,7 +75,15 @@ export async function upsertConnection(
 }
 
 /** Removes both parts; the keychain entry is restored if the config cannot be written. */
-export async function removeConnection(
+export function removeConnection(
+  path: string,
+  secrets: SecretStore,
+  wanted: string,
+): Promise<ConnectionConfig> {
+  return withConfigLock(path, () => removeLocked(path, secrets, wanted));
+}
+
+async function removeLocked(
   path: string,
   secrets: SecretStore,
   wanted: string,

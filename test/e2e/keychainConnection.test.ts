@@ -2,10 +2,11 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { saveConfig } from "../../src/config/configFile.js";
+import { loadConfig, saveConfig } from "../../src/config/configFile.js";
 import { KeytarSecretStore } from "../../src/config/secretStore.js";
 import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { runCli } from "../helpers/cli.js";
 import { keychainStatus } from "../helpers/keychain.js";
 import { startStdioServer, texts } from "../helpers/stdioServer.js";
 
@@ -116,6 +117,39 @@ describe.skipIf(!status.available)(
         expect(sim.requests()).toHaveLength(0);
       } finally {
         await server.close();
+      }
+    });
+
+    it("five connects at the same moment all end up in the config, each with its secret", async () => {
+      const shared = join(dir, "parallel", "config.json");
+      const labels = Array.from({ length: 5 }, (_, i) => `Parallel ${process.pid} ${i}`);
+      const runs = await Promise.all(
+        labels.map((label, i) =>
+          runCli(
+            [
+              "connect",
+              "telnyx",
+              "--label",
+              label,
+              "--no-verify",
+              "--default-from",
+              "+15550300001",
+            ],
+            { SMS_MCP_CONFIG: shared },
+            `KEYparallel-${i}\n`,
+          ),
+        ),
+      );
+      const config = await loadConfig(shared);
+      try {
+        expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
+        expect(config.connections.map((c) => c.label).sort()).toEqual([...labels].sort());
+        for (const connection of config.connections) {
+          const i = labels.indexOf(connection.label);
+          expect(await store.get(connection.id)).toBe(`KEYparallel-${i}`);
+        }
+      } finally {
+        for (const connection of config.connections) await store.delete(connection.id);
       }
     });
   },
