@@ -7,7 +7,7 @@ import { lazyProvider } from "../providers/lazyProvider.js";
 import { SmsError } from "../sms/errors.js";
 import type { GuardrailStore } from "../sms/ports/store.js";
 import { SmsService } from "../sms/smsService.js";
-import { AuditLogFile } from "../state/auditLog.js";
+import { AuditLogFile, AuditLogPathError } from "../state/auditLog.js";
 import { LocalLedgerStore } from "../state/localLedger.js";
 import { MemoryGuardrailStore } from "../state/memoryStore.js";
 import type { CliContext } from "./context.js";
@@ -74,7 +74,7 @@ export async function composeSmsService(
         ),
     }),
     store,
-    audit: new AuditLogFile(connection.auditLogPath),
+    audit: openAuditLog(connection.auditLogPath),
     logger,
     pendingWaitMs: longestSendMs(environment.timeoutMs),
   });
@@ -107,6 +107,19 @@ async function connectRedis(url: string, prefix: string, logger: Logger): Promis
     );
   }
   return store;
+}
+
+/** The audit log, opened now: a path that is a link, a FIFO or a folder stops the start. */
+function openAuditLog(path: string): AuditLogFile {
+  const audit = new AuditLogFile(path);
+  try {
+    audit.open();
+  } catch (error) {
+    if (error instanceof AuditLogPathError) throw new ConfigError(error.message);
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new ConfigError(`cannot open the audit log ${path} (${code}); set SMS_MCP_AUDIT_LOG`);
+  }
+  return audit;
 }
 
 /** The ledger file, opened now: an unwritable state directory stops the start, not a send. */

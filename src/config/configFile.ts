@@ -1,17 +1,30 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, lstat, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ConfigError } from "./configError.js";
 import { type ConfigFile, configSchema, emptyConfig } from "./schema.js";
+
+/** Opening a path never follows a link at its end, and never waits on a FIFO. */
+const SAFE_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** Reads and validates the config file; a missing file is an empty config, a broken one an error. */
 export async function loadConfig(path: string): Promise<ConfigFile> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    const file = await open(path, SAFE_READ);
+    try {
+      if (!(await file.stat()).isFile()) throw Object.assign(new Error(), { code: "ENOTREG" });
+      text = await file.readFile("utf8");
+    } finally {
+      await file.close();
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyConfig();
-    throw new ConfigError(`cannot read the config file ${path}: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return emptyConfig();
+    throw new ConfigError(
+      notRegular(path, code) ?? `cannot read the config file ${path} (${code})`,
+    );
   }
   let json: unknown;
   try {
@@ -30,9 +43,29 @@ export async function loadConfig(path: string): Promise<ConfigFile> {
   return parsed.data;
 }
 
-/** Writes atomically (temp file + rename) with mode 0600, so a crash never leaves half a file. */
+/** The sentence for a config path that is a link or no regular file; undefined otherwise. */
+function notRegular(path: string, code: string | undefined): string | undefined {
+  if (code === "ELOOP") {
+    return `the config file ${path} is a symbolic link; sms-mcp reads and writes only a regular file (point SMS_MCP_CONFIG at the file itself)`;
+  }
+  if (code === "ENOTREG" || code === "EISDIR" || code === "ENXIO") {
+    return `the config file ${path} is not a regular file (a directory, a FIFO or a device); point SMS_MCP_CONFIG at a file`;
+  }
+  return undefined;
+}
+
+/**
+ * Writes atomically (temp file + rename) with mode 0600, so a crash never leaves half a file.
+ * A path that is a link or no regular file is refused: the rename would replace it.
+ */
 export async function saveConfig(path: string, config: ConfigFile): Promise<void> {
   const valid = configSchema.parse(config);
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && !existing.isFile()) {
+    throw new ConfigError(
+      notRegular(path, existing.isSymbolicLink() ? "ELOOP" : "ENOTREG") ?? "not a regular file",
+    );
+  }
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   fchmodSync,
   fstatSync,
   mkdirSync,
@@ -32,6 +33,35 @@ function endsCleanly(path: string): boolean {
 
 const ROTATION_CHECK_MS = 1000;
 
+const SAFE_APPEND =
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  constants.O_NOFOLLOW |
+  constants.O_NONBLOCK;
+
+/** An audit log path that cannot be used, in one sentence (never following it). */
+export class AuditLogPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuditLogPathError";
+  }
+}
+
+function unusable(path: string, code: string | undefined): AuditLogPathError {
+  if (code === "ELOOP") {
+    return new AuditLogPathError(
+      `the audit log ${path} is a symbolic link; sms-mcp writes only a regular file (point SMS_MCP_AUDIT_LOG at the file itself)`,
+    );
+  }
+  if (code === "ENOTREG" || code === "EISDIR" || code === "ENXIO") {
+    return new AuditLogPathError(
+      `the audit log ${path} is not a regular file (a directory, a FIFO or a device); point SMS_MCP_AUDIT_LOG at a file`,
+    );
+  }
+  return new AuditLogPathError(`cannot open the audit log ${path} (${code ?? "error"})`);
+}
+
 /**
  * Append-only JSON lines, mode 0600, through one file descriptor kept open. Each record is a
  * single synchronous `O_APPEND` write, so records land in call order before the tool answers,
@@ -51,16 +81,30 @@ export class AuditLogFile implements AuditSink {
     private readonly rotationCheckMs = ROTATION_CHECK_MS,
   ) {}
 
-  private open(): number {
+  /**
+   * Opens (creating) the log now, so a path that cannot be used fails at start-up. A link at
+   * the path is not followed, a FIFO is not waited on, and anything but a regular file is
+   * refused; an existing file's mode is tightened only when it is this user's own.
+   */
+  open(): number {
     this.reopenIfRotated();
     if (this.fd === undefined) {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-      const clean = endsCleanly(this.path);
-      const fd = openSync(this.path, "a", 0o600);
-      fchmodSync(fd, 0o600);
-      if (!clean) writeSync(fd, "\n");
+      let fd: number;
+      try {
+        fd = openSync(this.path, SAFE_APPEND, 0o600);
+      } catch (error) {
+        throw unusable(this.path, (error as NodeJS.ErrnoException).code);
+      }
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) {
+        closeSync(fd);
+        throw unusable(this.path, "ENOTREG");
+      }
+      if (stats.uid === process.getuid?.() && (stats.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
+      if (!endsCleanly(this.path)) writeSync(fd, "\n");
       this.fd = fd;
-      this.inode = fstatSync(fd).ino;
+      this.inode = stats.ino;
     }
     return this.fd;
   }
