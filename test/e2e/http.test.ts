@@ -334,6 +334,22 @@ describe("serve --transport http: start-up and shutdown", () => {
     expect(sim.requests()).toHaveLength(1);
   });
 
+  it("SIGTERM drains for as long as a send can take: a send that times out after 11 s still answers", async () => {
+    // Longer than the old fixed 10 s drain: the drain follows the provider timeout.
+    const server = await startHttpCli({
+      ...providerEnv(sim, "telnyx"),
+      SMS_MCP_TIMEOUT_MS: "11000",
+    });
+    const client = new Client({ name: "shutdown-long", version: "0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+    sim.clear();
+    const inFlight = send(client, "+15005550006", "a provider that never answers");
+    await sim.waitForRequests(1);
+    server.child.kill("SIGTERM");
+    expect(await inFlight).toBe("SMS couldn't be sent");
+    expect(await server.exit).toBe(0);
+  });
+
   it("--stateless serves each POST on its own", async () => {
     const server = await startHttpCli(providerEnv(sim, "telnyx"), ["--stateless"]);
     try {

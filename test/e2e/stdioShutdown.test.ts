@@ -22,4 +22,21 @@ describe("serve over stdio, shutting down", () => {
     expect(sim.requests()).toHaveLength(1);
     await server.close();
   });
+
+  it("SIGTERM drains for as long as a send can take: one that times out after 11 s still answers", async () => {
+    // Longer than the old fixed 10 s drain: the drain follows the provider timeout.
+    const server = await startStdioServer({
+      ...providerEnv(sim, "telnyx"),
+      SMS_MCP_TIMEOUT_MS: "11000",
+    });
+    const pid = (server.client.transport as StdioClientTransport).pid as number;
+    sim.clear();
+    const inFlight = server.call({ to_: "+15005550006", message: "a provider that never answers" });
+    await sim.waitForRequests(1);
+    process.kill(pid, "SIGTERM");
+    const result = await inFlight;
+    expect(texts(result)[0]).toBe("SMS couldn't be sent");
+    expect(result.structuredContent?.error).toMatchObject({ category: "provider_unavailable" });
+    await server.close();
+  });
 });
