@@ -8,5 +8,6 @@ export interface CliContext {
 }
 
 export function createCliContext(env: NodeJS.ProcessEnv): CliContext {
-  return { environment: readEnvironment(env), secrets: new KeytarSecretStore() };
+  const environment = readEnvironment(env);
+  return { environment, secrets: new KeytarSecretStore(environment.sessionBusAddress) };
 }

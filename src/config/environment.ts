@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import type { GuardrailSettings } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import { type EnvModeConnection, envModeFrom } from "./envMode.js";
@@ -34,6 +36,33 @@ export interface Environment {
   redisUrl: string | undefined;
   /** `SMS_MCP_REDIS_PREFIX`. Default: `sms-mcp:`. */
   redisPrefix: string;
+  /**
+   * The D-Bus session bus the keychain (Secret Service) is reached through:
+   * `DBUS_SESSION_BUS_ADDRESS`, else on Linux `$XDG_RUNTIME_DIR/bus`, else `/run/user/<uid>/bus`
+   * when that socket exists. Hosts built on the MCP SDK start servers with a bare environment.
+   */
+  sessionBusAddress: string | undefined;
+}
+
+function sessionBusFrom(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.DBUS_SESSION_BUS_ADDRESS) return env.DBUS_SESSION_BUS_ADDRESS;
+  if (process.platform !== "linux") return undefined;
+  const candidates = [
+    env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, "bus") : undefined,
+    process.getuid ? `/run/user/${process.getuid()}/bus` : undefined,
+  ];
+  for (const path of candidates) {
+    if (path && isSocket(path)) return `unix:path=${path}`;
+  }
+  return undefined;
+}
+
+function isSocket(path: string): boolean {
+  try {
+    return statSync(path).isSocket();
+  } catch {
+    return false;
+  }
 }
 
 function timeoutFrom(value: string | undefined): number {
@@ -89,5 +118,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
       ? checkRedisUrl(env.SMS_MCP_REDIS_URL, "SMS_MCP_REDIS_URL")
       : undefined,
     redisPrefix: env.SMS_MCP_REDIS_PREFIX || "sms-mcp:",
+    sessionBusAddress: sessionBusFrom(env),
   };
 }

@@ -7,12 +7,40 @@ export interface SecretStore {
 }
 
 export class KeychainUnavailableError extends Error {
-  constructor(detail: string) {
+  constructor(cause: string) {
     super(
-      `the OS keychain is not available (${detail}). On Linux install libsecret-1-0 and run a Secret Service such as gnome-keyring; on a server or in a container use env mode instead (SMS_MCP_PROVIDER and the provider's own variables)`,
+      `the OS keychain is not available: ${cause}; on a server or in a container use env mode instead (SMS_MCP_PROVIDER and the provider's own variables)`,
     );
     this.name = "KeychainUnavailableError";
   }
+}
+
+/** The real cause of a keychain failure, and its fix, in one clause. */
+function causeOf(error: unknown, loading: boolean): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (loading && (code === "ERR_MODULE_NOT_FOUND" || /Cannot find (module|package)/.test(text))) {
+    return "the @github/keytar module is not installed (it is an optional dependency); reinstall sms-mcp";
+  }
+  if (loading || /native addon|libsecret|\.so\b/.test(text)) {
+    return "its native library could not load; install libsecret-1-0 (Debian, Ubuntu: apt install libsecret-1-0)";
+  }
+  if (
+    /not provided by any|ServiceUnknown|StartServiceByName for org\.freedesktop\.secrets/.test(text)
+  ) {
+    return "no Secret Service answers on the session bus; install and start gnome-keyring (or KeePassXC with its Secret Service integration on)";
+  }
+  if (/locked|collection\/login|Object does not exist/i.test(text)) {
+    return "the login keyring is locked or was never created; log in to the desktop once, or run gnome-keyring-daemon --unlock";
+  }
+  if (
+    /autolaunch|DBUS_SESSION_BUS_ADDRESS|Could not connect|No such file|address is empty|dbus/i.test(
+      text,
+    )
+  ) {
+    return "no D-Bus session bus answers (DBUS_SESSION_BUS_ADDRESS is unset or unreachable, and there is no $XDG_RUNTIME_DIR/bus); run inside a desktop login session with a Secret Service such as gnome-keyring";
+  }
+  return `no keychain service answered (${firstLine(error)})`;
 }
 
 interface Keytar {
@@ -31,13 +59,21 @@ function firstLine(error: unknown): string {
 export class KeytarSecretStore implements SecretStore {
   private keytar: Promise<Keytar> | undefined;
 
+  /**
+   * @param sessionBusAddress the D-Bus session bus to reach the Secret Service through, when
+   *   the process was started without `DBUS_SESSION_BUS_ADDRESS` (see config/environment.ts).
+   */
+  constructor(private readonly sessionBusAddress?: string | undefined) {}
+
   private load(): Promise<Keytar> {
+    // libsecret finds the bus through the process environment, read when it first connects.
+    if (this.sessionBusAddress && !process.env.DBUS_SESSION_BUS_ADDRESS) {
+      process.env.DBUS_SESSION_BUS_ADDRESS = this.sessionBusAddress;
+    }
     this.keytar ??= import("@github/keytar").then(
       (module) => (module as { default?: Keytar }).default ?? (module as unknown as Keytar),
       (error: unknown) => {
-        throw new KeychainUnavailableError(
-          `the @github/keytar module could not be loaded: ${firstLine(error)}`,
-        );
+        throw new KeychainUnavailableError(causeOf(error, true));
       },
     );
     return this.keytar;
@@ -48,7 +84,7 @@ export class KeytarSecretStore implements SecretStore {
     try {
       return await operation(keytar);
     } catch (error) {
-      throw new KeychainUnavailableError(`no keychain service answered: ${firstLine(error)}`);
+      throw new KeychainUnavailableError(causeOf(error, false));
     }
   }
 

@@ -175,3 +175,34 @@ describe("version", () => {
     expect(VERSION).toBe(pkg.version);
   });
 });
+
+describe("the session bus for the keychain", () => {
+  it("DBUS_SESSION_BUS_ADDRESS as given, else a bus socket in $XDG_RUNTIME_DIR, else none", async () => {
+    const { createServer } = await import("node:net");
+    const runtime = await mkdtemp(join(tmpdir(), "sms-mcp-bus-"));
+    const socket = createServer();
+    await new Promise<void>((resolve) => socket.listen(join(runtime, "bus"), resolve));
+    try {
+      expect(readEnvironment({ DBUS_SESSION_BUS_ADDRESS: "unix:path=/x" }).sessionBusAddress).toBe(
+        "unix:path=/x",
+      );
+      if (process.platform === "linux") {
+        expect(readEnvironment({ XDG_RUNTIME_DIR: runtime }).sessionBusAddress).toBe(
+          `unix:path=${join(runtime, "bus")}`,
+        );
+        // A plain file named bus is not a bus.
+        const notSocket = await mkdtemp(join(tmpdir(), "sms-mcp-nobus-"));
+        await writeFile(join(notSocket, "bus"), "");
+        const fallback = `/run/user/${process.getuid?.()}/bus`;
+        const { existsSync } = await import("node:fs");
+        expect(readEnvironment({ XDG_RUNTIME_DIR: notSocket }).sessionBusAddress).toBe(
+          existsSync(fallback) ? `unix:path=${fallback}` : undefined,
+        );
+        await rm(notSocket, { recursive: true, force: true });
+      }
+    } finally {
+      socket.close();
+      await rm(runtime, { recursive: true, force: true });
+    }
+  });
+});
