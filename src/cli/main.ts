@@ -176,6 +176,13 @@ function withDefaultCommand(argv: string[]): string[] {
   return process.stdin.isTTY ? [...argv, "--help"] : [...argv, "serve"];
 }
 
+// `sms-mcp log | head`: a reader that stops reading is not an error of ours. (serve installs
+// its own handler: on stdio a closed stdout means the host went away.)
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(withDefaultCommand(process.argv));
 } catch (error) {
@@ -185,6 +192,9 @@ try {
       error.code,
     );
     process.exitCode = ok ? 0 : 2;
+  } else if (error instanceof Error && error.name === "ExitPromptError") {
+    // Ctrl-C at a prompt: the person chose to stop, quietly, as a shell's 130 says.
+    process.exitCode = 130;
   } else {
     process.exitCode = reportError(error, program.opts().debug === true);
   }

@@ -54,6 +54,8 @@ export async function serveStdio(
 
   // The host went away (closed our stdout, or died): there is no one left to answer, but the
   // sends already started still finish and are recorded before the process goes.
+  // Replaces the CLI's quiet exit on EPIPE: here the sends in flight must finish first.
+  process.stdout.removeAllListeners("error");
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (closing) return;
     logger.warn(

@@ -271,3 +271,83 @@ describe.skipIf(!status.available)(
     });
   },
 );
+
+describe("CLI manners", () => {
+  it("log | head: a reader that stops early is a quiet exit 0, no stack", async () => {
+    const { spawn } = await import("node:child_process");
+    const { mkdtemp, writeFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { CLI_PATH } = await import("../helpers/stdioServer.js");
+    const { cleanEnv } = await import("../helpers/simulatorEnv.js");
+    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-pipe-"));
+    try {
+      const file = join(dir, "audit.log");
+      const record = (i: number) =>
+        JSON.stringify({
+          time: new Date().toISOString(),
+          connection: "c",
+          provider: "twilio",
+          to: `+1555123${String(i).padStart(4, "0")}`,
+          from: "+15550100001",
+          segments: 1,
+          encoding: "GSM-7",
+          outcome: "sent",
+          errorCategory: null,
+          messageId: null,
+          bodySha256: null,
+        });
+      await writeFile(file, `${Array.from({ length: 20_000 }, (_, i) => record(i)).join("\n")}\n`);
+      const child = spawn(process.execPath, [CLI_PATH, "log", "--file", file, "--json"], {
+        env: cleanEnv(),
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      // Read one chunk, then close the pipe, as `head -1` does.
+      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(code).toBe(0);
+      expect(stderr).toBe("");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("provider names in any case; --since 1w; a --file that does not exist is an error", async () => {
+    const { runCli } = await import("../helpers/cli.js");
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-manners-"));
+    try {
+      const connect = await runCli(
+        [
+          "connect",
+          "Telnyx",
+          "--label",
+          "Any case",
+          "--no-verify",
+          "--default-from",
+          "+15550300001",
+        ],
+        {
+          SMS_MCP_CONFIG: join(dir, "config.json"),
+          DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent",
+        },
+        "KEYabc\n",
+      );
+      expect(connect.stderr).not.toMatch(/unknown provider/);
+      const week = await runCli(["log", "--since", "1w", "--file", join(dir, "none.log")], {});
+      expect(week.code).toBe(1);
+      expect(week.stderr).toMatch(/--file .* does not exist/);
+      const bad = await runCli(["log", "--since", "1y"], {});
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/30m, 1h, 7d or 1w/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

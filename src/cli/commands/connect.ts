@@ -81,10 +81,11 @@ export async function connectCommand(
   options: ConnectOptions,
   context: CliContext,
 ) {
-  if (!isProviderName(providerArg)) {
+  // Provider names are matched in any case: `connect Twilio` is `connect twilio`.
+  const provider = providerArg.toLowerCase();
+  if (!isProviderName(provider)) {
     throw new CliError(`unknown provider "${providerArg}": choose twilio, plivo or telnyx`, 2);
   }
-  const provider = providerArg;
   const apiBaseUrl = checkOrigin(options.apiBaseUrl);
   const label = await ask("Connection label (e.g. Twilio - Sales):", options.label, "--label");
   const ids = {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { loadConfig } from "../../config/configFile.js";
 import { parseDuration } from "../../config/duration.js";
 import { fromConfig } from "../../config/resolveConnection.js";
@@ -18,7 +19,7 @@ export interface LogOptions {
 function parseSince(value: string): number {
   const seconds = parseDuration(value);
   if (seconds === undefined)
-    throw new CliError(`--since must look like 30m, 1h or 7d, not ${JSON.stringify(value)}`, 2);
+    throw new CliError(`--since must look like 30m, 1h, 7d or 1w, not ${JSON.stringify(value)}`, 2);
   return seconds * 1000;
 }
 
@@ -27,7 +28,11 @@ function parseSince(value: string): number {
  * configured connection's (each may have its own `guardrails.auditLog`) and the default one.
  */
 async function auditLogPaths(options: LogOptions, context: CliContext): Promise<string[]> {
-  if (options.file !== undefined) return [options.file];
+  if (options.file !== undefined) {
+    // A file named on purpose must exist: an empty answer would read as "nothing was sent".
+    if (!existsSync(options.file)) throw new CliError(`--file ${options.file} does not exist`, 1);
+    return [options.file];
+  }
   const { environment, secrets } = context;
   if (options.connection !== undefined || environment.envMode) {
     return [(await resolveForCli(options.connection, context)).auditLogPath];
