@@ -198,21 +198,33 @@ export class LocalLedgerStore implements GuardrailStore {
 
   /** Reads from the last offset to the end and applies each line. */
   private readNew(): void {
-    const fd = this.fd as number;
-    const size = fstatSync(fd).size;
-    if (size <= this.offset || this.moved) return;
-    const bytes = Buffer.alloc(size - this.offset);
-    readSync(fd, bytes, 0, bytes.length, this.offset);
-    this.offset = size;
+    const size = fstatSync(this.fd as number).size;
+    if (size > this.offset && !this.moved) this.applyRange(this.offset, size);
+  }
+
+  /**
+   * Reads the bytes from `from` to `to` and applies each whole line in file order, up to a
+   * `moved` line; `own`, the text of a line this process just appended, is judged by its
+   * callback at its place. Returns whether `own` was among them.
+   */
+  private applyRange(from: number, to: number, own?: { text: string; judge: () => void }): boolean {
+    const bytes = Buffer.alloc(to - from);
+    readSync(this.fd as number, bytes, 0, bytes.length, from);
+    this.offset = to;
     const text = bytes.toString("utf8");
+    // Every append ends with a newline; a tail without one was cut short by a crash.
     this.needsNewline = !text.endsWith("\n");
-    const lines = text.split("\n").filter((line) => line !== "");
+    let sawOwn = false;
     let skipped = 0;
-    for (const line of lines) {
-      if (this.moved) break;
-      if (!this.apply(line)) skipped += 1;
+    for (const line of text.split("\n")) {
+      if (line === "" || this.moved) continue;
+      if (own && !sawOwn && line === own.text) {
+        own.judge();
+        sawOwn = true;
+      } else if (!this.apply(line)) skipped += 1;
     }
     if (skipped > 0) this.options.onSkippedLines?.(skipped);
+    return sawOwn;
   }
 
   /**
@@ -233,20 +245,13 @@ export class LocalLedgerStore implements GuardrailStore {
         return this.applyOwn(line);
       }
       // Other lines came before and after ours: replay them all, in file order.
-      const bytes = Buffer.alloc(size - before);
-      readSync(this.fd as number, bytes, 0, bytes.length, before);
-      this.offset = size;
       let verdict: ClaimDecision | undefined;
-      let counted = false;
-      let skipped = 0;
-      for (const other of bytes.toString("utf8").split("\n")) {
-        if (other === "" || this.moved) continue;
-        if (!counted && other === text) {
+      const counted = this.applyRange(before, size, {
+        text,
+        judge: () => {
           verdict = this.applyOwn(line);
-          counted = true;
-        } else if (!this.apply(other)) skipped += 1;
-      }
-      if (skipped > 0) this.options.onSkippedLines?.(skipped);
+        },
+      });
       if (counted) {
         while (this.moved) await this.followMove();
         return verdict;
@@ -258,7 +263,7 @@ export class LocalLedgerStore implements GuardrailStore {
 
   private applyOwn(line: ClaimLine | SettleLine): ClaimDecision | undefined {
     if ("c" in line) return this.applyClaim(line);
-    this.apply(JSON.stringify(line));
+    this.settleFrom(line.s, line.r, line.m);
     return undefined;
   }
 
@@ -363,13 +368,7 @@ export class LocalLedgerStore implements GuardrailStore {
       const before = this.offset;
       writeSync(this.fd as number, `${this.needsNewline ? "\n" : ""}${marker}\n`);
       // Lines other processes appended before the marker still count: read up to it.
-      const size = fstatSync(this.fd as number).size;
-      const bytes = Buffer.alloc(size - before);
-      readSync(this.fd as number, bytes, 0, bytes.length, before);
-      for (const line of bytes.toString("utf8").split("\n")) {
-        if (line === "" || this.moved) continue;
-        this.apply(line);
-      }
+      this.applyRange(before, fstatSync(this.fd as number).size);
       this.writeCompacted(now);
     });
   }
