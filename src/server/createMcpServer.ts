@@ -16,7 +16,7 @@ import { toToolResult } from "./toolResult.js";
 
 const LooseCallToolRequestSchema = z.object({
   method: z.literal("tools/call"),
-  params: z.unknown(),
+  params: z.unknown().optional(),
 });
 
 /** A tools/call that names no tool: answered as send_sms refusing it, nothing sent. */

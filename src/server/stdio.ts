@@ -1,9 +1,8 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../log/logger.js";
 import type { SmsService } from "../sms/smsService.js";
 import { createMcpServer } from "./createMcpServer.js";
-import { LineLengthGuard } from "./stdioInput.js";
+import { refusalMessage, StdioInputScreen } from "./stdioInput.js";
 
 const WARM_UP_FALLBACK_MS = 250;
 /** Far above any real MCP message to this server (a send_sms call is a few KiB at most). */
@@ -12,11 +11,6 @@ const MAX_LINE_BYTES = 1024 * 1024;
 export interface StdioOptions {
   /** How long a shutdown lets started sends finish: at least the longest a send can take. */
   drainMs: number;
-}
-
-/** JSON-RPC 2.0's answer to input it cannot take: `id` null, as the spec requires. */
-function protocolError(code: number, message: string): JSONRPCMessage {
-  return { jsonrpc: "2.0", id: null, error: { code, message } } as unknown as JSONRPCMessage;
 }
 
 export async function serveStdio(
@@ -43,11 +37,9 @@ export async function serveStdio(
     process.exit(exitCode);
   };
 
-  const input = new LineLengthGuard(MAX_LINE_BYTES, () => {
-    logger.warn({ maxBytes: MAX_LINE_BYTES }, "refused a message line over the size limit");
-    void transport.send(
-      protocolError(-32600, `Invalid Request: a message line over ${MAX_LINE_BYTES} bytes`),
-    );
+  const input = new StdioInputScreen(MAX_LINE_BYTES, (refusal) => {
+    logger.warn({ code: refusal.code, reason: refusal.message }, "refused a message line");
+    void transport.send(refusalMessage(refusal));
   });
   process.stdin.pipe(input);
   const transport = new StdioServerTransport(input, process.stdout);
@@ -69,12 +61,6 @@ export async function serveStdio(
   process.on("SIGINT", () => void close(0));
 
   await server.connect(transport);
-  // A line that is not JSON gets JSON-RPC's parse error rather than silence.
-  const sdkOnError = transport.onerror;
-  transport.onerror = (error) => {
-    if (error instanceof SyntaxError) void transport.send(protocolError(-32700, "Parse error"));
-    sdkOnError?.(error);
-  };
   logger.info(
     { connection: service.connection.label, provider: service.connection.provider },
     "sms-mcp serving on stdio",

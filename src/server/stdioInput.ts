@@ -1,19 +1,31 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+
+/** A JSON-RPC 2.0 error answer to a line the server cannot take. */
+export interface RefusedLine {
+  /** The request's id when the line carries one the server can read, else null. */
+  id: string | number | null;
+  code: -32700 | -32600;
+  message: string;
+}
 
 /**
- * Stands between stdin and the SDK's stdio transport and passes each whole line through,
- * except one longer than `maxLineBytes`: that line is dropped (up to its newline) and
- * `onOversized` is told, so the server can refuse it with a JSON-RPC error and keep serving.
- * (The SDK's own limit instead closes the transport, dropping the answers to sends in flight.)
+ * Stands between stdin and the SDK's stdio transport and passes each line that is a JSON-RPC
+ * message through. Any other line is dropped and `onRefused` says how to answer it:
+ * - longer than `maxLineBytes`: Invalid Request (the SDK's own limit instead closes the
+ *   transport, dropping the answers to sends in flight);
+ * - not JSON: Parse error, id null (JSON-RPC 2.0 §5.1);
+ * - JSON but not a JSON-RPC message (`params: null`, no method…): Invalid Request, with the
+ *   request's id when it has one, so the host's call gets its answer instead of silence.
  */
-export class LineLengthGuard extends Transform {
+export class StdioInputScreen extends Transform {
   private line: Buffer[] = [];
   private lineBytes = 0;
   private dropping = false;
 
   constructor(
     private readonly maxLineBytes: number,
-    private readonly onOversized: () => void,
+    private readonly onRefused: (refusal: RefusedLine) => void,
   ) {
     super();
   }
@@ -29,16 +41,15 @@ export class LineLengthGuard extends Transform {
         if (this.lineBytes > this.maxLineBytes) {
           this.line = [];
           this.dropping = true;
-          this.onOversized();
+          this.onRefused({
+            id: null,
+            code: -32600,
+            message: `Invalid Request: a message line over ${this.maxLineBytes} bytes`,
+          });
         }
       }
       if (newline !== -1) {
-        if (!this.dropping) {
-          const [only] = this.line;
-          this.push(
-            this.line.length === 1 && only ? only : Buffer.concat(this.line, this.lineBytes),
-          );
-        }
+        if (!this.dropping) this.screen(this.wholeLine());
         this.line = [];
         this.lineBytes = 0;
         this.dropping = false;
@@ -47,4 +58,48 @@ export class LineLengthGuard extends Transform {
     }
     done();
   }
+
+  private wholeLine(): Buffer {
+    const [only] = this.line;
+    return this.line.length === 1 && only ? only : Buffer.concat(this.line, this.lineBytes);
+  }
+
+  private screen(line: Buffer): void {
+    const text = line.toString("utf8").trim();
+    if (text === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.onRefused({ id: null, code: -32700, message: "Parse error" });
+      return;
+    }
+    if (JSONRPCMessageSchema.safeParse(value).success) {
+      this.push(line);
+      return;
+    }
+    this.onRefused({ id: readableId(value), code: -32600, message: invalidRequestReason(value) });
+  }
+}
+
+function readableId(value: unknown): string | number | null {
+  if (typeof value !== "object" || value === null || !("id" in value)) return null;
+  const { id } = value as { id: unknown };
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : null;
+}
+
+function invalidRequestReason(value: unknown): string {
+  if (typeof value === "object" && value !== null && "params" in value) {
+    const { params } = value as { params: unknown };
+    if (typeof params !== "object" || params === null || Array.isArray(params)) {
+      return "Invalid Request: params must be an object";
+    }
+  }
+  return "Invalid Request: not a JSON-RPC 2.0 message";
+}
+
+/** The JSON-RPC error message that answers a refused line. */
+export function refusalMessage({ id, code, message }: RefusedLine): JSONRPCMessage {
+  // The SDK's message type has no error with id null, which JSON-RPC 2.0 requires here.
+  return { jsonrpc: "2.0", id, error: { code, message } } as unknown as JSONRPCMessage;
 }

@@ -151,6 +151,43 @@ describe("a hostile host on stdio", () => {
     expect(sim.requests()).toHaveLength(0);
   });
 
+  it("tools/call with no params at all answers the tool's failure string", async () => {
+    const server = startRaw(env);
+    await initialize(server);
+    server.write(JSON.stringify({ jsonrpc: "2.0", id: 8, method: "tools/call" }));
+    const answer = await server.answer(8);
+    expect(firstText(answer)).toBe("SMS couldn't be sent");
+    expect((answer.result as { isError?: boolean }).isError).toBe(true);
+    server.child.stdin.end();
+    await server.exit;
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it.each([
+    ["params null", { jsonrpc: "2.0", id: 9, method: "tools/call", params: null }],
+    ["params an array", { jsonrpc: "2.0", id: 9, method: "tools/call", params: ["+1555"] }],
+    ["no jsonrpc version", { id: 9, method: "tools/call", params: {} }],
+  ])(
+    "a request with %s is answered Invalid Request under its own id, and serving goes on",
+    async (_name, request) => {
+      const server = startRaw(env);
+      await initialize(server);
+      server.write(JSON.stringify(request));
+      expect(await server.answer(9)).toMatchObject({
+        jsonrpc: "2.0",
+        id: 9,
+        error: { code: -32600 },
+      });
+      server.write(
+        call(10, { name: "send_sms", arguments: { to_: "+15551234567", message: "hi" } }),
+      );
+      expect(firstText(await server.answer(10))).toBe("SMS sent.");
+      server.child.stdin.end();
+      expect(await server.exit).toBe(0);
+      expect(sim.requests()).toHaveLength(1);
+    },
+  );
+
   it("a message line over the size limit is refused with a JSON-RPC error, and a send in flight still answers", async () => {
     const server = startRaw(env);
     await initialize(server);
