@@ -70,21 +70,34 @@ terminal, or read from the first line of stdin otherwise.
 
 Examples:
   sms-mcp connect twilio --label "Twilio - Sales" --account-sid ACxxxxxxxx…
-  printf '%s\n' "$TELNYX_API_KEY" | sms-mcp connect telnyx --label Telnyx --default-from +15550300001`,
+  printf '%s\\n' "$TELNYX_API_KEY" | sms-mcp connect telnyx --label Telnyx --default-from +15550300001`,
   )
   .action(async (provider, options) => {
     const { connectCommand } = await import("./commands/connect.js");
     await connectCommand(provider, options, createCliContext(process.env));
   });
 
-program
+const connections = program
   .command("connections")
   .description("list connections (never secrets)")
   .option("--json", "machine-readable output")
-  .addHelpText("after", "\nExample:\n  sms-mcp connections --json")
+  .addHelpText(
+    "after",
+    '\nExamples:\n  sms-mcp connections --json\n  sms-mcp connections use "Twilio - Sales"',
+  )
   .action(async (options) => {
     const { connectionsCommand } = await import("./commands/connections.js");
     await connectionsCommand(options, createCliContext(process.env));
+  });
+
+connections
+  .command("use")
+  .description("make a connection the default")
+  .argument("<connection>", "label or id")
+  .addHelpText("after", '\nExample:\n  sms-mcp connections use "Twilio - Sales"')
+  .action(async (connection) => {
+    const { useConnectionCommand } = await import("./commands/connections.js");
+    await useConnectionCommand(connection, createCliContext(process.env));
   });
 
 program
@@ -125,6 +138,8 @@ program
   .requiredOption("--message <text>", "the text")
   .option("--from <number>", "sending number (default: the connection's)")
   .option("--connection <label or id>", "which connection to use")
+  .option("--dry-run", "run every check and record the attempt, but send nothing")
+  .option("--json", "print the result's details as one JSON line")
   .addHelpText(
     "after",
     '\nExample:\n  sms-mcp send --to +15551234567 --message "Your table is ready"',

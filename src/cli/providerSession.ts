@@ -1,5 +1,6 @@
 import type { ConnectionConfig } from "../config/schema.js";
 import { createProvider } from "../providers/createProvider.js";
+import { PROVIDER_API_ORIGINS } from "../providers/origins.js";
 import { SmsError } from "../sms/errors.js";
 import type { ProviderCredentials, SenderNumber, SmsProvider } from "../sms/ports/provider.js";
 import { PROVIDER_TITLES } from "../sms/providerNames.js";
@@ -28,17 +29,45 @@ export async function openProvider(
   return createProvider({ credentials, apiBaseUrl, timeoutMs: environment.timeoutMs });
 }
 
+/** The connection a provider call was made for, to name it when the call fails. */
+export interface ProviderCallSite extends Pick<ConnectionConfig, "provider" | "apiKeySid"> {
+  label?: string | undefined;
+  apiBaseUrl?: string | undefined;
+}
+
+/**
+ * A provider that could not be reached, in words for an operation that sends nothing: the
+ * send path's own sentences speak of a message that may have gone out.
+ */
+function unreachable(error: SmsError, site: ProviderCallSite, timeoutMs: number): CliError {
+  const title = PROVIDER_TITLES[site.provider];
+  const origin = site.apiBaseUrl ?? PROVIDER_API_ORIGINS[site.provider];
+  const connection = site.label ? ` for "${site.label}"` : "";
+  const why = error.safeToResend
+    ? "the connection was refused"
+    : /internal error/.test(error.reason)
+      ? `it answered with a server error${error.providerCode ? ` (${error.providerCode})` : ""}`
+      : `no answer within ${timeoutMs / 1000} s, or the connection broke`;
+  return new CliError(
+    `could not reach ${title} at ${origin}${connection}: ${why}; check the network (or the connection's apiBaseUrl) and try again`,
+  );
+}
+
 /** Verifies credentials and lists SMS-capable numbers, turning provider errors into one line. */
 export async function verifyAndListNumbers(
   provider: SmsProvider,
-  connection: Pick<ConnectionConfig, "provider" | "apiKeySid">,
+  site: ProviderCallSite,
+  { environment }: CliContext,
 ): Promise<SenderNumber[]> {
   try {
     await provider.verify();
     return (await provider.listSenders()).filter((n) => n.sms);
   } catch (error) {
     if (error instanceof SmsError && error.category === "authentication") {
-      throw new CliError(rejectedCredentials(connection));
+      throw new CliError(rejectedCredentials(site));
+    }
+    if (error instanceof SmsError && error.category === "provider_unavailable") {
+      throw unreachable(error, site, environment.timeoutMs);
     }
     if (error instanceof SmsError) throw new CliError(error.reason);
     throw error;

@@ -1,6 +1,7 @@
 import { ConfigError } from "./configError.js";
 import { loadConfig, saveConfig } from "./configFile.js";
 import { withConfigLock } from "./configLock.js";
+import { noSuchConnection } from "./didYouMean.js";
 import { findConnection } from "./resolveConnection.js";
 import type { ConfigFile, ConnectionConfig } from "./schema.js";
 import type { SecretStore } from "./secretStore.js";
@@ -90,7 +91,7 @@ async function removeLocked(
 ): Promise<ConnectionConfig> {
   const config = await loadConfig(path);
   const found = findConnection(config, wanted);
-  if (!found) throw new ConfigError(`no connection named "${wanted}"`);
+  if (!found) throw new ConfigError(noSuchConnection(config, wanted));
   const secret = await secrets.get(found.id);
   await secrets.delete(found.id);
   const next: ConfigFile = {
@@ -105,4 +106,17 @@ async function removeLocked(
     throw error;
   }
   return found;
+}
+
+/** Makes a connection the default one, the one used when no --connection is given. */
+export function setDefaultConnection(path: string, wanted: string): Promise<ConnectionConfig> {
+  return withConfigLock(path, async () => {
+    const config = await loadConfig(path);
+    const found = findConnection(config, wanted);
+    if (!found) throw new ConfigError(noSuchConnection(config, wanted));
+    if (config.defaultConnection !== found.id) {
+      await saveConfig(path, { ...config, defaultConnection: found.id });
+    }
+    return found;
+  });
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { ProviderCredentials } from "../sms/ports/provider.js";
 import { ConfigError } from "./configError.js";
 import type { ResolvedConnection } from "./connection.js";
+import { listChoices, noSuchConnection } from "./didYouMean.js";
 import type { Environment } from "./environment.js";
 import type { EnvModeConnection } from "./envMode.js";
 import { resolveGuardrails } from "./guardrailSettings.js";
@@ -13,10 +14,6 @@ export function findConnection(config: ConfigFile, wanted: string): ConnectionCo
     config.connections.find((c) => c.id === wanted) ??
     config.connections.find((c) => c.label.toLowerCase() === wanted.toLowerCase())
   );
-}
-
-function listChoices(config: ConfigFile): string {
-  return config.connections.map((c) => `"${c.label}" (${c.id})`).join(", ");
 }
 
 export function credentialsFor(connection: ConnectionConfig, secret: string): ProviderCredentials {
@@ -123,7 +120,7 @@ export async function resolveConnection(options: {
     if (!found) {
       throw new ConfigError(
         config.connections.length
-          ? `no connection named "${wanted}"; choose one of ${listChoices(config)}`
+          ? noSuchConnection(config, wanted)
           : `no connection named "${wanted}": no connections are configured in ${configPath}`,
       );
     }

@@ -7,6 +7,7 @@ import type {
   SendReceipt,
   SmsProvider,
 } from "../sms/ports/provider.js";
+import { PROVIDER_API_ORIGINS } from "./origins.js";
 import { categoryForStatus, providerError } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -75,7 +76,9 @@ export async function createPlivoProvider(
 ): Promise<SmsProvider> {
   const plivo = (await import("plivo")) as unknown as PlivoModule & { default?: PlivoModule };
   const { Client } = plivo.default ?? plivo;
-  const origin = options.apiBaseUrl ? new URL(options.apiBaseUrl).origin : "https://api.plivo.com";
+  const origin = options.apiBaseUrl
+    ? new URL(options.apiBaseUrl).origin
+    : PROVIDER_API_ORIGINS.plivo;
   const client = new Client(credentials.authId, credentials.authToken, {
     url: `${origin}/v1/Account/${credentials.authId}`,
     // The SDK sets no timeout on message requests: without one a stalled send hangs forever.

@@ -30,8 +30,6 @@ function invalidCall(service: SmsService, _args: unknown): SendOutcome {
       status: "failed",
       provider,
       connection: label,
-      to: null,
-      from: null,
       error: { category: "invalid_input", reason, retryable: false },
     },
   };

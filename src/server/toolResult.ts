@@ -22,17 +22,34 @@ function withoutUndefined(details: object): Record<string, unknown> {
   return out;
 }
 
-/** The fixed answer strings keep prompts portable; the details ride in structuredContent. */
+const DRY_RUN_TEXT =
+  "This was a dry run: every check passed and nothing was sent; no text reached the recipient.";
+
+/**
+ * The fixed answer strings keep prompts portable; the details ride in structuredContent, and
+ * again as the last text block (JSON) for hosts that show no structured output, as the MCP
+ * spec recommends. A dry run says so in its own block, so it never reads as a real send.
+ */
 export function toToolResult(outcome: SendOutcome): CallToolResult {
   const structuredContent = withoutUndefined(outcome.details);
+  const details = { type: "text" as const, text: JSON.stringify(structuredContent) };
   if (outcome.ok) {
-    return { content: [{ type: "text", text: SENT_TEXT }], structuredContent };
+    const content =
+      outcome.details.status === "dry_run"
+        ? [
+            { type: "text" as const, text: SENT_TEXT },
+            { type: "text" as const, text: DRY_RUN_TEXT },
+            details,
+          ]
+        : [{ type: "text" as const, text: SENT_TEXT }, details];
+    return { content, structuredContent };
   }
   return {
     isError: true,
     content: [
       { type: "text", text: NOT_SENT_TEXT },
       { type: "text", text: sentence(outcome.reason) },
+      details,
     ],
     structuredContent,
   };

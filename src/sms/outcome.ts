@@ -32,10 +32,10 @@ export interface Attempt {
 }
 
 /** A field of the raw arguments as given, cut short, for answering input that was refused. */
-function givenString(args: unknown, key: string): string | null {
-  if (typeof args !== "object" || args === null) return null;
+function givenString(args: unknown, key: string): string | undefined {
+  if (typeof args !== "object" || args === null) return undefined;
   const value = (args as Record<string, unknown>)[key];
-  return typeof value === "string" ? value.slice(0, 64) : null;
+  return typeof value === "string" ? value.slice(0, 64) : undefined;
 }
 
 /** The tool's answer for one attempt: the one place a SendOutcome is built. */
@@ -46,7 +46,7 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
     provider: connection.provider,
     connection: connection.label,
     to: send ? send.to : givenString(attempt.args, "to_"),
-    from: send ? send.from : (givenString(attempt.args, "from_") ?? connection.defaultFrom ?? null),
+    from: send ? send.from : (givenString(attempt.args, "from_") ?? connection.defaultFrom),
     segments: segments?.segments,
     encoding: segments?.encoding,
     notes: attempt.notes,
@@ -100,8 +100,8 @@ export function auditRecordOf(
   const details: Partial<SendDetails> =
     answer === "pending"
       ? {
-          to: attempt.send?.to ?? null,
-          from: attempt.send?.from ?? null,
+          to: attempt.send?.to,
+          from: attempt.send?.from,
           segments: attempt.segments?.segments,
           encoding: attempt.segments?.encoding,
         }

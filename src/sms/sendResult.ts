@@ -2,6 +2,9 @@ import { z } from "zod";
 import { SMS_ERROR_CATEGORIES } from "./errors.js";
 import { PROVIDER_NAMES } from "./providerNames.js";
 
+/** A concatenated SMS counts its parts in one byte of its header. */
+const MAX_CONCATENATED_SEGMENTS = 255;
+
 const sendErrorSchema = z.object({
   category: z.enum(SMS_ERROR_CATEGORIES),
   reason: z.string(),
@@ -19,12 +22,20 @@ export const sendSmsOutputSchema = z.object({
     ),
   provider: z.enum(PROVIDER_NAMES),
   connection: z.string(),
-  to: z.string().nullable(),
-  from: z.string().nullable(),
+  // Optional rather than nullable, and integers with real bounds: the schema keeps to the
+  // single-type subset that every host's JSON Schema dialect reads.
+  to: z.string().optional().describe("The recipient, E.164; absent when the call named none"),
+  from: z.string().optional().describe("The sender used; absent when none was known"),
   messageId: z.string().optional().describe("The provider's id for the message"),
   duplicateOf: z.string().optional().describe("For a duplicate, the earlier message's id"),
   providerStatus: z.string().optional(),
-  segments: z.number().int().optional().describe("How many SMS parts the text is billed as"),
+  segments: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CONCATENATED_SEGMENTS)
+    .optional()
+    .describe("How many SMS parts the text is billed as"),
   encoding: z.string().optional().describe("GSM-7, or UCS-2 when any character needs it"),
   notes: z.array(z.string()).optional(),
   error: sendErrorSchema.optional(),

@@ -181,7 +181,7 @@ describe("bad input never reaches the provider", () => {
 
   it("an empty optional from_ (as form-based clients send it) means the default sender", async () => {
     const result = await server.call({ ...OK, from_: "" });
-    expect(texts(result)).toEqual(["SMS sent."]);
+    expect(texts(result)).toEqual(["SMS sent.", JSON.stringify(result.structuredContent)]);
     expect(result.structuredContent?.from).toBe(sim.accounts.twilio.numbers[0]);
     expect(sim.requests()).toHaveLength(1);
   });

@@ -103,7 +103,7 @@ describe.skipIf(!status.available)(
           "--connection",
           label,
         ]);
-        expect(send.stdout).toBe("SMS sent.\n");
+        expect(send.stdout).toMatch(/^SMS sent\.\nmessage \S+, 1 segment \(GSM-7\), from /);
         expect(send.code).toBe(0);
         expect(sim.requests()).toHaveLength(1);
 

@@ -110,6 +110,38 @@ describe.each(PROVIDER_NAMES)("send_sms over stdio with %s", (provider) => {
     expect(tool?.description).toMatch(/marketing/i);
   });
 
+  it("its schemas keep to the subset every host reads: one type per field, real integer bounds", async () => {
+    const { tools } = await server.client.listTools();
+    const problems: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (typeof node !== "object" || node === null) return;
+      const schema = node as Record<string, unknown>;
+      if (Array.isArray(schema.type)) problems.push(`${path}: type is a list`);
+      for (const key of ["anyOf", "oneOf", "allOf", "$ref", "$defs"]) {
+        if (key in schema) problems.push(`${path}: uses ${key}`);
+      }
+      for (const key of ["minimum", "maximum"]) {
+        const bound = schema[key];
+        if (typeof bound === "number" && Math.abs(bound) > 2 ** 31) {
+          problems.push(`${path}: ${key} ${bound}`);
+        }
+      }
+      for (const [key, child] of Object.entries(schema)) walk(child, `${path}/${key}`);
+    };
+    walk(tools[0]?.inputSchema, "inputSchema");
+    walk(tools[0]?.outputSchema, "outputSchema");
+    expect(problems).toEqual([]);
+  });
+
+  it("repeats structuredContent as the last text block, for hosts without structured output", async () => {
+    const sent = await server.call({ to_: TO, message: MESSAGE });
+    expect(texts(sent)).toEqual(["SMS sent.", JSON.stringify(sent.structuredContent)]);
+    const refused = await server.call({ to_: "+1555", message: MESSAGE });
+    const [answer, reason, details] = texts(refused);
+    expect([answer, reason]).toEqual(["SMS couldn't be sent", expect.any(String)]);
+    expect(JSON.parse(details ?? "")).toEqual(refused.structuredContent);
+  });
+
   it("sends, answers exactly 'SMS sent.', and the provider receives one correct request", async () => {
     const result = await server.call({ to_: TO, message: MESSAGE });
     expect(result.isError).toBeFalsy();
@@ -189,6 +221,7 @@ describe.each(PROVIDER_NAMES)("wrong credentials with %s", (provider) => {
       expect(texts(result)).toEqual([
         "SMS couldn't be sent",
         expect.stringMatching(/rejected the credentials/),
+        JSON.stringify(result.structuredContent),
       ]);
       expect(result.structuredContent?.error).toMatchObject({
         category: "authentication",

@@ -10,9 +10,7 @@ export async function checkCommand(wanted: string | undefined, context: CliConte
     connection.apiBaseUrl,
     context,
   );
-  const numbers = (await verifyAndListNumbers(provider, { provider: connection.provider })).map(
-    (n) => n.number,
-  );
+  const numbers = (await verifyAndListNumbers(provider, connection, context)).map((n) => n.number);
   if (!connection.defaultFrom) {
     throw new CliError(`"${connection.label}": credentials accepted, but no default sender is set`);
   }

@@ -112,7 +112,7 @@ export async function connectCommand(
       apiBaseUrl,
       context,
     );
-    numbers = (await verifyAndListNumbers(adapter, draft)).map((n) => n.number);
+    numbers = (await verifyAndListNumbers(adapter, draft, context)).map((n) => n.number);
   }
   const defaultFrom = await chooseDefault(numbers, options.defaultFrom, options.verify);
 

@@ -1,4 +1,5 @@
 import { loadConfig } from "../../config/configFile.js";
+import { setDefaultConnection } from "../../config/connectionStore.js";
 import { PROVIDER_TITLES } from "../../sms/providerNames.js";
 import type { CliContext } from "../context.js";
 
@@ -43,4 +44,12 @@ export async function connectionsCommand(
       `${r.isDefault ? "*" : " "} ${r.label}  (${r.id})  ${PROVIDER_TITLES[r.provider]}  ${r.defaultFrom ?? "no default sender"}  ${secret}\n`,
     );
   }
+}
+
+/** `connections use <connection>`: the default from now on. */
+export async function useConnectionCommand(wanted: string, { environment }: CliContext) {
+  const connection = await setDefaultConnection(environment.configPath, wanted);
+  process.stdout.write(
+    `"${connection.label}" (${connection.id}) is now the default connection; serve and send use it unless --connection says otherwise.\n`,
+  );
 }

@@ -9,6 +9,20 @@ import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { resolveForCli } from "../resolveForCli.js";
 
+const two = (n: number) => String(n).padStart(2, "0");
+
+/** A record's time in the reader's own time zone, with its offset: `2026-12-01 17:45:03 -05:00`. */
+export function localTime(iso: string): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return iso;
+  const offset = -time.getTimezoneOffset();
+  const sign = offset < 0 ? "-" : "+";
+  const date = `${time.getFullYear()}-${two(time.getMonth() + 1)}-${two(time.getDate())}`;
+  const clock = `${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}`;
+  const zone = `${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  return `${date} ${clock} ${zone}`;
+}
+
 export interface LogOptions {
   since: string;
   json?: boolean;
@@ -109,7 +123,7 @@ export async function logCommand(options: LogOptions, context: CliContext) {
   const rows = [
     ["time", "connection", "to", "outcome", "error", "segments", "message id"],
     ...records.map((r) => [
-      r.time.replace("T", " ").slice(0, 19),
+      localTime(r.time),
       r.connection,
       r.to ?? "",
       r.interrupted ? "unknown*" : r.outcome,

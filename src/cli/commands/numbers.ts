@@ -14,7 +14,7 @@ export async function numbersCommand(
     connection.apiBaseUrl,
     context,
   );
-  const numbers = await verifyAndListNumbers(provider, { provider: connection.provider });
+  const numbers = await verifyAndListNumbers(provider, connection, context);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(numbers.map((n) => n.number))}\n`);
     return;
