@@ -2,8 +2,8 @@
 // starts far faster than resolving hundreds of module files. Dynamic imports stay separate
 // chunks, so provider SDKs, the HTTP stack and the demo still load only when used.
 // The provider SDKs and the keychain module stay in node_modules (large, native or lazy).
-import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -126,7 +126,8 @@ const plugins = {
 // Chunk names are content hashes: clear the old ones so dist/bin holds only this build.
 rmSync("dist/bin", { recursive: true, force: true });
 
-await build({
+const result = await build({
+  metafile: true,
   entryPoints: ["src/cli/main.ts"],
   outdir: "dist/bin",
   bundle: true,
@@ -155,3 +156,27 @@ if (stale.length > 0) {
   );
   process.exit(1);
 }
+
+/**
+ * The bundle carries other people's code, so it carries their license texts too:
+ * dist/bin/THIRD_PARTY_LICENSES.md, one section per bundled package (its name, version and
+ * LICENSE file), shipped beside the bin.
+ */
+function packageRootOf(input) {
+  const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return match?.[1];
+}
+const bundled = [...new Set(Object.keys(result.metafile.inputs).map(packageRootOf))]
+  .filter((root) => root !== undefined)
+  .sort();
+const sections = bundled.map((root) => {
+  const { name, version, license } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const file = readdirSync(root).find((f) => /^(licen[cs]e|copying)([.-]|$)/i.test(f));
+  const text = file ? readFileSync(join(root, file), "utf8").trim() : `License: ${license}`;
+  return `## ${name} ${version}\n\n${text}\n`;
+});
+const unique = [...new Set(sections)];
+writeFileSync(
+  join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "bin", "THIRD_PARTY_LICENSES.md"),
+  `# Third-party licenses\n\nThe bundle in this folder includes these packages.\n\n${unique.join("\n")}`,
+);

@@ -62,11 +62,12 @@ export function checkApiBaseUrl(value: string, setting: string): string {
 
 /** Env mode's connection, undefined when SMS_MCP_PROVIDER is not set. */
 export function envModeFrom(env: NodeJS.ProcessEnv): EnvModeConnection | undefined {
-  const provider = env.SMS_MCP_PROVIDER;
+  // As typed into a host's settings form: "Twilio " is twilio.
+  const provider = env.SMS_MCP_PROVIDER?.trim().toLowerCase();
   if (provider === undefined || provider === "") return undefined;
   if (!isProviderName(provider)) {
     throw new ConfigError(
-      `SMS_MCP_PROVIDER must be twilio, plivo or telnyx, not ${JSON.stringify(provider)}`,
+      `SMS_MCP_PROVIDER must be twilio, plivo or telnyx, not ${JSON.stringify(env.SMS_MCP_PROVIDER)}`,
     );
   }
   const apiBaseUrl = env.SMS_MCP_API_BASE_URL || undefined;

@@ -1,3 +1,6 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
 export const KEYCHAIN_SERVICE = "sms-mcp";
 
 export interface SecretStore {
@@ -15,15 +18,37 @@ export class KeychainUnavailableError extends Error {
   }
 }
 
+/**
+ * Why keytar's native binary would not load. Its loader swallows the dynamic loader's error
+ * ("Failed to load keytar native addon"), so the binary is loaded once more to read it: that
+ * error names the missing system library.
+ */
+function nativeLoadError(): string | undefined {
+  try {
+    const requireNative = createRequire(import.meta.url);
+    const root = dirname(dirname(requireNative.resolve("@github/keytar")));
+    requireNative(join(root, "prebuilds", `${process.platform}-${process.arch}`, "keytar.node"));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** The real cause of a keychain failure, and its fix, in one clause. */
 function causeOf(error: unknown, loading: boolean): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const text = /Failed to load keytar native addon/.test(message)
+    ? `${message}\n${nativeLoadError() ?? ""}`
+    : message;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (loading && (code === "ERR_MODULE_NOT_FOUND" || /Cannot find (module|package)/.test(text))) {
     return "the @github/keytar module is not installed (it is an optional dependency); reinstall sms-mcp";
   }
-  if (loading || /native addon|libsecret|\.so\b/.test(text)) {
+  if (/libsecret/.test(text)) {
     return "its native library could not load; install libsecret-1-0 (Debian, Ubuntu: apt install libsecret-1-0)";
+  }
+  if (loading || /native addon|\.node\b|\.so\b/.test(text)) {
+    return `the @github/keytar native binary could not load (${firstLine(error)}); reinstall sms-mcp, and on Linux install libsecret-1-0`;
   }
   if (
     /not provided by any|ServiceUnknown|StartServiceByName for org\.freedesktop\.secrets/.test(text)

@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` on this checkout (prepack builds it), installed
 // into an empty prefix with install scripts off, then run from there.
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,6 +55,7 @@ describe("the packed tarball, installed with --ignore-scripts", () => {
       "mcp.json",
       "server.json",
       "dist/bin/main.js",
+      "dist/bin/THIRD_PARTY_LICENSES.md",
     ]) {
       expect(files).toContain(`package/${expected}`);
     }
@@ -64,10 +65,68 @@ describe("the packed tarball, installed with --ignore-scripts", () => {
     );
   });
 
+  it("installs only what the bin loads at run time: the provider SDKs and the keychain module", async () => {
+    const installed = JSON.parse(
+      (await run("npm", ["ls", "--prefix", join(dir, "prefix"), "--all", "--json"])).stdout,
+    ).dependencies["sms-mcp"].dependencies;
+    // Everything else (the MCP SDK, zod, commander, pino…) is inside the bundle.
+    expect(Object.keys(installed).sort()).toEqual(["@github/keytar", "plivo", "telnyx", "twilio"]);
+  });
+
   it("runs the demo end to end from the installed package", async () => {
     const { stdout } = await run(bin, ["demo"], { env: cleanEnv(), timeout: 60_000 });
     expect(stdout).toContain("answer:  SMS sent.");
   });
+
+  it.each([
+    [
+      "without the optional keychain module",
+      async (keytar: string) => rm(keytar, { recursive: true }),
+      /the @github\/keytar module is not installed .*reinstall sms-mcp/,
+    ],
+    [
+      "with a keychain binary that cannot load",
+      async (keytar: string) => {
+        for (const platform of await readdir(join(keytar, "prebuilds"))) {
+          await writeFile(join(keytar, "prebuilds", platform, "keytar.node"), "not a binary");
+        }
+      },
+      /the @github\/keytar native binary could not load .*reinstall sms-mcp/,
+    ],
+  ] as const)(
+    "%s: connect names the cause and the fix, and env mode still sends",
+    async (_name, breakIt, cause) => {
+      const copy = join(dir, `broken-${Math.random().toString(36).slice(2)}`);
+      // The installed prefix again, with its own copy of sms-mcp and of the keychain module
+      // (to break) and links to the rest: copying the provider SDKs would take long.
+      const installed = join(dir, "prefix", "node_modules");
+      for (const name of await readdir(installed)) {
+        if (name === ".bin" || name === ".package-lock.json") continue;
+        const copied = name === "sms-mcp" || name === "@github";
+        await mkdir(join(copy, "node_modules"), { recursive: true });
+        if (copied)
+          await cp(join(installed, name), join(copy, "node_modules", name), { recursive: true });
+        else await symlink(join(installed, name), join(copy, "node_modules", name));
+      }
+      await breakIt(join(copy, "node_modules", "@github", "keytar"));
+      const brokenBin = join(copy, "node_modules", "sms-mcp", "dist", "bin", "main.js");
+      const env = { ...cleanEnv(), SMS_MCP_CONFIG: join(copy, "config.json") };
+      const connect = execFile(
+        brokenBin,
+        ["connect", "telnyx", "--label", "X", "--no-verify", "--default-from", "+15550300001"],
+        { env },
+      );
+      let stderr = "";
+      connect.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      connect.stdin?.end("KEYsecret\n");
+      expect(await new Promise((resolve) => connect.on("close", resolve))).toBe(1);
+      expect(stderr).toMatch(cause);
+      const { stdout } = await run(brokenBin, ["demo"], { env: cleanEnv(), timeout: 60_000 });
+      expect(stdout).toContain("answer:  SMS sent.");
+    },
+  );
 
   it.skipIf(!keychain.available)(
     `loads the keychain module without an install script${keychain.available ? "" : ` (skipped: ${keychain.reason})`}`,

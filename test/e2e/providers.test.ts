@@ -134,9 +134,9 @@ describe.each(PROVIDER_NAMES)("send_sms over stdio with %s", (provider) => {
   });
 
   it("repeats structuredContent as the last text block, for hosts without structured output", async () => {
-    const sent = await server.call({ to_: TO, message: MESSAGE });
+    const sent = await server.call({ to_: TO, message: "Your details, twice over" });
     expect(texts(sent)).toEqual(["SMS sent.", JSON.stringify(sent.structuredContent)]);
-    const refused = await server.call({ to_: "+1555", message: MESSAGE });
+    const refused = await server.call({ to_: "+1555", message: "Your details, twice over" });
     const [answer, reason, details] = texts(refused);
     expect([answer, reason]).toEqual(["SMS couldn't be sent", expect.any(String)]);
     expect(JSON.parse(details ?? "")).toEqual(refused.structuredContent);

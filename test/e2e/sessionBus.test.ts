@@ -35,8 +35,30 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A runtime dir with a session bus at `bus`, and optionally an unlocked keyring on it. */
-async function runtimeDir(withKeyring: boolean) {
+function startKeyring(dir: string, bus: string, unlock: boolean): ChildProcess {
+  const keyring = spawn(
+    "gnome-keyring-daemon",
+    ["--foreground", ...(unlock ? ["--unlock"] : []), "--components=secrets"],
+    {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: dir,
+        XDG_RUNTIME_DIR: dir,
+        XDG_DATA_HOME: join(dir, "data"),
+        DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus}`,
+      },
+      stdio: ["pipe", "ignore", "ignore"],
+    },
+  );
+  keyring.stdin?.end(unlock ? "test-keyring-password" : "");
+  return keyring;
+}
+
+/**
+ * A runtime dir with a session bus at `bus`, and optionally a keyring on it: unlocked, or
+ * locked (a login keyring that exists, from a daemon started again without its password).
+ */
+async function runtimeDir(keyring: "none" | "unlocked" | "locked") {
   const dir = await mkdtemp(join(tmpdir(), "sms-mcp-rt-"));
   await chmod(dir, 0o700);
   await mkdir(join(dir, "data"));
@@ -52,24 +74,13 @@ async function runtimeDir(withKeyring: boolean) {
   );
   children.push(spawn("dbus-daemon", [`--config-file=${config}`, "--nofork"], { stdio: "ignore" }));
   await until(() => existsSync(bus), "the session bus");
-  if (withKeyring) {
-    const keyring = spawn(
-      "gnome-keyring-daemon",
-      ["--foreground", "--unlock", "--components=secrets"],
-      {
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: dir,
-          XDG_RUNTIME_DIR: dir,
-          XDG_DATA_HOME: join(dir, "data"),
-          DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus}`,
-        },
-        stdio: ["pipe", "ignore", "ignore"],
-      },
-    );
-    keyring.stdin?.end("test-keyring-password");
-    children.push(keyring);
+  if (keyring === "locked") {
+    const first = startKeyring(dir, bus, true);
+    await until(() => existsSync(join(dir, "data", "keyrings", "login.keyring")), "the keyring");
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
   }
+  if (keyring !== "none") children.push(startKeyring(dir, bus, keyring === "unlocked"));
   return {
     dir,
     /** Exactly what a host gives a server it starts: no D-Bus variable, no display. */
@@ -103,7 +114,7 @@ describe.skipIf(!available)(
     afterAll(() => sim?.close());
 
     it("finds the session bus at $XDG_RUNTIME_DIR/bus: connect stores the secret, serve sends with it", async () => {
-      const runtime = await runtimeDir(true);
+      const runtime = await runtimeDir("unlocked");
       try {
         const env = runtime.bareEnv();
         const connect = () =>
@@ -158,7 +169,7 @@ describe.skipIf(!available)(
     });
 
     it("no session bus anywhere: says so, and how to fix it", async () => {
-      const runtime = await runtimeDir(false);
+      const runtime = await runtimeDir("none");
       try {
         const run = cli(
           ["connect", "telnyx", "--label", "X", "--no-verify", "--default-from", "+15550300001"],
@@ -176,7 +187,7 @@ describe.skipIf(!available)(
     });
 
     it("a bus with no Secret Service on it: says to install and start one", async () => {
-      const runtime = await runtimeDir(false);
+      const runtime = await runtimeDir("none");
       try {
         const run = cli(
           ["connect", "telnyx", "--label", "X", "--no-verify", "--default-from", "+15550300001"],
@@ -189,5 +200,55 @@ describe.skipIf(!available)(
         await runtime.stop();
       }
     });
+
+    it("a locked keyring: says so, and how to unlock it", async () => {
+      const runtime = await runtimeDir("locked");
+      try {
+        const connect = () =>
+          cli(
+            ["connect", "telnyx", "--label", "X", "--no-verify", "--default-from", "+15550300001"],
+            runtime.bareEnv(),
+            "KEYabc\n",
+          );
+        // Until the restarted daemon is on the bus, the answer is "no Secret Service".
+        let run = connect();
+        for (let i = 0; i < 40 && /no Secret Service/.test(run.stderr); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          run = connect();
+        }
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/login keyring is locked.*gnome-keyring-daemon --unlock/);
+        expect(
+          JSON.parse(cli(["connections", "--json"], runtime.bareEnv()).stdout).connections,
+        ).toEqual([]);
+      } finally {
+        await runtime.stop();
+      }
+    });
   },
 );
+
+describe.skipIf(process.platform !== "linux")("the keychain's native library", () => {
+  it("libsecret cannot load: names the package to install, and saves nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-nolib-"));
+    try {
+      // The dynamic loader finds this broken libsecret before the system's one.
+      await writeFile(join(dir, "libsecret-1.so.0"), "not a shared library");
+      const run = cli(
+        ["connect", "telnyx", "--label", "X", "--no-verify", "--default-from", "+15550300001"],
+        {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: dir,
+          LD_LIBRARY_PATH: dir,
+          SMS_MCP_CONFIG: join(dir, "config.json"),
+        },
+        "KEYabc\n",
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/native library could not load; install libsecret-1-0/);
+      expect(existsSync(join(dir, "config.json"))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
