@@ -1,7 +1,7 @@
 // npm run bench:install: what a new user waits for and carries. Packs this checkout, then
 //  1. installs the tarball into an empty prefix (npm's cache warm, install scripts off) and
 //     reports the package count and the size of node_modules;
-//  2. times a cold `npx -y <tarball> serve` with an empty npm cache (every package fetched
+//  2. times a cold `npx -y --package <tarball> sms-mcp serve` with an empty npm cache (every package fetched
 //     from the registry, as on a machine that never ran sms-mcp) until it answers
 //     `initialize`, and a warm one (the cache now full) for comparison.
 // Needs the npm registry. A measurement, not a test: it always exits 0.
@@ -52,7 +52,7 @@ console.log(
   `npm install <tarball> (warm cache): ${packages} packages, ${(sizeOf(join(prefix, "node_modules")) / 1e6).toFixed(0)} MB node_modules, ${installSeconds.toFixed(1)} s`,
 );
 
-/** Seconds from spawning `npx -y <tarball> serve` to its answer to `initialize`. */
+/** Seconds from spawning npx to the server's answer to `initialize`. */
 async function npxStart(cache) {
   const env = {
     ...process.env,
@@ -68,7 +68,7 @@ async function npxStart(cache) {
   await client.connect(
     new StdioClientTransport({
       command: "npx",
-      args: ["-y", tarball, "serve"],
+      args: ["-y", "--package", tarball, "sms-mcp", "serve"],
       env,
       cwd: work,
       stderr: "ignore",
