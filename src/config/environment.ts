@@ -26,6 +26,13 @@ export interface Environment {
   logLevel: LogLevel | undefined;
   /** `SMS_MCP_AUTH_TOKEN`: the bearer token of the HTTP server. */
   authToken: string | undefined;
+  /**
+   * `SMS_MCP_PUBLIC_URL`: this server's public origin (`https://sms.example.com`), the base of
+   * its OAuth resource (`<origin>/mcp`).
+   */
+  publicUrl: string | undefined;
+  /** `SMS_MCP_OAUTH_ISSUER`: the authorization server whose JWT access tokens are accepted. */
+  oauthIssuer: string | undefined;
   /** `SMS_MCP_ALLOWED_ORIGINS`, comma-separated. */
   allowedOrigins: string[];
   /** The `SMS_MCP_*` guardrail variables that are set; they override a connection's config. */
@@ -90,6 +97,41 @@ export function checkRedisUrl(value: string, setting: string): string {
   return value;
 }
 
+/**
+ * An `https:` URL, or `http:` on a loopback host (local use and tests): tokens and their
+ * keys must not travel in clear text.
+ */
+function checkSecureUrl(value: string, setting: string, { originOnly }: { originOnly: boolean }) {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  const loopback = url && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (!url || !(url.protocol === "https:" || (url.protocol === "http:" && loopback))) {
+    throw new ConfigError(
+      `${setting} must be an https:// URL (http:// only on 127.0.0.1 or localhost)`,
+    );
+  }
+  if (originOnly && (url.pathname !== "/" || url.search !== "" || url.hash !== "")) {
+    throw new ConfigError(
+      `${setting} must be an origin with no path, such as https://sms.example.com`,
+    );
+  }
+  return originOnly ? url.origin : value;
+}
+
+function oauthFrom(env: NodeJS.ProcessEnv): Pick<Environment, "publicUrl" | "oauthIssuer"> {
+  const publicUrl = env.SMS_MCP_PUBLIC_URL
+    ? checkSecureUrl(env.SMS_MCP_PUBLIC_URL, "SMS_MCP_PUBLIC_URL", { originOnly: true })
+    : undefined;
+  const oauthIssuer = env.SMS_MCP_OAUTH_ISSUER
+    ? checkSecureUrl(env.SMS_MCP_OAUTH_ISSUER, "SMS_MCP_OAUTH_ISSUER", { originOnly: false })
+    : undefined;
+  if (oauthIssuer && !publicUrl) {
+    throw new ConfigError(
+      "SMS_MCP_OAUTH_ISSUER needs SMS_MCP_PUBLIC_URL too: this server's public origin, which access tokens must name as their audience",
+    );
+  }
+  return { publicUrl, oauthIssuer };
+}
+
 function logLevelFrom(value: string | undefined): LogLevel | undefined {
   if (value === undefined || value === "") return undefined;
   const level = value.trim().toLowerCase();
@@ -108,6 +150,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     timeoutMs: timeoutFrom(env.SMS_MCP_TIMEOUT_MS),
     logLevel: logLevelFrom(env.SMS_MCP_LOG_LEVEL),
     authToken: env.SMS_MCP_AUTH_TOKEN || undefined,
+    ...oauthFrom(env),
     allowedOrigins: (env.SMS_MCP_ALLOWED_ORIGINS ?? "")
       .split(",")
       .map((origin) => origin.trim())

@@ -1,11 +1,7 @@
 import { checkRedisUrl } from "../../config/environment.js";
 import { resolveConnection } from "../../config/resolveConnection.js";
 import { createLogger } from "../../log/logger.js";
-import {
-  isLoopback,
-  MIN_PUBLIC_TOKEN_LENGTH,
-  UnsafeBindError,
-} from "../../server/http/security.js";
+import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
 import { composeSmsService, longestSendMs } from "../compose.js";
 import type { CliContext } from "../context.js";
@@ -35,14 +31,15 @@ function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_I
 
 /** Checked before anything else, so a bad flag or an unsafe bind fails fast and touches nothing. */
 function httpOptions(options: ServeOptions, { environment }: CliContext) {
-  const { authToken } = environment;
-  if (!isLoopback(options.host) && (authToken?.length ?? 0) < MIN_PUBLIC_TOKEN_LENGTH) {
-    throw new UnsafeBindError(options.host, authToken?.length ?? 0);
-  }
+  const { authToken, oauthIssuer, publicUrl } = environment;
+  const oauth = oauthIssuer && publicUrl ? { issuer: oauthIssuer, publicUrl } : undefined;
+  const unsafe = unsafeBind(options.host, authToken, oauth !== undefined);
+  if (unsafe) throw unsafe;
   return {
     host: options.host,
     port: whole("--port", options.port, 0, 65_535),
     authToken,
+    oauth,
     stateless: options.stateless === true,
     allowedOrigins:
       options.allowedOrigins === undefined

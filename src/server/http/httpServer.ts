@@ -10,16 +10,16 @@ import type { Logger } from "../../log/logger.js";
 import type { SmsService } from "../../sms/smsService.js";
 import { createMcpServer } from "../createMcpServer.js";
 import { TUNING } from "../tuning.js";
+import { createAuthenticator } from "./auth.js";
 import { jsonRpcError, readJsonBody, sendJson } from "./httpIo.js";
+import type { OAuthOptions } from "./oauth.js";
 import {
-  bearerAuth,
   type Guard,
   hostCheck,
   isLoopback,
   ListenError,
-  MIN_PUBLIC_TOKEN_LENGTH,
   originCheck,
-  UnsafeBindError,
+  unsafeBind,
 } from "./security.js";
 import { SessionRegistry } from "./sessions.js";
 
@@ -29,6 +29,8 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   authToken?: string | undefined;
+  /** Accept OAuth access tokens from this issuer for `<publicUrl>/mcp` (DESIGN §11). */
+  oauth?: OAuthOptions | undefined;
   /** Origins allowed besides the server's own loopback origin. */
   allowedOrigins?: string[];
   maxBodyBytes?: number;
@@ -57,9 +59,13 @@ const LOCAL_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { service, logger, host } = options;
-  if (!isLoopback(host) && (options.authToken?.length ?? 0) < MIN_PUBLIC_TOKEN_LENGTH) {
-    throw new UnsafeBindError(host, options.authToken?.length ?? 0);
-  }
+  const unsafe = unsafeBind(host, options.authToken, options.oauth !== undefined);
+  if (unsafe) throw unsafe;
+  // jose and the discovery code load only when OAuth is configured.
+  const oauth = options.oauth
+    ? new (await import("./oauth.js")).OAuthResourceServer(options.oauth)
+    : undefined;
+  const authenticate = createAuthenticator({ staticToken: options.authToken, oauth });
   useLightweightWebResponses();
   const sessions = new SessionRegistry(
     options.maxSessions ?? 1000,
@@ -72,7 +78,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const guards: Guard[] = [originCheck(allowedOrigins)];
   if (isLoopback(host)) guards.unshift(hostCheck(new Set([...LOCAL_NAMES, host])));
-  const mcpGuards: Guard[] = [bearerAuth(options.authToken)];
   const newServer = () => createMcpServer(service);
 
   /** POST /mcp or GET|DELETE /mcp with a session id, or the initialize that opens one. */
@@ -151,11 +156,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const ready = !draining && (await service.ready());
       return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable" });
     }
+    if (
+      oauth &&
+      method === "GET" &&
+      (pathname === "/.well-known/oauth-protected-resource" ||
+        pathname === "/.well-known/oauth-protected-resource/mcp")
+    ) {
+      return sendJson(res, 200, oauth.metadata());
+    }
     if (pathname !== "/mcp" && pathname !== "/sse" && pathname !== "/messages") {
       return jsonRpcError(res, 404, `Not found: ${pathname}; MCP is served at /mcp and /sse`);
     }
     if (draining) return jsonRpcError(res, 503, "Server is shutting down");
-    for (const guard of mcpGuards) if (!guard(req, res)) return;
+    if (!(await authenticate(req, res))) return;
 
     let body: unknown;
     if (method === "POST") {

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIPv4, isIPv6 } from "node:net";
 import { jsonRpcError } from "./httpIo.js";
@@ -25,26 +24,6 @@ export function isLoopback(host: string): boolean {
 
 /** Shorter bearer tokens are refused on a public bind: guessable tokens guard nothing. */
 export const MIN_PUBLIC_TOKEN_LENGTH = 32;
-
-/** Equal-length digests make the comparison constant-time whatever the token lengths. */
-function sameToken(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** `Authorization: Bearer <token>` on every MCP endpoint when a token is configured. */
-export function bearerAuth(token: string | undefined): Guard {
-  return (req, res) => {
-    if (!token) return true;
-    // The scheme is case-insensitive (RFC 7235).
-    const given = /^bearer +(\S+) *$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
-    if (given !== "" && sameToken(given, token)) return true;
-    res.setHeader("WWW-Authenticate", 'Bearer realm="sms-mcp"');
-    jsonRpcError(res, 401, "Unauthorized: send Authorization: Bearer <SMS_MCP_AUTH_TOKEN>");
-    return false;
-  };
-}
 
 /**
  * DNS-rebinding defence: a page on another site must not reach a server on loopback. An
@@ -93,7 +72,7 @@ export class UnsafeBindError extends Error {
   constructor(host: string, tokenLength = 0) {
     super(
       tokenLength === 0
-        ? `refusing to listen on ${host} without SMS_MCP_AUTH_TOKEN: anyone who can reach it could send texts from your number. Set a token, or bind to 127.0.0.1`
+        ? `refusing to listen on ${host} without SMS_MCP_AUTH_TOKEN or SMS_MCP_OAUTH_ISSUER: anyone who can reach it could send texts from your number. Set a token or an OAuth issuer, or bind to 127.0.0.1`
         : `refusing to listen on ${host} with a ${tokenLength}-character SMS_MCP_AUTH_TOKEN: a public server needs at least ${MIN_PUBLIC_TOKEN_LENGTH} (openssl rand -hex 32)`,
     );
     this.name = "UnsafeBindError";
@@ -114,4 +93,15 @@ export class ListenError extends Error {
     );
     this.name = "ListenError";
   }
+}
+
+/** A public bind needs a long static token or OAuth; undefined when the bind is safe. */
+export function unsafeBind(
+  host: string,
+  staticToken: string | undefined,
+  oauth: boolean,
+): UnsafeBindError | undefined {
+  if (isLoopback(host) || oauth) return undefined;
+  const length = staticToken?.length ?? 0;
+  return length >= MIN_PUBLIC_TOKEN_LENGTH ? undefined : new UnsafeBindError(host, length);
 }

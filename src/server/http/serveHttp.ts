@@ -11,7 +11,12 @@ export async function serveHttp(
   const running = await startHttpServer({ ...options, service, logger });
   service.warmUp();
   logger.info(
-    { url: running.url, stateless: options.stateless === true, auth: Boolean(options.authToken) },
+    {
+      url: running.url,
+      stateless: options.stateless === true,
+      auth: Boolean(options.authToken),
+      oauthIssuer: options.oauth?.issuer,
+    },
     "sms-mcp listening: Streamable HTTP at /mcp, legacy SSE at /sse",
   );
   let stopping = false;
