@@ -22,7 +22,12 @@ program
       .choices(["stdio", "http"])
       .default("stdio"),
   )
-  .option("--connection <label or id>", "which configured connection to send from")
+  .option(
+    "--connection <label or id>",
+    "which configured connection to send from; http: repeat it to serve several, each at /connections/<id>/mcp",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option("--all-connections", "http: serve every configured connection")
   .option("--dry-run", "run every check and record the attempt, but send nothing")
   .option(
     "--host <host>",
@@ -98,6 +103,44 @@ connections
   .action(async (connection) => {
     const { useConnectionCommand } = await import("./commands/connections.js");
     await useConnectionCommand(connection, createCliContext(process.env));
+  });
+
+const token = program
+  .command("token")
+  .description("per-connection bearer tokens for the HTTP server")
+  .addHelpText(
+    "after",
+    '\nExamples:\n  sms-mcp token add "Twilio - Sales"\n  sms-mcp token list "Twilio - Sales"\n  sms-mcp token revoke "Twilio - Sales" 1a2b3c4d',
+  );
+
+token
+  .command("add")
+  .description("make a new token that opens only this connection's endpoints (shown once)")
+  .argument("<connection>", "label or id")
+  .action(async (connection) => {
+    const { tokenAddCommand } = await import("./commands/token.js");
+    await tokenAddCommand(connection, createCliContext(process.env));
+  });
+
+token
+  .command("list")
+  .description("the connection's tokens: ids and creation times, never the tokens")
+  .argument("<connection>", "label or id")
+  .option("--json", "machine-readable output")
+  .action(async (connection, options) => {
+    const { tokenListCommand } = await import("./commands/token.js");
+    await tokenListCommand(connection, options, createCliContext(process.env));
+  });
+
+token
+  .command("revoke")
+  .description("remove a token (a running server refuses it within a second)")
+  .argument("<connection>", "label or id")
+  .argument("[token id]", "as `token list` shows it")
+  .option("--all", "every token of the connection")
+  .action(async (connection, tokenId, options) => {
+    const { tokenRevokeCommand } = await import("./commands/token.js");
+    await tokenRevokeCommand(connection, tokenId, options, createCliContext(process.env));
   });
 
 program

@@ -54,7 +54,10 @@ async function upsertLocked(
   const id =
     existing?.id ??
     uniqueId(config, base.includes(input.provider) ? base : `${input.provider}-${base}`);
-  const connection: ConnectionConfig = { ...input, id };
+  // Rotating credentials keeps the connection's HTTP tokens.
+  const connection: ConnectionConfig = existing?.tokens
+    ? { ...input, id, tokens: existing.tokens }
+    : { ...input, id };
   const previousSecret = existing ? await secrets.get(id) : null;
 
   await secrets.set(id, secret);

@@ -8,6 +8,15 @@ const origin = z
   .url()
   .refine((value) => /^https?:$/.test(new URL(value).protocol), "must be an http(s) origin");
 
+/** A per-connection bearer token, as stored: never the token itself. */
+export const connectionTokenSchema = z
+  .object({
+    id: z.string().regex(/^[0-9a-f]{8}$/),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    created: z.string().datetime(),
+  })
+  .strict();
+
 /** The non-secret part of a connection. Secrets live in the OS keychain under `id`. */
 export const connectionSchema = z
   .object({
@@ -26,6 +35,8 @@ export const connectionSchema = z
     defaultFrom: e164Schema.optional(),
     apiBaseUrl: origin.optional(),
     guardrails: guardrailsConfigSchema.optional(),
+    /** Bearer tokens that open only this connection's HTTP endpoints: their SHA-256 only. */
+    tokens: z.array(connectionTokenSchema).optional(),
   })
   .strict();
 
@@ -40,6 +51,7 @@ export const configSchema = z
   .strict();
 
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
+export type ConnectionToken = z.infer<typeof connectionTokenSchema>;
 export type ConfigFile = z.infer<typeof configSchema>;
 
 export function emptyConfig(): ConfigFile {

@@ -118,7 +118,9 @@ describe("OAuth: a hosted client's whole flow", () => {
       metadata,
     );
 
-    const server = await discoverAuthorizationServerMetadata(metadata.authorization_servers[0] ?? "");
+    const server = await discoverAuthorizationServerMetadata(
+      metadata.authorization_servers[0] ?? "",
+    );
     expect(server?.token_endpoint).toBe(`${issuer.issuer}/token`);
     const token = await issuer.token({ resource: metadata.resource, scope: "sms:send" });
 

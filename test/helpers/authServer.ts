@@ -19,7 +19,8 @@ export interface AuthServer {
   close(): Promise<void>;
 }
 
-export async function startAuthServer(): Promise<AuthServer> {
+/** @param extraScopes scopes the issuer also grants, besides sms:send and calendar:read */
+export async function startAuthServer(extraScopes: string[] = []): Promise<AuthServer> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const signingKey: JWK = {
     ...(await exportJWK(privateKey)),
@@ -46,14 +47,14 @@ export async function startAuthServer(): Promise<AuthServer> {
         id_token_signed_response_alg: "ES256",
       },
     ],
-    scopes: ["sms:send", "calendar:read"],
+    scopes: ["sms:send", "calendar:read", ...extraScopes],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
         getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => ({
-          scope: "sms:send calendar:read",
+          scope: ["sms:send", "calendar:read", ...extraScopes].join(" "),
           audience: resourceIndicator,
           accessTokenFormat: "jwt",
           accessTokenTTL: 300,

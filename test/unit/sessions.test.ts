@@ -22,15 +22,15 @@ describe("SessionRegistry", () => {
     const registry = new SessionRegistry(10, 1000);
     const idle = fakeTransport();
     const busy = fakeTransport();
-    registry.add("idle", asTransport(idle));
-    registry.add("busy", asTransport(busy));
+    registry.add("idle", asTransport(idle), "c");
+    registry.add("busy", asTransport(busy), "c");
     const stream = fakeResponse();
     registry.track("busy", stream);
 
     registry.expireIdle(Date.now() + 5000);
     expect(idle.closed).toBe(true);
     expect(busy.closed).toBe(false);
-    expect(registry.get("idle")).toBeUndefined();
+    expect(registry.get("idle", "c")).toBeUndefined();
     expect(registry.size).toBe(1);
 
     (stream as unknown as EventEmitter).emit("close");
@@ -42,12 +42,21 @@ describe("SessionRegistry", () => {
 
   it("is full at its limit", () => {
     const registry = new SessionRegistry(2, 1000);
-    registry.add("a", asTransport(fakeTransport()));
+    registry.add("a", asTransport(fakeTransport()), "c");
     expect(registry.full).toBe(false);
-    registry.add("b", asTransport(fakeTransport()));
+    registry.add("b", asTransport(fakeTransport()), "c");
     expect(registry.full).toBe(true);
     registry.remove("a");
     expect(registry.full).toBe(false);
+    void registry.closeAll();
+  });
+
+  it("gives a session only to the connection whose endpoints opened it", () => {
+    const registry = new SessionRegistry(10, 1000);
+    const transport = fakeTransport();
+    registry.add("s1", asTransport(transport), "twilio-sales");
+    expect(registry.get("s1", "twilio-sales")).toBe(transport);
+    expect(registry.get("s1", "twilio-support")).toBeUndefined();
     void registry.closeAll();
   });
 });

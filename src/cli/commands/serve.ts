@@ -1,6 +1,7 @@
+import { loadConfig } from "../../config/configFile.js";
 import { checkRedisUrl } from "../../config/environment.js";
 import { resolveConnection } from "../../config/resolveConnection.js";
-import { createLogger } from "../../log/logger.js";
+import { createLogger, type Logger } from "../../log/logger.js";
 import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
 import { composeSmsService, longestSendMs } from "../compose.js";
@@ -9,7 +10,10 @@ import { CliError } from "../errors.js";
 
 export interface ServeOptions {
   transport: "stdio" | "http";
-  connection?: string;
+  /** Repeatable: over HTTP each is served at /connections/<id>/…, the first also at /mcp. */
+  connection?: string[];
+  /** HTTP: serve every configured connection. */
+  allConnections?: boolean;
   dryRun?: boolean;
   host: string;
   port: string;
@@ -29,12 +33,21 @@ function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_I
   return n;
 }
 
+/** The config's per-connection tokens, watched; none when there is no config file yet. */
+async function openTokenIndex({ environment }: CliContext, logger: Logger) {
+  const { ConfigTokenIndex } = await import("../../config/tokenIndex.js");
+  return ConfigTokenIndex.open(environment.configPath, (error) =>
+    logger.error(
+      { reason: error instanceof Error ? error.message : String(error) },
+      "the config file could not be read again; the connection tokens stay as they were",
+    ),
+  );
+}
+
 /** Checked before anything else, so a bad flag or an unsafe bind fails fast and touches nothing. */
 function httpOptions(options: ServeOptions, { environment }: CliContext) {
   const { authToken, oauthIssuer, publicUrl } = environment;
   const oauth = oauthIssuer && publicUrl ? { issuer: oauthIssuer, publicUrl } : undefined;
-  const unsafe = unsafeBind(options.host, authToken, oauth !== undefined);
-  if (unsafe) throw unsafe;
   return {
     host: options.host,
     port: whole("--port", options.port, 0, 65_535),
@@ -54,26 +67,70 @@ function httpOptions(options: ServeOptions, { environment }: CliContext) {
   };
 }
 
+/** The connections to serve: the named ones (the first is the default), all, or the usual one. */
+async function connectionsToServe(options: ServeOptions, context: CliContext) {
+  const wanted = options.connection ?? [];
+  if (options.transport === "stdio" && (wanted.length > 1 || options.allConnections)) {
+    throw new CliError("stdio serves one connection: pass --connection once", 2);
+  }
+  if (options.allConnections && wanted.length > 0) {
+    throw new CliError("pass either --connection or --all-connections, not both", 2);
+  }
+  const { environment, secrets } = context;
+  if (options.allConnections) {
+    const config = await loadConfig(environment.configPath);
+    if (config.connections.length === 0) {
+      throw new CliError(
+        `--all-connections: no connections are configured in ${environment.configPath}`,
+      );
+    }
+    // The config's default first: it is also served at /mcp and /sse.
+    const ordered = [...config.connections].sort(
+      (a, b) =>
+        Number(b.id === config.defaultConnection) - Number(a.id === config.defaultConnection),
+    );
+    return Promise.all(
+      ordered.map((c) => resolveConnection({ wanted: c.id, environment, secrets })),
+    );
+  }
+  const names = wanted.length > 0 ? [...new Set(wanted)] : [undefined];
+  return Promise.all(
+    names.map((name) => resolveConnection({ wanted: name, environment, secrets })),
+  );
+}
+
 export async function serveCommand(options: ServeOptions, context: CliContext): Promise<void> {
   const http = options.transport === "http" ? httpOptions(options, context) : undefined;
   tuneHeapForServing();
   const logger = createLogger(context.environment.logLevel ?? "info");
-  const connection = await resolveConnection({
-    wanted: options.connection,
-    environment: context.environment,
-    secrets: context.secrets,
-  });
-  const service = await composeSmsService(connection, context, logger, {
-    dryRun: options.dryRun === true,
-    redisUrl:
-      options.redisUrl === undefined ? undefined : checkRedisUrl(options.redisUrl, "--redis-url"),
-  });
+  const connections = await connectionsToServe(options, context);
+  // Env mode's connection is not in the config file, so no token can name it.
+  const servesConfig =
+    !context.environment.envMode || options.connection !== undefined || options.allConnections;
+  const connectionTokens = http && servesConfig ? await openTokenIndex(context, logger) : undefined;
+  if (http) {
+    const hasTokens = http.oauth !== undefined || connectionTokens?.any === true;
+    const unsafe = unsafeBind(options.host, http.authToken, hasTokens);
+    if (unsafe) throw unsafe;
+  }
+  const redisUrl =
+    options.redisUrl === undefined ? undefined : checkRedisUrl(options.redisUrl, "--redis-url");
+  // Each connection has its own guardrail state, ledger and audit log.
+  const services = await Promise.all(
+    connections.map((connection) =>
+      composeSmsService(connection, context, logger, { dryRun: options.dryRun === true, redisUrl }),
+    ),
+  );
+  const [service] = services;
+  if (!service) throw new CliError("no connection to serve");
   // Each transport's code (the HTTP server and the SDK's HTTP transports) loads only when
   // that transport is chosen.
   if (http) {
     const { serveHttp } = await import("../../server/http/serveHttp.js");
     await serveHttp(service, logger, {
       ...http,
+      connections: new Map(services.map((s) => [s.connection.id, s])),
+      connectionTokens,
       drainTimeoutMs: longestSendMs(context.environment.timeoutMs),
     });
   } else {

@@ -1,26 +1,39 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { jsonRpcError } from "./httpIo.js";
+import type { ConnectionTokenIndex } from "./httpServer.js";
 import type { OAuthResourceServer } from "./oauth.js";
 
-/** The scope an access token needs to send through this server. */
+/** The scope an access token needs to send through any connection of this server. */
 export const SEND_SCOPE = "sms:send";
 
-/** Decides whether a request may reach an MCP endpoint; false means it has been answered. */
-export type Authenticator = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+/** The scope that opens one connection's endpoints only. */
+export const connectionScope = (connectionId: string) => `${SEND_SCOPE}:${connectionId}`;
+
+/**
+ * Decides whether a request may reach one connection's MCP endpoints; false means it has
+ * been answered (401, 403 or 503).
+ */
+export type Authenticator = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  connectionId: string,
+) => Promise<boolean>;
 
 export interface AuthOptions {
-  /** `SMS_MCP_AUTH_TOKEN`: one static bearer token, compared in constant time. */
+  /** `SMS_MCP_AUTH_TOKEN`: one static bearer token for every connection. */
   staticToken?: string | undefined;
   /** OAuth access tokens from an authorization server (`SMS_MCP_OAUTH_ISSUER`). */
   oauth?: OAuthResourceServer | undefined;
+  /** Tokens that open one connection each (`sms-mcp token add`). */
+  connectionTokens?: ConnectionTokenIndex | undefined;
 }
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest();
 
 /** Equal-length digests make the comparison constant-time whatever the token lengths. */
 function sameToken(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(sha256(given), sha256(expected));
 }
 
 function bearerToken(req: IncomingMessage): string | undefined {
@@ -29,31 +42,46 @@ function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 /**
- * The static token and OAuth side by side: either opens the MCP endpoints. With neither
- * configured (a loopback bind) every request goes through. The answers follow the MCP
- * authorization spec: a 401 names the Protected Resource Metadata, a 403 the missing scope.
+ * The static token, per-connection tokens and OAuth side by side. With none configured (a
+ * loopback bind) every request goes through. The answers follow the MCP authorization spec:
+ * a 401 names the Protected Resource Metadata, a 403 the scope that is missing.
  */
-export function createAuthenticator({ staticToken, oauth }: AuthOptions): Authenticator {
-  if (!staticToken && !oauth) return async () => true;
-  return async (req, res) => {
+export function createAuthenticator(options: AuthOptions): Authenticator {
+  const { staticToken, oauth, connectionTokens } = options;
+  // Once any token exists, every request needs one: revoking the last token closes the
+  // endpoints, it does not open them.
+  let required = false;
+  return async (req, res, connectionId) => {
+    required ||= Boolean(staticToken || oauth || connectionTokens?.any);
+    if (!required) return true;
     const given = bearerToken(req);
     if (given !== undefined && staticToken && sameToken(given, staticToken)) return true;
-    if (!oauth) {
-      res.setHeader("WWW-Authenticate", 'Bearer realm="sms-mcp"');
-      jsonRpcError(res, 401, "Unauthorized: send Authorization: Bearer <SMS_MCP_AUTH_TOKEN>");
+    const owner =
+      given === undefined
+        ? undefined
+        : connectionTokens?.connectionOf(sha256(given).toString("hex"));
+    if (owner === connectionId) return true;
+    const metadata = oauth ? `, resource_metadata="${oauth.metadataUrl}"` : "";
+    if (owner !== undefined) {
+      res.setHeader("WWW-Authenticate", `Bearer error="insufficient_scope"${metadata}`);
+      jsonRpcError(res, 403, "Forbidden: this token opens another connection's endpoints only");
       return false;
     }
-    const metadata = `resource_metadata="${oauth.metadataUrl}"`;
-    if (given === undefined) {
-      res.setHeader("WWW-Authenticate", `Bearer ${metadata}, scope="${SEND_SCOPE}"`);
+    if (!oauth || given === undefined) {
+      const challenge = oauth
+        ? `Bearer resource_metadata="${oauth.metadataUrl}", scope="${SEND_SCOPE}"`
+        : given === undefined
+          ? 'Bearer realm="sms-mcp"'
+          : 'Bearer realm="sms-mcp", error="invalid_token"';
+      res.setHeader("WWW-Authenticate", challenge);
       jsonRpcError(
         res,
         401,
-        "Unauthorized: an OAuth access token is needed (see WWW-Authenticate)",
+        "Unauthorized: send Authorization: Bearer <token> (see WWW-Authenticate)",
       );
       return false;
     }
-    const check = await oauth.check(given);
+    const check = await oauth.check(given, [SEND_SCOPE, connectionScope(connectionId)]);
     if (check.ok) return true;
     if (check.status === 503) {
       res.setHeader("Retry-After", "5");
@@ -63,13 +91,10 @@ export function createAuthenticator({ staticToken, oauth }: AuthOptions): Authen
     const scope = check.error === "insufficient_scope" ? `, scope="${SEND_SCOPE}"` : "";
     res.setHeader(
       "WWW-Authenticate",
-      `Bearer error="${check.error}", error_description="${check.description}"${scope}, ${metadata}`,
+      `Bearer error="${check.error}", error_description="${check.description}"${scope}${metadata}`,
     );
-    jsonRpcError(
-      res,
-      check.status,
-      `${check.status === 403 ? "Forbidden" : "Unauthorized"}: ${check.description}`,
-    );
+    const word = check.status === 403 ? "Forbidden" : "Unauthorized";
+    jsonRpcError(res, check.status, `${word}: ${check.description}`);
     return false;
   };
 }

@@ -23,8 +23,24 @@ import {
 } from "./security.js";
 import { SessionRegistry } from "./sessions.js";
 
+/** Per-connection bearer tokens, by SHA-256: which connection each one opens. */
+export interface ConnectionTokenIndex {
+  /** The connection id a token digest opens, if it is a current token. */
+  connectionOf(sha256: string): string | undefined;
+  /** Whether any connection has a token: then every request must authenticate. */
+  readonly any: boolean;
+}
+
 export interface HttpServerOptions {
+  /** The default connection's send service: served at /mcp and /sse. */
   service: SmsService;
+  /**
+   * Every connection served at /connections/<id>/mcp and /connections/<id>/sse, by id, the
+   * default among them. Default: the default service alone.
+   */
+  connections?: ReadonlyMap<string, SmsService>;
+  /** Per-connection tokens (`sms-mcp token add`). Default: none. */
+  connectionTokens?: ConnectionTokenIndex;
   logger: Logger;
   host: string;
   port: number;
@@ -59,13 +75,23 @@ const LOCAL_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { service, logger, host } = options;
-  const unsafe = unsafeBind(host, options.authToken, options.oauth !== undefined);
+  const unsafe = unsafeBind(
+    host,
+    options.authToken,
+    options.oauth !== undefined || options.connectionTokens?.any === true,
+  );
   if (unsafe) throw unsafe;
   // jose and the discovery code load only when OAuth is configured.
   const oauth = options.oauth
     ? new (await import("./oauth.js")).OAuthResourceServer(options.oauth)
     : undefined;
-  const authenticate = createAuthenticator({ staticToken: options.authToken, oauth });
+  const authenticate = createAuthenticator({
+    staticToken: options.authToken,
+    oauth,
+    connectionTokens: options.connectionTokens,
+  });
+  const services = options.connections ?? new Map([[service.connection.id, service]]);
+  const allServices = [...new Set([service, ...services.values()])];
   useLightweightWebResponses();
   const sessions = new SessionRegistry(
     options.maxSessions ?? 1000,
@@ -78,14 +104,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const guards: Guard[] = [originCheck(allowedOrigins)];
   if (isLoopback(host)) guards.unshift(hostCheck(new Set([...LOCAL_NAMES, host])));
-  const newServer = () => createMcpServer(service);
+  /** The endpoints of one connection: which service, and the path prefix they live under. */
+  interface Endpoint {
+    connectionId: string;
+    service: SmsService;
+    prefix: string;
+    /** The rest of the path: /mcp, /sse or /messages. */
+    path: string;
+  }
 
   /** POST /mcp or GET|DELETE /mcp with a session id, or the initialize that opens one. */
-  async function streamable(req: IncomingMessage, res: ServerResponse, body: unknown) {
+  async function streamable(
+    endpoint: Endpoint,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ) {
     const sessionId = req.headers["mcp-session-id"];
     const id = typeof sessionId === "string" ? sessionId : undefined;
     if (id) {
-      const transport = sessions.get(id);
+      const transport = sessions.get(id, endpoint.connectionId);
       if (!transport) return jsonRpcError(res, 404, "Session not found");
       if (!(transport instanceof StreamableHTTPServerTransport)) {
         return jsonRpcError(res, 400, "Session exists but uses the SSE transport");
@@ -101,7 +139,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (newId) => {
-        sessions.add(newId, transport);
+        sessions.add(newId, transport, endpoint.connectionId);
         sessions.track(newId, res);
         logger.debug({ transport: "streamable-http", sessions: sessions.size }, "session opened");
       },
@@ -110,12 +148,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (transport.sessionId) sessions.remove(transport.sessionId);
       logger.debug({ transport: "streamable-http", sessions: sessions.size }, "session closed");
     };
-    await newServer().connect(transport);
+    await createMcpServer(endpoint.service).connect(transport);
     await transport.handleRequest(req, res, body);
   }
 
-  async function stateless(req: IncomingMessage, res: ServerResponse, body: unknown) {
-    const server = newServer();
+  async function stateless(
+    endpoint: Endpoint,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ) {
+    const server = createMcpServer(endpoint.service);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on("close", () => {
       void transport.close();
@@ -125,22 +168,48 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     await transport.handleRequest(req, res, body);
   }
 
-  async function openSse(res: ServerResponse) {
+  async function openSse(endpoint: Endpoint, res: ServerResponse) {
     if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
-    const transport = new SSEServerTransport("/messages", res);
-    sessions.add(transport.sessionId, transport);
+    const transport = new SSEServerTransport(`${endpoint.prefix}/messages`, res);
+    sessions.add(transport.sessionId, transport, endpoint.connectionId);
     sessions.track(transport.sessionId, res);
     transport.onclose = () => sessions.remove(transport.sessionId);
-    await newServer().connect(transport);
+    await createMcpServer(endpoint.service).connect(transport);
   }
 
-  async function sseMessage(url: URL, req: IncomingMessage, res: ServerResponse, body: unknown) {
-    const transport = sessions.get(url.searchParams.get("sessionId") ?? "");
+  async function sseMessage(
+    endpoint: Endpoint,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ) {
+    const transport = sessions.get(url.searchParams.get("sessionId") ?? "", endpoint.connectionId);
     if (!transport) return jsonRpcError(res, 404, "Session not found");
     if (!(transport instanceof SSEServerTransport)) {
       return jsonRpcError(res, 400, "Session exists but uses the Streamable HTTP transport");
     }
     await transport.handlePostMessage(req, res, body);
+  }
+
+  const MCP_PATHS = new Set(["/mcp", "/sse", "/messages"]);
+  /** /mcp, /sse, /messages: the default connection; /connections/<id>/…: that one. */
+  function endpointOf(pathname: string): Endpoint | undefined {
+    if (MCP_PATHS.has(pathname)) {
+      return { connectionId: service.connection.id, service, prefix: "", path: pathname };
+    }
+    const match = /^\/connections\/([a-z0-9][a-z0-9-]{0,63})(\/mcp|\/sse|\/messages)$/.exec(
+      pathname,
+    );
+    const connectionId = match?.[1];
+    const connection = connectionId ? services.get(connectionId) : undefined;
+    if (!connectionId || !connection || !match?.[2]) return undefined;
+    return {
+      connectionId,
+      service: connection,
+      prefix: `/connections/${connectionId}`,
+      path: match[2],
+    };
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -153,7 +222,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     if (pathname === "/readyz" && method === "GET") {
       // Ready when sends can be recorded: a shared ledger (Redis) may be unreachable.
-      const ready = !draining && (await service.ready());
+      const ready =
+        !draining && (await Promise.all(allServices.map((s) => s.ready()))).every(Boolean);
       return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable" });
     }
     if (
@@ -164,11 +234,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     ) {
       return sendJson(res, 200, oauth.metadata());
     }
-    if (pathname !== "/mcp" && pathname !== "/sse" && pathname !== "/messages") {
+    const endpoint = endpointOf(pathname);
+    if (!endpoint) {
       return jsonRpcError(res, 404, `Not found: ${pathname}; MCP is served at /mcp and /sse`);
     }
     if (draining) return jsonRpcError(res, 503, "Server is shutting down");
-    if (!(await authenticate(req, res))) return;
+    if (!(await authenticate(req, res, endpoint.connectionId))) return;
 
     let body: unknown;
     if (method === "POST") {
@@ -179,14 +250,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.on("close", () => pendingPosts.delete(res));
     }
 
+    const { path } = endpoint;
     if (options.stateless) {
-      if (pathname === "/mcp" && method === "POST") return stateless(req, res, body);
+      if (path === "/mcp" && method === "POST") return stateless(endpoint, req, res, body);
       return jsonRpcError(res, 405, "This server runs stateless: only POST /mcp is served");
     }
-    if (pathname === "/mcp") return streamable(req, res, body);
-    if (pathname === "/sse" && method === "GET") return openSse(res);
-    if (pathname === "/messages" && method === "POST") return sseMessage(url, req, res, body);
-    res.setHeader("Allow", pathname === "/sse" ? "GET" : "POST");
+    if (path === "/mcp") return streamable(endpoint, req, res, body);
+    if (path === "/sse" && method === "GET") return openSse(endpoint, res);
+    if (path === "/messages" && method === "POST") {
+      return sseMessage(endpoint, url, req, res, body);
+    }
+    res.setHeader("Allow", path === "/sse" ? "GET" : "POST");
     jsonRpcError(res, 405, `Method ${method} is not allowed on ${pathname}`);
   }
 
@@ -217,7 +291,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       draining = true;
       server.close();
       const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
-      await Promise.race([service.idle(), sleep(Math.max(deadline - Date.now(), 0))]);
+      await Promise.race([
+        Promise.all(allServices.map((s) => s.idle())),
+        sleep(Math.max(deadline - Date.now(), 0)),
+      ]);
       // The answer to a finished send is still being written: let those responses end.
       while (pendingPosts.size > 0 && Date.now() < deadline) await sleep(10);
       await sessions.closeAll();

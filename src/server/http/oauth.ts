@@ -117,7 +117,11 @@ export class OAuthResourceServer {
     return this.keys;
   }
 
-  async check(token: string): Promise<TokenCheck> {
+  /** Verifies a token, and that it carries one of `acceptedScopes`. */
+  async check(
+    token: string,
+    acceptedScopes: readonly string[] = [SEND_SCOPE],
+  ): Promise<TokenCheck> {
     let keys: KeySet;
     try {
       keys = await this.keySet();
@@ -149,12 +153,12 @@ export class OAuthResourceServer {
       };
     }
     const scopes = scopesOf(payload);
-    if (!scopes.includes(SEND_SCOPE)) {
+    if (!acceptedScopes.some((scope) => scopes.includes(scope))) {
       return {
         ok: false,
         status: 403,
         error: "insufficient_scope",
-        description: `the token lacks the ${SEND_SCOPE} scope`,
+        description: `the token lacks the ${SEND_SCOPE} scope for this connection`,
       };
     }
     return { ok: true, scopes };

@@ -16,6 +16,7 @@ export async function serveHttp(
       stateless: options.stateless === true,
       auth: Boolean(options.authToken),
       oauthIssuer: options.oauth?.issuer,
+      connections: [...(options.connections?.keys() ?? [])].map((id) => `/connections/${id}/mcp`),
     },
     "sms-mcp listening: Streamable HTTP at /mcp, legacy SSE at /sse",
   );

@@ -6,6 +6,8 @@ type Transport = StreamableHTTPServerTransport | SSEServerTransport;
 
 interface Session {
   transport: Transport;
+  /** The connection whose endpoints opened it: only those endpoints may use it. */
+  connectionId: string;
   /** Responses still open: a session with a live stream or request is never idle. */
   open: number;
   lastActive: number;
@@ -32,12 +34,14 @@ export class SessionRegistry {
     return this.sessions.size >= this.maxSessions;
   }
 
-  get(id: string): Transport | undefined {
-    return this.sessions.get(id)?.transport;
+  /** The session, when it exists and belongs to `connectionId`. */
+  get(id: string, connectionId: string): Transport | undefined {
+    const session = this.sessions.get(id);
+    return session?.connectionId === connectionId ? session.transport : undefined;
   }
 
-  add(id: string, transport: Transport): void {
-    this.sessions.set(id, { transport, open: 0, lastActive: Date.now() });
+  add(id: string, transport: Transport, connectionId: string): void {
+    this.sessions.set(id, { transport, connectionId, open: 0, lastActive: Date.now() });
   }
 
   remove(id: string): void {
