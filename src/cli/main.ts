@@ -193,6 +193,18 @@ program
   });
 
 program
+  .command("status")
+  .description("a sent text's delivery state, asked of the provider")
+  .argument("<message id>", "the messageId of a send (also in sms-mcp log)")
+  .option("--connection <label or id>", "which connection sent it")
+  .option("--json", "machine-readable output")
+  .addHelpText("after", "\nExample:\n  sms-mcp status SM0123456789abcdef0123456789abcdef")
+  .action(async (messageId, options) => {
+    const { statusCommand } = await import("./commands/status.js");
+    await statusCommand(messageId, options, createCliContext(process.env));
+  });
+
+program
   .command("log")
   .description("recent send attempts from the audit log")
   .option("--since <duration>", "how far back: 30m, 1h, 7d", "24h")

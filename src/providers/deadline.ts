@@ -47,5 +47,9 @@ export function withDeadline(provider: SmsProvider, timeoutMs: number): SmsProvi
   };
   const { findSent } = provider;
   if (findSent) bound.findSent = (lookup) => bounded(findSent.call(provider, lookup), callTimedOut);
+  const { messageStatus } = provider;
+  if (messageStatus) {
+    bound.messageStatus = (id) => bounded(messageStatus.call(provider, id), callTimedOut);
+  }
   return bound;
 }

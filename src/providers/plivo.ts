@@ -1,6 +1,7 @@
 import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
 import type {
   AccountInfo,
+  DeliveryReport,
   OutgoingSms,
   ProviderCredentials,
   SenderNumber,
@@ -20,6 +21,11 @@ interface PlivoClient {
     create(params: { src: string; dst: string; text: string }): Promise<{
       messageUuid?: string[];
       message?: string;
+    }>;
+    get(id: string): Promise<{
+      messageUuid?: string;
+      messageState?: string;
+      errorCode?: string | number | null;
     }>;
   };
   numbers: {
@@ -100,6 +106,21 @@ export async function createPlivoProvider(
         return { messageId, status: "queued" };
       } catch (error) {
         if (error instanceof SmsError) throw error;
+        throw toSmsError(error);
+      }
+    },
+
+    async messageStatus(messageId: string): Promise<DeliveryReport> {
+      try {
+        const message = await client.messages.get(messageId);
+        const code = message.errorCode;
+        return {
+          messageId: message.messageUuid ?? messageId,
+          providerStatus: message.messageState ?? "unknown",
+          // Plivo reports "000" (or nothing) when there is no error.
+          errorCode: code == null || /^0*$/.test(String(code)) ? undefined : String(code),
+        };
+      } catch (error) {
         throw toSmsError(error);
       }
     },

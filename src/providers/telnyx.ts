@@ -1,6 +1,7 @@
 import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
 import type {
   AccountInfo,
+  DeliveryReport,
   OutgoingSms,
   ProviderCredentials,
   SenderNumber,
@@ -85,6 +86,22 @@ export async function createTelnyxProvider(
         };
       } catch (error) {
         if (error instanceof SmsError) throw error;
+        throw toSmsError(error);
+      }
+    },
+
+    async messageStatus(messageId: string): Promise<DeliveryReport> {
+      try {
+        const { data } = await client.messages.retrieve(messageId);
+        const message = data as
+          | { id?: string; to?: Array<{ status?: string }>; errors?: Array<{ code?: string }> }
+          | undefined;
+        return {
+          messageId: message?.id ?? messageId,
+          providerStatus: message?.to?.[0]?.status ?? "unknown",
+          errorCode: message?.errors?.[0]?.code,
+        };
+      } catch (error) {
         throw toSmsError(error);
       }
     },

@@ -2,6 +2,7 @@ import type TwilioRequestClient from "twilio/lib/base/RequestClient.js";
 import type { SmsErrorCategory } from "../sms/errors.js";
 import type {
   AccountInfo,
+  DeliveryReport,
   OutgoingSms,
   ProviderCredentials,
   SenderNumber,
@@ -117,6 +118,19 @@ export async function createTwilioProvider(
             (m.dateCreated?.getTime() ?? 0) >= since - CLOCK_SKEW_MS,
         );
         return match?.sid;
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async messageStatus(messageId: string): Promise<DeliveryReport> {
+      try {
+        const message = await client.messages(messageId).fetch();
+        return {
+          messageId: message.sid,
+          providerStatus: message.status,
+          errorCode: message.errorCode == null ? undefined : String(message.errorCode),
+        };
       } catch (error) {
         throw toSmsError(error);
       }

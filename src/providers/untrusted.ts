@@ -1,4 +1,9 @@
-import type { SenderNumber, SendReceipt, SmsProvider } from "../sms/ports/provider.js";
+import type {
+  DeliveryReport,
+  SenderNumber,
+  SendReceipt,
+  SmsProvider,
+} from "../sms/ports/provider.js";
 import type { ProviderName } from "../sms/providerNames.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,6 +26,7 @@ const STATUS_WORDS = new Set([
   "undelivered",
   "failed",
   "delivery_failed",
+  "sending_failed",
   "delivery_unconfirmed",
   "canceled",
   "read",
@@ -71,6 +77,33 @@ export function checkedReceipt(
   return { messageId, status, segments, encoding };
 }
 
+/** Whether `id` has the provider's documented message id format. */
+export function isMessageId(provider: ProviderName, id: string): boolean {
+  return MESSAGE_ID[provider].test(id);
+}
+
+/** A delivery report, field by field: an undocumented status word or error code is dropped. */
+function checkedReport(
+  provider: ProviderName,
+  raw: DeliveryReport,
+  report: UntrustedReport,
+): DeliveryReport {
+  let { messageId, providerStatus, errorCode } = raw;
+  if (typeof messageId !== "string" || !MESSAGE_ID[provider].test(messageId)) {
+    report("messageId", lengthOf(messageId));
+    messageId = UNRECOGNIZED_ID;
+  }
+  if (typeof providerStatus !== "string" || !STATUS_WORDS.has(providerStatus)) {
+    report("status", lengthOf(providerStatus));
+    providerStatus = "unknown";
+  }
+  if (errorCode !== undefined && !/^\d{1,6}$/.test(String(errorCode))) {
+    report("errorCode", lengthOf(errorCode));
+    errorCode = undefined;
+  }
+  return { messageId, providerStatus, errorCode };
+}
+
 /** Numbers the provider lists; an entry that is not E.164 is dropped, never shown. */
 function checkedSenders(senders: SenderNumber[], report: UntrustedReport): SenderNumber[] {
   return senders.filter((sender) => {
@@ -111,6 +144,11 @@ export function withCheckedAnswers(provider: SmsProvider, report: UntrustedRepor
       report("messageId", lengthOf(id));
       return UNRECOGNIZED_ID;
     };
+  }
+  const { messageStatus } = provider;
+  if (messageStatus) {
+    checked.messageStatus = async (id) =>
+      checkedReport(provider.name, await messageStatus.call(provider, id), report);
   }
   return checked;
 }

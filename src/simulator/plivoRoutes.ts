@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RouteHandler, SimContext } from "./context.js";
+import { deliveryOutcome } from "./delivery.js";
 import { basicAuth, type SimRequest, sendJson } from "./http.js";
 import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
 
@@ -42,10 +43,35 @@ function sendMessage(request: SimRequest, context: SimContext) {
   if (scenario === "rate_limited") return plivoError(request, 429, "too many requests");
   if (scenario === "server_error") return plivoError(request, 500, "internal server error");
   if (scenario === "hang") return context.hang(request);
+  const messageUuid = randomUUID();
+  context.messages.push({
+    provider: "plivo",
+    resource: { message_uuid: messageUuid, to_number: digits(to), from_number: digits(src), text },
+  });
   context.accepted(request, to, 202, {
     api_id: randomUUID(),
     message: "message(s) queued",
-    message_uuid: [randomUUID()],
+    message_uuid: [messageUuid],
+  });
+}
+
+/** One message, as Plivo's Message get shows it once its delivery has settled. */
+function getMessage(request: SimRequest, context: SimContext, messageUuid: string) {
+  const found = context.messages.find(
+    (m) => m.provider === "plivo" && m.resource.message_uuid === messageUuid,
+  );
+  if (!found) return plivoError(request, 404, "not found");
+  const outcome = deliveryOutcome("plivo", `+${found.resource.to_number}`);
+  sendJson(request.res, 200, {
+    api_id: randomUUID(),
+    error_code: outcome.errorCode ?? "000",
+    from_number: found.resource.from_number,
+    message_direction: "outbound",
+    message_state: outcome.status,
+    message_type: "sms",
+    message_uuid: messageUuid,
+    to_number: found.resource.to_number,
+    units: 1,
   });
 }
 
@@ -112,6 +138,8 @@ export const plivoRoutes: RouteHandler = (request, context) => {
     plivoError(request, 404, "not found");
   } else if (request.method === "POST" && resource === "Message" && !extra) {
     sendMessage(request, context);
+  } else if (request.method === "GET" && resource === "Message" && extra) {
+    getMessage(request, context, extra);
   } else if (request.method === "GET" && resource === "Number" && !extra) {
     listNumbers(request, context, authId);
   } else if (request.method === "GET" && !resource) {

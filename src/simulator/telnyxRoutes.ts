@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RouteHandler, SimContext } from "./context.js";
+import { deliveryOutcome } from "./delivery.js";
 import { bearer, type SimRequest, sendJson } from "./http.js";
 import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
 import { simulatedSegments } from "./segments.js";
@@ -90,29 +91,50 @@ function sendMessage(request: SimRequest, context: SimContext) {
 
   const { segments, encoding } = simulatedSegments(text);
   const now = new Date().toISOString();
-  context.accepted(request, to, 200, {
+  const message = {
+    record_type: "message",
+    direction: "outbound",
+    id: randomUUID(),
+    type: "SMS",
+    messaging_profile_id: "40017f8e-49bd-4f16-9e3d-ef103f916228",
+    organization_id: "b448f9cc-a842-4784-98e9-03c1a5872950",
+    from: { phone_number: from, carrier: "Telnyx", line_type: "Wireless" },
+    to: [{ phone_number: to, status: "queued", carrier: "SIMULATED", line_type: "Wireless" }],
+    text,
+    media: [],
+    webhook_url: null,
+    webhook_failover_url: null,
+    encoding,
+    parts: segments,
+    tags: [],
+    cost: null,
+    received_at: now,
+    sent_at: null,
+    completed_at: null,
+    valid_until: new Date(Date.now() + 14_400_000).toISOString(),
+    errors: [],
+  };
+  context.messages.push({ provider: "telnyx", resource: message });
+  context.accepted(request, to, 200, { data: message });
+}
+
+/** One message, as Telnyx's retrieve shows it once its delivery has settled. */
+function retrieveMessage(request: SimRequest, context: SimContext, id: string) {
+  const found = context.messages.find((m) => m.provider === "telnyx" && m.resource.id === id);
+  if (!found) {
+    return telnyxError(request, 404, "10005", "Resource not found", `No message ${id}.`);
+  }
+  const [recipient] = found.resource.to as Array<Record<string, unknown>>;
+  const outcome = deliveryOutcome("telnyx", recipient?.phone_number);
+  sendJson(request.res, 200, {
     data: {
-      record_type: "message",
-      direction: "outbound",
-      id: randomUUID(),
-      type: "SMS",
-      messaging_profile_id: "40017f8e-49bd-4f16-9e3d-ef103f916228",
-      organization_id: "b448f9cc-a842-4784-98e9-03c1a5872950",
-      from: { phone_number: from, carrier: "Telnyx", line_type: "Wireless" },
-      to: [{ phone_number: to, status: "queued", carrier: "SIMULATED", line_type: "Wireless" }],
-      text,
-      media: [],
-      webhook_url: null,
-      webhook_failover_url: null,
-      encoding,
-      parts: segments,
-      tags: [],
-      cost: null,
-      received_at: now,
-      sent_at: null,
-      completed_at: null,
-      valid_until: new Date(Date.now() + 14_400_000).toISOString(),
-      errors: [],
+      ...found.resource,
+      to: [{ ...recipient, status: outcome.status }],
+      completed_at: new Date().toISOString(),
+      errors:
+        outcome.errorCode === null
+          ? []
+          : [{ code: outcome.errorCode, title: outcome.title, detail: outcome.title }],
     },
   });
 }
@@ -167,7 +189,9 @@ export const telnyxRoutes: RouteHandler = (request, context) => {
   }
   const path = request.path.replace(/\/+$/, "");
   if (request.method === "POST" && path === "/v2/messages") sendMessage(request, context);
-  else if (request.method === "GET" && path === "/v2/phone_numbers/messaging")
+  else if (request.method === "GET" && path.startsWith("/v2/messages/")) {
+    retrieveMessage(request, context, path.slice("/v2/messages/".length));
+  } else if (request.method === "GET" && path === "/v2/phone_numbers/messaging")
     listNumbers(request, context);
   else if (request.method === "GET" && path === "/v2/balance") {
     sendJson(request.res, 200, {

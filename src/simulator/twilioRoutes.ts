@@ -1,4 +1,5 @@
 import type { RouteHandler, SimContext } from "./context.js";
+import { deliveryOutcome } from "./delivery.js";
 import { basicAuth, randomHex, type SimRequest, sendJson } from "./http.js";
 import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
 import { simulatedSegments } from "./segments.js";
@@ -125,6 +126,24 @@ function listMessages(request: SimRequest, context: SimContext, sid: string) {
   });
 }
 
+/** One message, as Twilio's fetch shows it once its delivery has settled. */
+function fetchMessage(request: SimRequest, context: SimContext, messageSid: string) {
+  const found = context.messages.find(
+    (m) => m.provider === "twilio" && m.resource.sid === messageSid,
+  );
+  if (!found) {
+    return twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
+  }
+  const outcome = deliveryOutcome("twilio", found.resource.to);
+  sendJson(request.res, 200, {
+    ...found.resource,
+    status: outcome.status,
+    error_code: outcome.errorCode === null ? null : Number(outcome.errorCode),
+    error_message: outcome.title,
+    date_sent: found.resource.date_created,
+  });
+}
+
 function listNumbers(request: SimRequest, context: SimContext, sid: string) {
   const account = context.accounts.twilio;
   const all = [
@@ -178,7 +197,7 @@ function fetchAccount(request: SimRequest, sid: string) {
 export const twilioRoutes: RouteHandler = (request, context) => {
   if (!authenticated(request, context)) return;
   const rest = request.path.slice(PREFIX.length);
-  const [sid, resource] = rest.split("/");
+  const [sid, resource, item] = rest.split("/");
   const accountSid = sid?.replace(/\.json$/, "") ?? "";
   if (accountSid !== context.accounts.twilio.accountSid) {
     twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
@@ -186,6 +205,8 @@ export const twilioRoutes: RouteHandler = (request, context) => {
   }
   if (request.method === "POST" && resource === "Messages.json") {
     createMessage(request, context, accountSid);
+  } else if (request.method === "GET" && resource === "Messages" && item?.endsWith(".json")) {
+    fetchMessage(request, context, item.slice(0, -".json".length));
   } else if (request.method === "GET" && resource === "Messages.json") {
     listMessages(request, context, accountSid);
   } else if (request.method === "GET" && resource === "IncomingPhoneNumbers.json") {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
+import { runCli } from "../helpers/cli.js";
 import { startStdioServer } from "../helpers/stdioServer.js";
 
 const SECRET = `planted-secret-${Date.now()}-e7c0`;
@@ -131,4 +132,22 @@ describe.each(PROVIDER_NAMES)("%s provider echoing credentials", (provider) => {
       }
     },
   );
+
+  it("sms-mcp status: the echoed status, id and code stay out of its output", async () => {
+    const id =
+      provider === "twilio" ? `SM${"ab".repeat(16)}` : "0f0e0d0c-0b0a-4908-8706-050403020100";
+    for (const url of urls) {
+      const run = await runCli(["status", id, "--json"], {
+        ...ENV[provider],
+        SMS_MCP_DEFAULT_FROM: "+14155550100",
+        SMS_MCP_API_BASE_URL: url,
+        SMS_MCP_LOG_LEVEL: "trace",
+      });
+      const basic = (user: string) => Buffer.from(`${user}:${SECRET}`).toString("base64");
+      for (const text of [run.stdout, run.stderr]) {
+        expect(text).not.toContain(SECRET);
+        for (const user of Object.values(ENV[provider])) expect(text).not.toContain(basic(user));
+      }
+    }
+  });
 });

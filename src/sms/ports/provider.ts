@@ -13,6 +13,15 @@ export interface SendReceipt {
   encoding?: string | undefined;
 }
 
+/** What the provider says of a message it took, as `sms-mcp status` asks. */
+export interface DeliveryReport {
+  messageId: string;
+  /** The provider's own status word (`delivered`, `undelivered`, `delivery_failed`…). */
+  providerStatus: string;
+  /** The provider's delivery error code, when it gave one. */
+  errorCode?: string | undefined;
+}
+
 export interface SenderNumber {
   number: string;
   sms: boolean;
@@ -38,6 +47,8 @@ export interface SmsProvider {
    * none. Used to settle an attempt whose outcome was unknown. Throws when it cannot tell.
    */
   findSent?(lookup: SentLookup): Promise<string | undefined>;
+  /** The delivery status of a message the provider took. Throws an SmsError when it cannot. */
+  messageStatus?(messageId: string): Promise<DeliveryReport>;
 }
 
 export interface SentLookup {

@@ -1,0 +1,62 @@
+import { isMessageId } from "../../providers/untrusted.js";
+import { deliveryStateOf, explainDelivery } from "../../sms/delivery.js";
+import { SmsError } from "../../sms/errors.js";
+import { PROVIDER_TITLES } from "../../sms/providerNames.js";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { openProvider, rejectedCredentials } from "../providerSession.js";
+import { resolveForCli } from "../resolveForCli.js";
+
+const ID_FORMATS = { twilio: "SM or MM + 32 hex digits", plivo: "a UUID", telnyx: "a UUID" };
+
+/** `sms-mcp status <message id>`: where the text is now, asked of the provider. */
+export async function statusCommand(
+  messageId: string,
+  options: { connection?: string; json?: boolean },
+  context: CliContext,
+) {
+  const connection = await resolveForCli(options.connection, context);
+  const title = PROVIDER_TITLES[connection.provider];
+  if (!isMessageId(connection.provider, messageId)) {
+    throw new CliError(
+      `${JSON.stringify(messageId.slice(0, 80))} is not a ${title} message id (${ID_FORMATS[connection.provider]}); the id is in the send's answer (messageId) and in sms-mcp log`,
+      2,
+    );
+  }
+  const provider = await openProvider(
+    await connection.loadCredentials(),
+    connection.apiBaseUrl,
+    context,
+  );
+  let report: Awaited<ReturnType<NonNullable<typeof provider.messageStatus>>>;
+  try {
+    if (!provider.messageStatus) throw new CliError(`${title} cannot report message status`);
+    report = await provider.messageStatus(messageId);
+  } catch (error) {
+    if (error instanceof SmsError && error.category === "authentication") {
+      throw new CliError(rejectedCredentials(connection));
+    }
+    if (error instanceof SmsError) {
+      throw new CliError(`could not get the status of ${messageId} from ${title}: ${error.reason}`);
+    }
+    throw error;
+  }
+  const state = deliveryStateOf(report.providerStatus);
+  const explanation = explainDelivery(connection.provider, state, report.errorCode);
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        messageId,
+        provider: connection.provider,
+        connection: connection.label,
+        state,
+        providerStatus: report.providerStatus,
+        errorCode: report.errorCode ?? null,
+        explanation,
+      })}\n`,
+    );
+    return;
+  }
+  const code = report.errorCode ? ` (error ${report.errorCode})` : "";
+  process.stdout.write(`${state}${code}: ${explanation}\n`);
+}

@@ -1,0 +1,99 @@
+import type { ProviderName } from "./providerNames.js";
+
+/**
+ * Where a text is after the provider took it, the same words for every provider:
+ * queued (not yet handed to a carrier), sent (handed over, no receipt yet), delivered,
+ * undelivered (a carrier or handset refused it), failed (it never left the provider).
+ */
+export const DELIVERY_STATES = [
+  "queued",
+  "sent",
+  "delivered",
+  "undelivered",
+  "failed",
+  "unknown",
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+const STATE_OF: Record<string, DeliveryState> = {
+  accepted: "queued",
+  scheduled: "queued",
+  queued: "queued",
+  sending: "queued",
+  sent: "sent",
+  delivery_unconfirmed: "sent",
+  delivered: "delivered",
+  read: "delivered",
+  undelivered: "undelivered",
+  delivery_failed: "undelivered",
+  expired: "undelivered",
+  failed: "failed",
+  sending_failed: "failed",
+  rejected: "failed",
+  canceled: "failed",
+};
+
+/** A provider's status word, as one of the shared states. */
+export function deliveryStateOf(providerStatus: string): DeliveryState {
+  return STATE_OF[providerStatus] ?? "unknown";
+}
+
+/**
+ * One sentence for the delivery errors people meet most, from each provider's error
+ * reference: Twilio's 30003–30008 and 30034, Plivo's message error codes, Telnyx's 40xxx
+ * delivery errors. Other codes get the provider's name and the code to look up.
+ */
+const EXPLANATIONS: Record<ProviderName, Record<string, string>> = {
+  twilio: {
+    "30003": "the handset is unreachable (switched off or out of coverage); try again later",
+    "30004": "the recipient's carrier or the recipient blocked the text",
+    "30005": "the number is unknown to its carrier, or no longer in service",
+    "30006": "the number is a landline or its carrier cannot take texts",
+    "30007":
+      "the carrier filtered the text as spam or unwanted (content, links or an unregistered sender are the usual causes)",
+    "30008": "the carrier gave no reason for refusing the text",
+    "30034":
+      "the sender is not registered for A2P 10DLC: US carriers block texts from unregistered 10-digit numbers; register a brand and campaign, or send through a registered Messaging Service",
+  },
+  plivo: {
+    "10": "a carrier refused the text as an invalid message",
+    "20": "the carrier's network had a problem; this is temporary, try again later",
+    "30": "a carrier's spam filter blocked the text",
+    "40": "the sender is not a valid SMS-enabled source number on the account",
+    "50": "the destination number is not valid",
+  },
+  telnyx: {
+    "40001": "the number is a landline or cannot receive texts",
+    "40002": "a carrier's spam filter blocked the text (temporary)",
+    "40003": "a carrier's spam filter blocked the sending number (permanent)",
+    "40004": "the recipient's carrier refused the text without a reason",
+    "40005": "the text expired before it could be delivered",
+    "40006": "the recipient's carrier is unavailable; try again later",
+    "40008": "the recipient's carrier did not accept the text",
+    "40009": "a carrier refused the message body",
+    "40012": "the carrier refused the destination number",
+    "40013": "the carrier refused the sending number",
+  },
+};
+
+const STATE_SENTENCES: Record<DeliveryState, string> = {
+  queued: "the provider has the text and has not handed it to a carrier yet",
+  sent: "the text was handed to the carrier; no delivery receipt yet",
+  delivered: "the carrier confirmed delivery to the handset",
+  undelivered: "a carrier or the handset refused the text",
+  failed: "the text never left the provider",
+  unknown: "the provider reported a state sms-mcp does not know",
+};
+
+/** What a state and error code mean, in one sentence for a person or a model. */
+export function explainDelivery(
+  provider: ProviderName,
+  state: DeliveryState,
+  errorCode: string | undefined,
+): string {
+  if (!errorCode) return STATE_SENTENCES[state];
+  return (
+    EXPLANATIONS[provider][errorCode] ??
+    `${STATE_SENTENCES[state]}; the provider's error code is ${errorCode} (see its error reference)`
+  );
+}
