@@ -18,6 +18,10 @@ describe("sms-mcp demo", () => {
     );
     expect(stdout).toContain('"To":"+15551234567"');
     expect(stdout).toContain("ABC Dental");
+    // Then where the text is: the simulator settles it delivered.
+    expect(stdout).toMatch(/6\. sms-mcp status SM[0-9a-f]{32}\n {3}delivered: /);
+    // The JSON repeat of structuredContent is shown once, as the details.
+    expect(stdout.match(/"status":"sent"/g)).toHaveLength(1);
     expect(stdout).not.toContain("sim_twilio_auth_token");
   });
 });

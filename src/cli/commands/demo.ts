@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { createProvider } from "../../providers/createProvider.js";
 import { startSimulator } from "../../simulator/simulator.js";
+import { deliveryStateOf, explainDelivery } from "../../sms/delivery.js";
 import { VERSION } from "../../version.js";
 import { CliError } from "../errors.js";
 
@@ -79,7 +81,8 @@ export async function demoCommand(): Promise<void> {
       name: "send_sms",
       arguments: { to_: DEMO_TO, message: DEMO_MESSAGE },
     })) as CallToolResult;
-    for (const block of result.content) {
+    // The last block repeats structuredContent as JSON, shown here as the details.
+    for (const block of result.content.slice(0, -1)) {
       if (block.type === "text") out(`   answer:  ${block.text}`);
     }
     out(`   details: ${JSON.stringify(result.structuredContent)}`);
@@ -93,6 +96,24 @@ export async function demoCommand(): Promise<void> {
       out(`   ${JSON.stringify(request.body)}`);
     }
     if (result.isError) throw new CliError("the demo send failed");
+    const messageId = result.structuredContent?.messageId;
+    if (typeof messageId === "string") {
+      const provider = await createProvider({
+        credentials: {
+          provider: "twilio",
+          accountSid: twilio.accountSid,
+          secret: twilio.authToken,
+        },
+        apiBaseUrl: simulator.url,
+        timeoutMs: 5000,
+      });
+      const report = await provider.messageStatus?.(messageId);
+      if (report) {
+        const state = deliveryStateOf(report.providerStatus);
+        out(`6. sms-mcp status ${messageId}`);
+        out(`   ${state}: ${explainDelivery("twilio", state, report.errorCode)}`);
+      }
+    }
     out("\nNext: connect your own provider (see README) and add sms-mcp to your MCP host.");
   } finally {
     await client.close();
