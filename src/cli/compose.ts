@@ -60,6 +60,7 @@ export async function composeSmsService(
       label: connection.label,
       provider: connection.provider,
       defaultFrom: connection.defaultFrom,
+      senders: connection.senders,
     },
     guardrails,
     provider: lazyProvider({
@@ -67,6 +68,7 @@ export async function composeSmsService(
       loadCredentials: () => credentialsForSending(connection),
       apiBaseUrl: connection.apiBaseUrl,
       timeoutMs: environment.timeoutMs,
+      messagingProfileId: connection.messagingProfileId,
       onUntrusted: (field, length) =>
         logger.warn(
           { field, length },

@@ -64,7 +64,19 @@ program
     "Twilio API key SID (SK…), to use an API key instead of the auth token",
   )
   .option("--auth-id <id>", "Plivo Auth ID")
-  .option("--default-from <number>", "default sending number (E.164), one of the account's numbers")
+  .option(
+    "--default-from <sender>",
+    "default sender: a number on the account (E.164), a Twilio Messaging Service (MG…), a Plivo Powerpack UUID, or an alphanumeric ID",
+  )
+  .option(
+    "--messaging-profile-id <id>",
+    "Telnyx: the messaging profile to send through (needed for an alphanumeric sender)",
+  )
+  .option(
+    "--sender <sender>",
+    'another sender from_ may name, e.g. an alphanumeric ID "ABC Dental" (repeatable)',
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
   .option("--api-base-url <origin>", "send to another origin (the simulator, a proxy)")
   .option("--no-verify", "save without checking the credentials with the provider")
   .addHelpText(

@@ -8,6 +8,10 @@ export interface ResolvedConnection {
   label: string;
   provider: ProviderName;
   defaultFrom: string | undefined;
+  /** Other senders from_ may name; undefined leaves a from_ number to the provider. */
+  senders: string[] | undefined;
+  /** Telnyx: the messaging profile every text is sent through. */
+  messagingProfileId: string | undefined;
   apiBaseUrl: string | undefined;
   guardrails: GuardrailSettings;
   /** The audit log this connection writes: SMS_MCP_AUDIT_LOG, its own, or the default. */

@@ -1,5 +1,6 @@
 import type { ProviderCredentials } from "../sms/ports/provider.js";
 import { isProviderName, type ProviderName } from "../sms/providerNames.js";
+import { senderProblem } from "../sms/sender.js";
 import { ConfigError } from "./configError.js";
 
 /** The connection that environment variables describe (env mode: containers and CI). */
@@ -7,6 +8,10 @@ export interface EnvModeConnection {
   provider: ProviderName;
   credentials: ProviderCredentials;
   defaultFrom: string | undefined;
+  /** `SMS_MCP_SENDERS`, comma-separated: other senders from_ may name. */
+  senders: string[] | undefined;
+  /** `SMS_MCP_MESSAGING_PROFILE_ID` (Telnyx). */
+  messagingProfileId: string | undefined;
   apiBaseUrl: string | undefined;
 }
 
@@ -52,6 +57,28 @@ function credentialsFromEnv(provider: ProviderName, env: NodeJS.ProcessEnv): Pro
   }
 }
 
+/** A sender of any kind for `provider`, or a ConfigError naming the setting. */
+function checkedSender(
+  value: string | undefined,
+  provider: ProviderName,
+  setting: string,
+): string | undefined {
+  if (!value) return undefined;
+  const problem = senderProblem(value, provider);
+  if (problem) throw new ConfigError(`${setting}: ${problem}`);
+  return value;
+}
+
+function checkedProfile(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+    throw new ConfigError(
+      "SMS_MCP_MESSAGING_PROFILE_ID must be a Telnyx messaging profile id (a UUID)",
+    );
+  }
+  return value;
+}
+
 /** An http(s) origin, or a ConfigError naming the setting. */
 export function checkApiBaseUrl(value: string, setting: string): string {
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
@@ -74,7 +101,14 @@ export function envModeFrom(env: NodeJS.ProcessEnv): EnvModeConnection | undefin
   return {
     provider,
     credentials: credentialsFromEnv(provider, env),
-    defaultFrom: env.SMS_MCP_DEFAULT_FROM || undefined,
+    defaultFrom: checkedSender(env.SMS_MCP_DEFAULT_FROM?.trim(), provider, "SMS_MCP_DEFAULT_FROM"),
+    senders: env.SMS_MCP_SENDERS
+      ? env.SMS_MCP_SENDERS.split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "")
+          .map((s) => checkedSender(s, provider, "SMS_MCP_SENDERS") as string)
+      : undefined,
+    messagingProfileId: checkedProfile(env.SMS_MCP_MESSAGING_PROFILE_ID?.trim()),
     apiBaseUrl: apiBaseUrl && checkApiBaseUrl(apiBaseUrl, "SMS_MCP_API_BASE_URL"),
   };
 }

@@ -2,11 +2,20 @@ import { z } from "zod";
 import { e164Schema } from "../sms/e164.js";
 import { guardrailsConfigSchema } from "../sms/guardrails/settings.js";
 import { PROVIDER_NAMES } from "../sms/providerNames.js";
+import { senderProblem } from "../sms/sender.js";
 
 const origin = z
   .string()
   .url()
   .refine((value) => /^https?:$/.test(new URL(value).protocol), "must be an http(s) origin");
+
+/** A sender of any kind; whether it suits the connection's provider is checked after parsing. */
+const senderSchema = z.union([
+  e164Schema,
+  z.string().regex(/^MG[0-9a-f]{32}$/),
+  z.string().uuid(),
+  z.string().regex(/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/),
+]);
 
 /** A per-connection bearer token, as stored: never the token itself. */
 export const connectionTokenSchema = z
@@ -32,13 +41,25 @@ export const connectionSchema = z
       .regex(/^SK[0-9a-fA-F]{32}$/)
       .optional(),
     authId: z.string().min(1).optional(),
-    defaultFrom: e164Schema.optional(),
+    /** Any sender kind: E.164, a Twilio `MG…`, a Plivo Powerpack UUID, an alphanumeric ID. */
+    defaultFrom: senderSchema.optional(),
+    /** Other senders from_ may name; when set, any other from_ is refused before the provider. */
+    senders: z.array(senderSchema).optional(),
+    /** Telnyx: the messaging profile every text is sent through (`messaging_profile_id`). */
+    messagingProfileId: z.string().uuid().optional(),
     apiBaseUrl: origin.optional(),
     guardrails: guardrailsConfigSchema.optional(),
     /** Bearer tokens that open only this connection's HTTP endpoints: their SHA-256 only. */
     tokens: z.array(connectionTokenSchema).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((connection, context) => {
+    const senders = [connection.defaultFrom, ...(connection.senders ?? [])];
+    for (const sender of senders) {
+      const problem = sender === undefined ? undefined : senderProblem(sender, connection.provider);
+      if (problem) context.addIssue({ code: "custom", path: ["defaultFrom"], message: problem });
+    }
+  });
 
 export const CONFIG_VERSION = 1;
 

@@ -14,6 +14,8 @@ export interface LazyProviderOptions {
   loadCredentials: () => Promise<ProviderCredentials>;
   apiBaseUrl: string | undefined;
   timeoutMs: number;
+  /** Telnyx: the connection's messaging profile. Default: none. */
+  messagingProfileId?: string | undefined;
   /** Told when an answer's field was outside its documented format and replaced. */
   onUntrusted?: UntrustedReport | undefined;
 }
@@ -40,6 +42,7 @@ export function lazyProvider(options: LazyProviderOptions): SmsProvider {
       credentials,
       apiBaseUrl: options.apiBaseUrl,
       timeoutMs: options.timeoutMs,
+      messagingProfileId: options.messagingProfileId,
       onUntrusted: options.onUntrusted,
     });
   });

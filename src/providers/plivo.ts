@@ -18,7 +18,9 @@ type PlivoCredentials = Extract<ProviderCredentials, { provider: "plivo" }>;
 /** The slice of the untyped plivo SDK this adapter uses (it camel-cases response keys). */
 interface PlivoClient {
   messages: {
-    create(params: { src: string; dst: string; text: string }): Promise<{
+    create(
+      params: { dst: string; text: string } & ({ src: string } | { powerpackUUID: string }),
+    ): Promise<{
       messageUuid?: string[];
       message?: string;
     }>;
@@ -96,10 +98,15 @@ export async function createPlivoProvider(
 
     async send(message: OutgoingSms): Promise<SendReceipt> {
       try {
+        // A Powerpack picks the number itself: powerpack_uuid is sent instead of src.
+        const sender =
+          message.sender.kind === "powerpack"
+            ? { powerpackUUID: message.sender.value }
+            : { src: message.sender.value };
         const response = await client.messages.create({
-          src: message.from,
           dst: message.to,
           text: message.body,
+          ...sender,
         });
         const messageId = response.messageUuid?.[0];
         if (!messageId) throw providerError("plivo", "unknown");

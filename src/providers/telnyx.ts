@@ -72,10 +72,22 @@ export async function createTelnyxProvider(
 
     async send(message: OutgoingSms): Promise<SendReceipt> {
       try {
+        if (message.sender.kind === "alphanumeric" && !options.messagingProfileId) {
+          throw new SmsError({
+            category: "configuration",
+            reason:
+              "Telnyx sends from an alphanumeric sender ID only through a messaging profile; the account owner must set the connection's messagingProfileId (SMS_MCP_MESSAGING_PROFILE_ID)",
+            retryable: false,
+            certainlyNotSent: true,
+          });
+        }
         const { data } = await client.messages.send({
-          from: message.from,
+          from: message.sender.value,
           to: message.to,
           text: message.body,
+          ...(options.messagingProfileId
+            ? { messaging_profile_id: options.messagingProfileId }
+            : {}),
         });
         if (!data?.id) throw providerError("telnyx", "unknown");
         return {

@@ -88,10 +88,15 @@ export async function createTwilioProvider(
 
     async send(message: OutgoingSms): Promise<SendReceipt> {
       try {
+        // A Messaging Service picks the number itself: it is sent instead of From, not beside it.
+        const sender =
+          message.sender.kind === "messaging_service"
+            ? { messagingServiceSid: message.sender.value }
+            : { from: message.sender.value };
         const sent = await client.messages.create({
           to: message.to,
-          from: message.from,
           body: message.body,
+          ...sender,
         });
         if (typeof sent.sid !== "string" || sent.sid === "")
           throw providerError("twilio", "unknown");
@@ -110,10 +115,14 @@ export async function createTwilioProvider(
       try {
         // Newest first; a message Twilio took exists from the moment it answered (or would
         // have answered) the send, with its body, whatever its delivery status.
-        const recent = await client.messages.list({ to, from, limit: 20 });
+        const viaService = /^MG[0-9a-f]{32}$/.test(from);
+        const recent = await client.messages.list(
+          viaService ? { to, limit: 20 } : { to, from, limit: 20 },
+        );
         const match = recent.find(
           (m) =>
             m.body === body &&
+            (!viaService || m.messagingServiceSid === from) &&
             m.direction?.startsWith("outbound") &&
             (m.dateCreated?.getTime() ?? 0) >= since - CLOCK_SKEW_MS,
         );

@@ -7,6 +7,11 @@ export interface ProviderOptions {
   apiBaseUrl?: string | undefined;
   /** Bounds each provider call; the default is owned by config (SMS_MCP_TIMEOUT_MS). */
   timeoutMs: number;
+  /**
+   * Telnyx: the connection's messaging profile, sent as `messaging_profile_id` with every
+   * text (required for an alphanumeric sender). Default: none.
+   */
+  messagingProfileId?: string | undefined;
   /** Told when an answer's field was outside its documented format and replaced. */
   onUntrusted?: UntrustedReport | undefined;
 }

@@ -10,17 +10,23 @@ export interface SimulatorAccounts {
     apiKeySecret: string;
     numbers: readonly [string, ...string[]];
     voiceOnlyNumbers: readonly string[];
+    /** Messaging Service SIDs (MG…): their sender pool is `numbers`. */
+    messagingServices: readonly string[];
   };
   plivo: {
     authId: string;
     authToken: string;
     numbers: readonly [string, ...string[]];
     voiceOnlyNumbers: readonly string[];
+    /** Powerpack UUIDs: their number pool is `numbers`. */
+    powerpacks: readonly string[];
   };
   telnyx: {
     apiKey: string;
     numbers: readonly [string, ...string[]];
     voiceOnlyNumbers: readonly string[];
+    /** Messaging profile ids: the only way to send from an alphanumeric sender ID. */
+    messagingProfiles: readonly string[];
   };
 }
 
@@ -32,16 +38,19 @@ export const SIMULATOR_ACCOUNTS: SimulatorAccounts = {
     apiKeySecret: "sim_twilio_api_secret",
     numbers: ["+15550100001", "+15550100002"],
     voiceOnlyNumbers: ["+15550100009"],
+    messagingServices: ["MG00000000000000000000000000000001"],
   },
   plivo: {
     authId: "MASIMULATOR000000001",
     authToken: "sim_plivo_auth_token",
     numbers: ["+15550200001", "+15550200002"],
     voiceOnlyNumbers: ["+15550200009"],
+    powerpacks: ["00000000-0000-4000-8000-00000000a001"],
   },
   telnyx: {
     apiKey: "KEYSIMULATOR_telnyx_api_key",
     numbers: ["+15550300001", "+15550300002"],
     voiceOnlyNumbers: ["+15550300009"],
+    messagingProfiles: ["00000000-0000-4000-8000-00000000b001"],
   },
 };

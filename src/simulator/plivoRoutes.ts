@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RouteHandler, SimContext } from "./context.js";
 import { deliveryOutcome } from "./delivery.js";
 import { basicAuth, type SimRequest, sendJson } from "./http.js";
-import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
+import { ALPHANUMERIC_SENDER, E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
 
 const PREFIX = "/v1/Account/";
 
@@ -13,9 +13,19 @@ function plivoError(request: SimRequest, status: number, error: string) {
 const digits = (n: string) => n.replace(/^\+/, "");
 
 function sendMessage(request: SimRequest, context: SimContext) {
-  const owned = context.accounts.plivo.numbers.map(digits);
-  const { src, dst, text } = (request.body ?? {}) as Record<string, unknown>;
+  const account = context.accounts.plivo;
+  const owned = account.numbers.map(digits);
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const { dst, text, powerpack_uuid: powerpack } = body;
   if (typeof dst !== "string" || dst === "") return plivoError(request, 400, "dst is required");
+  if (body.src !== undefined && powerpack !== undefined) {
+    return plivoError(request, 400, "Either of src or powerpack uuid, both of them are present");
+  }
+  if (powerpack !== undefined && !account.powerpacks.includes(String(powerpack))) {
+    return plivoError(request, 400, `invalid powerpack_uuid: ${String(powerpack)}`);
+  }
+  // A Powerpack picks a number from its pool.
+  const src = powerpack !== undefined ? account.numbers[0] : body.src;
   if (typeof src !== "string" || src === "") return plivoError(request, 400, "src is required");
   if (typeof text !== "string" || text === "") return plivoError(request, 400, "text is required");
   const to = dst.startsWith("+") ? dst : `+${dst}`;
@@ -27,7 +37,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
       `invalid dst parameter: ${dst} is not a valid destination number`,
     );
   }
-  if (!owned.includes(digits(src))) {
+  if (!owned.includes(digits(src)) && !(ALPHANUMERIC_SENDER.test(src) && !to.startsWith("+1"))) {
     return plivoError(
       request,
       400,

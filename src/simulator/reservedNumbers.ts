@@ -24,4 +24,6 @@ export function scenarioFor(to: unknown): Scenario | undefined {
 }
 
 export const E164 = /^\+[1-9]\d{1,14}$/;
+/** An alphanumeric sender ID: the simulated accounts may send from any, outside +1. */
+export const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 export const MAX_BODY_CHARS = 1600;

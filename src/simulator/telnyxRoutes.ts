@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RouteHandler, SimContext } from "./context.js";
 import { deliveryOutcome } from "./delivery.js";
 import { bearer, type SimRequest, sendJson } from "./http.js";
-import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
+import { ALPHANUMERIC_SENDER, E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
 import { simulatedSegments } from "./segments.js";
 
 function telnyxError(
@@ -27,7 +27,21 @@ function telnyxError(
 }
 
 function sendMessage(request: SimRequest, context: SimContext) {
-  const { from, to, text } = (request.body ?? {}) as Record<string, unknown>;
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const { from, to, text, messaging_profile_id: profile } = body;
+  const profiles = context.accounts.telnyx.messagingProfiles;
+  if (profile !== undefined && !profiles.includes(String(profile))) {
+    return telnyxError(
+      request,
+      400,
+      "40013",
+      "Invalid messaging profile",
+      "The messaging_profile_id is not a messaging profile on your account.",
+      "/messaging_profile_id",
+    );
+  }
+  // An alphanumeric sender ID is sent through a messaging profile, never alone.
+  const alphanumeric = typeof from === "string" && ALPHANUMERIC_SENDER.test(from);
   if (typeof to !== "string" || !E164.test(to) || scenarioFor(to) === "invalid_recipient") {
     return telnyxError(
       request,
@@ -40,7 +54,9 @@ function sendMessage(request: SimRequest, context: SimContext) {
   }
   if (
     typeof from !== "string" ||
-    !(context.accounts.telnyx.numbers as readonly string[]).includes(from)
+    (alphanumeric
+      ? profile === undefined
+      : !(context.accounts.telnyx.numbers as readonly string[]).includes(from))
   ) {
     return telnyxError(
       request,

@@ -1,7 +1,7 @@
 import type { RouteHandler, SimContext } from "./context.js";
 import { deliveryOutcome } from "./delivery.js";
 import { basicAuth, randomHex, type SimRequest, sendJson } from "./http.js";
-import { E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
+import { ALPHANUMERIC_SENDER, E164, MAX_BODY_CHARS, scenarioFor } from "./reservedNumbers.js";
 import { simulatedSegments } from "./segments.js";
 
 const PREFIX = "/2010-04-01/Accounts/";
@@ -47,7 +47,15 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
   if (!E164.test(to) || scenario === "invalid_recipient") {
     return twilioError(request, 400, 21211, `Invalid 'To' Phone Number: ${to}`);
   }
-  if (from && !(account.numbers as readonly string[]).includes(from)) {
+  const service = form.MessagingServiceSid;
+  if (service && !account.messagingServices.includes(service)) {
+    return twilioError(request, 400, 21701, `The Messaging Service Sid ${service} is invalid.`);
+  }
+  if (
+    from &&
+    !(account.numbers as readonly string[]).includes(from) &&
+    !(ALPHANUMERIC_SENDER.test(from) && !to.startsWith("+1"))
+  ) {
     return twilioError(
       request,
       400,
@@ -85,7 +93,8 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
     direction: "outbound-api",
     error_code: null,
     error_message: null,
-    from: from ?? null,
+    // A Messaging Service picks a number from its pool.
+    from: from ?? (service ? account.numbers[0] : null),
     messaging_service_sid: form.MessagingServiceSid ?? null,
     num_media: "0",
     num_segments: String(simulatedSegments(body ?? "").segments),

@@ -128,7 +128,7 @@ export class SmsService {
     };
     let claim: Claim | undefined;
     try {
-      const send = validateSend(args, connection.defaultFrom);
+      const send = validateSend(args, connection);
       attempt.send = send;
       attempt.segments = countSegments(send.body);
       attempt.notes = notesFor(send.body);
@@ -163,10 +163,14 @@ export class SmsService {
         if (this.options.guardrails.dryRun) {
           return { status: "dry_run", messageId: `dryrun-${randomUUID()}` };
         }
-        const { to, from, body } = attempt.send as NonNullable<Attempt["send"]>;
+        const { to, from, sender, body } = attempt.send as NonNullable<Attempt["send"]>;
         // Write-ahead: the attempt is on record before the provider can take it.
         await this.audit(attempt, "pending");
-        const receipt = await deliver(this.options.provider, { to, from, body }, this.sleep);
+        const receipt = await deliver(
+          this.options.provider,
+          { to, from, sender, body },
+          this.sleep,
+        );
         return { status: "sent", receipt };
       }
     }

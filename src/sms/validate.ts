@@ -3,6 +3,8 @@ import { SmsError } from "./errors.js";
 import type { NumberFacts } from "./guardrails/rules.js";
 import { sha256 } from "./hash.js";
 import { checkE164 } from "./phone.js";
+import { type Sender, senderKindOf } from "./sender.js";
+import type { SendIdentity } from "./sendIdentity.js";
 import { MAX_MESSAGE_CHARS, sendSmsArgumentsSchema } from "./sendSmsArguments.js";
 
 // Loaded with validation (one lazy import of the number metadata), for the policy step.
@@ -10,12 +12,13 @@ export { callingCodesOf } from "./phone.js";
 
 export interface ValidSend {
   to: string;
+  /** The sender as given (E.164, `MG…`, a Powerpack UUID, an alphanumeric ID). */
   from: string;
+  sender: Sender;
   body: string;
   /** Hex SHA-256 of the body: the duplicate key and the audit log use it, never the body. */
   bodySha256: string;
   toFacts: NumberFacts;
-  fromFacts: NumberFacts;
   /** The connection's configured default sender: the policy's home country, whatever from_ is. */
   defaultFromFacts: NumberFacts | undefined;
 }
@@ -51,19 +54,51 @@ function describeShapeProblem(error: z.ZodError): string {
 
 function defaultFromFacts(
   defaultFrom: string | undefined,
-  used: NumberFacts,
+  used: { sender: Sender; facts?: NumberFacts | undefined },
 ): NumberFacts | undefined {
   if (defaultFrom === undefined) return undefined;
-  if (defaultFrom === used.e164) return used;
-  const checked = checkE164(defaultFrom, "sender");
-  return checked.ok ? checked : undefined;
+  if (defaultFrom === used.sender.value && used.facts) return used.facts;
+  if (defaultFrom.startsWith("+")) {
+    const checked = checkE164(defaultFrom, "sender");
+    return checked.ok ? checked : undefined;
+  }
+  return undefined;
+}
+
+/** The sender a call uses, checked against what the connection lists. */
+function chooseSender(
+  fromArgument: string | undefined,
+  { provider, defaultFrom, senders }: SendIdentity,
+): { sender: Sender; facts?: NumberFacts | undefined } {
+  // Form-based clients (the MCP Inspector among them) send an untouched optional field as "".
+  const given = fromArgument?.trim() ? fromArgument.trim() : undefined;
+  const value = given ?? defaultFrom;
+  if (value === undefined) {
+    throw invalid(
+      "no sending number: pass from_ or set a default sender on the connection",
+      "invalid_sender",
+    );
+  }
+  const kind = senderKindOf(value, provider);
+  const listed = value === defaultFrom || (senders?.includes(value) ?? false);
+  if (given !== undefined && !listed && (kind !== "number" || senders !== undefined)) {
+    const choices = [defaultFrom, ...(senders ?? [])].filter((s) => s !== undefined);
+    throw invalid(
+      `${JSON.stringify(given.slice(0, 40))} is not one of this connection's senders${choices.length ? ` (${choices.join(", ")})` : ""}; leave from_ out to send from the default`,
+      "invalid_sender",
+    );
+  }
+  if (kind !== "number") return { sender: { kind, value } };
+  const from = checkE164(value, "sender");
+  if (!from.ok) throw invalid(from.reason, "invalid_sender");
+  return { sender: { kind, value: from.e164 }, facts: from };
 }
 
 /**
  * The gate in front of every provider: nothing that fails here is ever sent.
  * Throws SmsError with a sentence the model can act on.
  */
-export function validateSend(args: unknown, defaultFrom: string | undefined): ValidSend {
+export function validateSend(args: unknown, connection: SendIdentity): ValidSend {
   if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
     const given = Array.isArray(args) ? "an array" : `a ${typeof args}`;
     throw invalid(`the arguments must be an object with to_ and message, not ${given}`);
@@ -87,16 +122,13 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
   const to = checkE164(to_, "recipient");
   if (!to.ok) throw invalid(to.reason, "invalid_recipient");
 
-  // Form-based clients (the MCP Inspector among them) send an untouched optional field as "".
-  const fromRaw = from_?.trim() ? from_ : defaultFrom;
-  if (fromRaw === undefined) {
+  const chosen = chooseSender(from_, connection);
+  if (chosen.sender.kind === "alphanumeric" && to.callingCode === "1") {
     throw invalid(
-      "no sending number: pass from_ or set a default sender on the connection",
+      `US and Canadian carriers do not deliver texts from an alphanumeric sender ID ("${chosen.sender.value}"); send to +1 numbers from a phone number or messaging service`,
       "invalid_sender",
     );
   }
-  const from = checkE164(fromRaw, "sender");
-  if (!from.ok) throw invalid(from.reason, "invalid_sender");
 
   if (message === "") throw invalid("the message is empty; write the text to send");
   if (NOTHING_TO_READ.test(message)) {
@@ -119,11 +151,11 @@ export function validateSend(args: unknown, defaultFrom: string | undefined): Va
   }
   return {
     to: to.e164,
-    from: from.e164,
+    from: chosen.sender.value,
+    sender: chosen.sender,
     body: message,
     bodySha256: sha256(message),
     toFacts: to,
-    fromFacts: from,
-    defaultFromFacts: defaultFromFacts(defaultFrom, from),
+    defaultFromFacts: defaultFromFacts(connection.defaultFrom, chosen),
   };
 }

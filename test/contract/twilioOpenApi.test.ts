@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../src/providers/createProvider.js";
+import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 
 /** Twilio's own OpenAPI description (twilio/twilio-oai, MIT; see the NOTICE beside it). */
@@ -51,40 +52,51 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
   });
   afterAll(() => sim?.close());
 
-  it("sends a CreateMessage request whose every field the spec defines", async () => {
-    const { twilio } = sim.accounts;
-    const provider = await createProvider({
-      credentials: { provider: "twilio", accountSid: twilio.accountSid, secret: twilio.authToken },
-      apiBaseUrl: sim.url,
-      timeoutMs: 5000,
-    });
-    sim.clear();
-    await provider.send({
-      to: "+15551234567",
-      from: twilio.numbers[0],
-      body: "Payment link: https://pay.example/abc",
-    });
-    const [request] = sim.requests();
-    const specPath = MESSAGES_PATH.replace("{AccountSid}", twilio.accountSid);
-    expect(request?.path).toBe(specPath);
-    const requestSchema = pointer(spec, [
-      "paths",
-      MESSAGES_PATH,
-      "post",
-      "requestBody",
-      "content",
-      "application/x-www-form-urlencoded",
-      "schema",
-    ]);
-    const strict = JSON.parse(
-      JSON.stringify({ ...requestSchema, additionalProperties: false }).replaceAll(
-        '"#/components',
-        '"twilio#/components',
-      ),
-    );
-    expect(validateAgainst(ajv.compile(strict), request?.body)).toEqual([]);
-    expect(request?.headers["content-type"]).toContain("application/x-www-form-urlencoded");
-  });
+  it.each([
+    ["a number", "number", SIMULATOR_ACCOUNTS.twilio.numbers[0]],
+    ["a Messaging Service", "messaging_service", SIMULATOR_ACCOUNTS.twilio.messagingServices[0]],
+  ] as const)(
+    "sends a CreateMessage request from %s whose every field the spec defines",
+    async (_name, kind, value) => {
+      const { twilio } = sim.accounts;
+      const provider = await createProvider({
+        credentials: {
+          provider: "twilio",
+          accountSid: twilio.accountSid,
+          secret: twilio.authToken,
+        },
+        apiBaseUrl: sim.url,
+        timeoutMs: 5000,
+      });
+      sim.clear();
+      await provider.send({
+        to: "+15551234567",
+        from: value as string,
+        sender: { kind, value: value as string },
+        body: "Payment link: https://pay.example/abc",
+      });
+      const [request] = sim.requests();
+      const specPath = MESSAGES_PATH.replace("{AccountSid}", twilio.accountSid);
+      expect(request?.path).toBe(specPath);
+      const requestSchema = pointer(spec, [
+        "paths",
+        MESSAGES_PATH,
+        "post",
+        "requestBody",
+        "content",
+        "application/x-www-form-urlencoded",
+        "schema",
+      ]);
+      const strict = JSON.parse(
+        JSON.stringify({ ...requestSchema, additionalProperties: false }).replaceAll(
+          '"#/components',
+          '"twilio#/components',
+        ),
+      );
+      expect(validateAgainst(ajv.compile(strict), request?.body)).toEqual([]);
+      expect(request?.headers["content-type"]).toContain("application/x-www-form-urlencoded");
+    },
+  );
 
   it("authenticates with an API key SID and secret, on the account's path", async () => {
     const { twilio } = sim.accounts;
@@ -102,6 +114,7 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
     const receipt = await provider.send({
       to: "+15551234567",
       from: twilio.numbers[0],
+      sender: { kind: "number", value: twilio.numbers[0] },
       body: "Hi",
     });
     expect(receipt.messageId).toMatch(/^SM/);

@@ -87,7 +87,12 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
       timeoutMs: 5000,
     });
     const error = await adapter
-      .send({ to: "+15551234567", from: sim.accounts[provider].numbers[0], body: "Hi" })
+      .send({
+        to: "+15551234567",
+        from: sim.accounts[provider].numbers[0],
+        sender: { kind: "number", value: sim.accounts[provider].numbers[0] },
+        body: "Hi",
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsError);
     expect(error).toMatchObject({

@@ -52,7 +52,12 @@ describe.each(PROVIDER_NAMES)("%s against a provider that drips its body", (prov
       timeoutMs: 800,
     });
     const failure = await adapter
-      .send({ to: "+14155550123", from: "+14155550100", body: "hi" })
+      .send({
+        to: "+14155550123",
+        from: "+14155550100",
+        sender: { kind: "number", value: "+14155550100" },
+        body: "hi",
+      })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SmsError);
     expect(failure).toMatchObject({

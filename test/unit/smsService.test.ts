@@ -85,7 +85,9 @@ describe("the send pipeline", () => {
       ok: true,
       details: { status: "sent", messageId: "SM1", segments: 3, encoding: "GSM-7", from: FROM },
     });
-    expect(calls).toEqual([{ to: TO, from: FROM, body: "Your table is ready" }]);
+    expect(calls).toEqual([
+      { to: TO, from: FROM, sender: { kind: "number", value: FROM }, body: "Your table is ready" },
+    ]);
     // Write-ahead: a pending line before the provider is called, then the outcome.
     expect(records).toMatchObject([
       { outcome: "pending", messageId: null },

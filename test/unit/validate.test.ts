@@ -4,10 +4,11 @@ import { validateSend } from "../../src/sms/validate.js";
 
 const TO = "+12125550123";
 const FROM = "+14155550100";
+const CONNECTION = { id: "c", label: "C", provider: "twilio", defaultFrom: FROM } as const;
 
 function refusal(args: unknown): SmsError {
   try {
-    validateSend(args, FROM);
+    validateSend(args, CONNECTION);
   } catch (error) {
     if (error instanceof SmsError) return error;
     throw error;
@@ -17,7 +18,7 @@ function refusal(args: unknown): SmsError {
 
 describe("validateSend: message length counts characters, not UTF-16 units", () => {
   it("accepts 1600 emoji (3200 UTF-16 units)", () => {
-    const valid = validateSend({ to_: TO, message: "👍".repeat(1600) }, FROM);
+    const valid = validateSend({ to_: TO, message: "👍".repeat(1600) }, CONNECTION);
     expect(valid.body).toHaveLength(3200);
   });
 

@@ -4,6 +4,7 @@ import { idProblem, secretName, secretProblem } from "../../config/credentialSha
 import { credentialsFor } from "../../config/resolveConnection.js";
 import { checkE164 } from "../../sms/phone.js";
 import { isProviderName, PROVIDER_TITLES, type ProviderName } from "../../sms/providerNames.js";
+import { senderKindOf, senderProblem } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { firstLineOfStdin, interactive, prompts } from "../input.js";
@@ -15,6 +16,10 @@ export interface ConnectOptions {
   apiKeySid?: string;
   authId?: string;
   defaultFrom?: string;
+  /** Telnyx: the messaging profile to send through. */
+  messagingProfileId?: string;
+  /** Alphanumeric sender IDs (or other senders) a call's from_ may name; repeatable. */
+  sender?: string[];
   apiBaseUrl?: string;
   verify: boolean;
 }
@@ -45,7 +50,14 @@ function checkOrigin(url: string | undefined): string | undefined {
   return new URL(url).origin;
 }
 
-async function chooseDefault(numbers: string[], wanted: string | undefined, verified: boolean) {
+async function chooseDefault(
+  provider: ProviderName,
+  numbers: string[],
+  wanted: string | undefined,
+  verified: boolean,
+) {
+  // A Messaging Service, a Powerpack or an alphanumeric ID is not on the numbers list.
+  if (wanted !== undefined && senderKindOf(wanted, provider) !== "number") return wanted;
   if (wanted !== undefined) {
     const check = checkE164(wanted, "sender");
     if (!check.ok) throw new CliError(`--default-from: ${check.reason}`, 2);
@@ -104,7 +116,28 @@ export async function connectCommand(
   const secretShape = secretProblem(provider, secret);
   if (secretShape) throw new CliError(secretShape, 2);
 
-  const draft: NewConnection = { label, provider, ...ids, apiBaseUrl };
+  for (const sender of [options.defaultFrom, ...(options.sender ?? [])]) {
+    const problem = sender === undefined ? undefined : senderProblem(sender, provider);
+    if (problem) throw new CliError(problem, 2);
+  }
+  const { messagingProfileId } = options;
+  if (messagingProfileId !== undefined && provider !== "telnyx") {
+    throw new CliError("--messaging-profile-id is for Telnyx connections", 2);
+  }
+  if (
+    messagingProfileId !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messagingProfileId)
+  ) {
+    throw new CliError("--messaging-profile-id must be a Telnyx messaging profile id (a UUID)", 2);
+  }
+  const draft: NewConnection = {
+    label,
+    provider,
+    ...ids,
+    apiBaseUrl,
+    ...(messagingProfileId ? { messagingProfileId } : {}),
+    ...(options.sender?.length ? { senders: [...new Set(options.sender)] } : {}),
+  };
   let numbers: string[] = [];
   if (options.verify) {
     const adapter = await openProvider(
@@ -114,7 +147,7 @@ export async function connectCommand(
     );
     numbers = (await verifyAndListNumbers(adapter, draft, context)).map((n) => n.number);
   }
-  const defaultFrom = await chooseDefault(numbers, options.defaultFrom, options.verify);
+  const defaultFrom = await chooseDefault(provider, numbers, options.defaultFrom, options.verify);
 
   const { connection, updated } = await upsertConnection(
     context.environment.configPath,

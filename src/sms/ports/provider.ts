@@ -1,8 +1,12 @@
 import type { ProviderName } from "../providerNames.js";
+import type { Sender } from "../sender.js";
 
 export interface OutgoingSms {
   to: string;
+  /** The sender's value: what the dedupe key, the answer and the audit log name. */
   from: string;
+  /** Which kind of sender: decides the wire field (From, MessagingServiceSid, powerpack_uuid). */
+  sender: Sender;
   body: string;
 }
 

@@ -1,0 +1,244 @@
+// Sender kinds on the wire, per provider, against the simulator (DESIGN §12): a Twilio
+// Messaging Service, a Plivo Powerpack, a Telnyx messaging profile, an alphanumeric sender ID;
+// and the senders a call may name.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { runCli } from "../helpers/cli.js";
+import { keychainStatus } from "../helpers/keychain.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
+
+const US = "+15551234567";
+const UK = "+447700900123";
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(() => sim?.close());
+beforeEach(() => sim.clear());
+
+async function withServer(
+  env: Record<string, string>,
+  use: (server: StdioServer) => Promise<void>,
+) {
+  const server = await startStdioServer(env);
+  try {
+    await use(server);
+  } finally {
+    await server.close();
+  }
+}
+
+const wireBody = () => sim.requests()[0]?.body as Record<string, unknown>;
+
+describe("sender kinds on the wire", () => {
+  it("Twilio Messaging Service: MessagingServiceSid, and no From", async () => {
+    const service = sim.accounts.twilio.messagingServices[0] as string;
+    await withServer(
+      {
+        ...providerEnv(sim, "twilio"),
+        SMS_MCP_DEFAULT_FROM: service,
+        SMS_MCP_ALLOWED_COUNTRIES: "US",
+      },
+      async (server) => {
+        const result = await server.call({ to_: US, message: "Via the service" });
+        expect(texts(result)[0]).toBe("SMS sent.");
+        expect(result.structuredContent).toMatchObject({ status: "sent", from: service });
+        expect(wireBody()).toMatchObject({ To: US, MessagingServiceSid: service });
+        expect(wireBody()).not.toHaveProperty("From");
+      },
+    );
+  });
+
+  it("Plivo Powerpack: powerpack_uuid, and no src", async () => {
+    const powerpack = sim.accounts.plivo.powerpacks[0] as string;
+    await withServer(
+      {
+        ...providerEnv(sim, "plivo"),
+        SMS_MCP_DEFAULT_FROM: powerpack,
+        SMS_MCP_ALLOWED_COUNTRIES: "US",
+      },
+      async (server) => {
+        const result = await server.call({ to_: US, message: "Via the powerpack" });
+        expect(texts(result)[0]).toBe("SMS sent.");
+        expect(result.structuredContent).toMatchObject({ from: powerpack });
+        expect(wireBody()).toMatchObject({ dst: US, powerpack_uuid: powerpack });
+        expect(wireBody()).not.toHaveProperty("src");
+      },
+    );
+  });
+
+  it("Telnyx messaging profile: messaging_profile_id beside the number", async () => {
+    const profile = sim.accounts.telnyx.messagingProfiles[0] as string;
+    await withServer(
+      { ...providerEnv(sim, "telnyx"), SMS_MCP_MESSAGING_PROFILE_ID: profile },
+      async (server) => {
+        const result = await server.call({ to_: US, message: "Via the profile" });
+        expect(texts(result)[0]).toBe("SMS sent.");
+        expect(wireBody()).toMatchObject({
+          from: sim.accounts.telnyx.numbers[0],
+          messaging_profile_id: profile,
+        });
+      },
+    );
+  });
+
+  it.each(["twilio", "plivo", "telnyx"] as const)(
+    "%s alphanumeric sender ID: sent as the sender outside +1, refused for +1 before the provider",
+    async (provider) => {
+      const env: Record<string, string> = {
+        ...providerEnv(sim, provider),
+        SMS_MCP_DEFAULT_FROM: "ABC Dental",
+        SMS_MCP_ALLOWED_COUNTRIES: "GB,US",
+      };
+      if (provider === "telnyx") {
+        env.SMS_MCP_MESSAGING_PROFILE_ID = sim.accounts.telnyx.messagingProfiles[0] as string;
+      }
+      await withServer(env, async (server) => {
+        const refused = await server.call({ to_: US, message: "Hello" });
+        expect(texts(refused)).toEqual([
+          "SMS couldn't be sent",
+          expect.stringMatching(/alphanumeric sender ID/),
+          expect.any(String),
+        ]);
+        expect(refused.structuredContent?.error).toMatchObject({ category: "invalid_sender" });
+        expect(sim.requests()).toHaveLength(0);
+
+        const sent = await server.call({ to_: UK, message: "Your table is ready" });
+        expect(texts(sent)[0]).toBe("SMS sent.");
+        expect(sent.structuredContent).toMatchObject({ from: "ABC Dental" });
+        const field = { twilio: "From", plivo: "src", telnyx: "from" }[provider];
+        expect(wireBody()[field]).toBe("ABC Dental");
+      });
+    },
+  );
+
+  it("Telnyx alphanumeric sender without a messaging profile: a configuration error, nothing sent", async () => {
+    await withServer(
+      {
+        ...providerEnv(sim, "telnyx"),
+        SMS_MCP_DEFAULT_FROM: "ABC Dental",
+        SMS_MCP_ALLOWED_COUNTRIES: "GB",
+      },
+      async (server) => {
+        const result = await server.call({ to_: UK, message: "Hello" });
+        expect(result.structuredContent?.error).toMatchObject({ category: "configuration" });
+        expect(texts(result)[1]).toMatch(/messaging profile/);
+        expect(sim.requests()).toHaveLength(0);
+      },
+    );
+  });
+});
+
+describe("the senders a call may name", () => {
+  it("with a sender list: from_ outside it is refused before the provider, inside it is used", async () => {
+    const [first, second] = sim.accounts.twilio.numbers;
+    await withServer(
+      { ...providerEnv(sim, "twilio"), SMS_MCP_SENDERS: second as string },
+      async (server) => {
+        const refused = await server.call({ to_: US, message: "Hi", from_: "+15559990000" });
+        expect(texts(refused)[1]).toMatch(/not one of this connection's senders/);
+        expect(refused.structuredContent?.error).toMatchObject({ category: "invalid_sender" });
+        expect(sim.requests()).toHaveLength(0);
+        const listed = await server.call({ to_: US, message: "Hi", from_: second });
+        expect(listed.structuredContent).toMatchObject({ status: "sent", from: second });
+        const byDefault = await server.call({ to_: US, message: "Hi there", from_: first });
+        expect(byDefault.structuredContent).toMatchObject({ status: "sent", from: first });
+      },
+    );
+  });
+
+  it("a from_ that is not a number must be one the connection names, list or not", async () => {
+    await withServer(providerEnv(sim, "twilio"), async (server) => {
+      for (const from_ of ["MG99999999999999999999999999999999", "Other Co"]) {
+        const refused = await server.call({ to_: UK, message: "Hi", from_ });
+        expect(refused.structuredContent?.error).toMatchObject({ category: "invalid_sender" });
+      }
+      expect(sim.requests()).toHaveLength(0);
+    });
+  });
+
+  it("a configured sender of the wrong kind for the provider stops the start", async () => {
+    const run = await runCli(["serve"], {
+      ...providerEnv(sim, "telnyx"),
+      SMS_MCP_DEFAULT_FROM: "MG00000000000000000000000000000001",
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/SMS_MCP_DEFAULT_FROM: .* is not a sender/);
+  });
+});
+
+const keychain = await keychainStatus();
+
+describe.skipIf(!keychain.available)(
+  `connect with a sender kind${keychain.available ? "" : ` (skipped: ${keychain.reason})`}`,
+  () => {
+    it("connect --default-from MG… and --sender: saved, and serve sends through the service", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "sms-mcp-senders-"));
+      const env = {
+        SMS_MCP_CONFIG: join(dir, "config.json"),
+        SMS_MCP_STATE_DIR: join(dir, "state"),
+      };
+      const label = `Service ${process.pid}`;
+      const service = sim.accounts.twilio.messagingServices[0] as string;
+      try {
+        const connect = await runCli(
+          [
+            "connect",
+            "twilio",
+            "--label",
+            label,
+            "--account-sid",
+            sim.accounts.twilio.accountSid,
+            "--default-from",
+            service,
+            "--sender",
+            "ABC Dental",
+            "--api-base-url",
+            sim.url,
+          ],
+          env,
+          `${sim.accounts.twilio.authToken}\n`,
+        );
+        expect(connect.code, connect.stderr).toBe(0);
+        const saved = JSON.parse(await readFile(env.SMS_MCP_CONFIG, "utf8")).connections[0];
+        expect(saved).toMatchObject({ defaultFrom: service, senders: ["ABC Dental"] });
+        sim.clear();
+        const server = await startStdioServer({ ...env, SMS_MCP_ALLOWED_COUNTRIES: "US,GB" }, [
+          "--connection",
+          label,
+        ]);
+        try {
+          const viaService = await server.call({ to_: US, message: "From the service" });
+          expect(viaService.structuredContent).toMatchObject({ status: "sent", from: service });
+          const named = await server.call({
+            to_: UK,
+            message: "From the name",
+            from_: "ABC Dental",
+          });
+          expect(named.structuredContent).toMatchObject({ status: "sent", from: "ABC Dental" });
+          expect(sim.requests().map((r) => (r.body as Record<string, string>).From ?? "")).toEqual([
+            "",
+            "ABC Dental",
+          ]);
+        } finally {
+          await server.close();
+        }
+        const wrongKind = await runCli(
+          ["connect", "telnyx", "--label", "T", "--no-verify", "--default-from", service],
+          env,
+          "KEYabc\n",
+        );
+        expect(wrongKind.code).toBe(2);
+        expect(wrongKind.stderr).toMatch(/is not a sender/);
+      } finally {
+        await runCli(["disconnect", label], env);
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
