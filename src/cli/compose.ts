@@ -112,7 +112,7 @@ async function connectRedis(url: string, prefix: string, logger: Logger): Promis
 }
 
 /** The audit log, opened now: a path that is a link, a FIFO or a folder stops the start. */
-function openAuditLog(path: string): AuditLogFile {
+export function openAuditLog(path: string): AuditLogFile {
   const audit = new AuditLogFile(path);
   try {
     audit.open();

@@ -2,12 +2,12 @@
 // small conveniences (a suggestion for a typo, a default that can be changed, local times).
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
+import { freePort } from "../helpers/ports.js";
 import { cleanEnv, providerEnv } from "../helpers/simulatorEnv.js";
 import { CLI_PATH } from "../helpers/stdioServer.js";
 
@@ -155,12 +155,7 @@ describe("connections", () => {
 
 describe("a provider that cannot be reached, outside a send", () => {
   it("check names the connection and its origin, and speaks of no message", async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
+    const closed = await freePort();
     const origin = `http://127.0.0.1:${closed}`;
     const run = await runCli(["check"], {
       ...providerEnv(sim, "telnyx"),

@@ -8,19 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { INITIALIZE } from "../helpers/mcpHttp.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 
 const TOKEN = `test-token-${Date.now()}-9f8e`;
-const INIT = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "raw", version: "0" },
-  },
-};
 
 const auth = { headers: { Authorization: `Bearer ${TOKEN}` } };
 
@@ -156,7 +147,7 @@ describe("serve --transport http", () => {
       { Authorization: TOKEN },
     ];
     for (const headers of attempts) {
-      const response = await rawPost(`${server.url}/mcp`, INIT, headers);
+      const response = await rawPost(`${server.url}/mcp`, INITIALIZE, headers);
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
     }
@@ -169,7 +160,7 @@ describe("serve --transport http", () => {
 
   it("the Bearer scheme is matched case-insensitively (RFC 7235)", async () => {
     for (const scheme of ["bearer", "BEARER", "Bearer"]) {
-      const response = await rawPost(`${server.url}/mcp`, INIT, {
+      const response = await rawPost(`${server.url}/mcp`, INITIALIZE, {
         Authorization: `${scheme} ${TOKEN}`,
       });
       expect(response.status).toBe(200);
@@ -185,12 +176,15 @@ describe("serve --transport http", () => {
   });
 
   it("a foreign Origin → 403; a foreign Host on a loopback bind → 403", async () => {
-    const foreign = await rawPost(`${server.url}/mcp`, INIT, {
+    const foreign = await rawPost(`${server.url}/mcp`, INITIALIZE, {
       ...auth.headers,
       origin: "https://evil.example",
     });
     expect(foreign.status).toBe(403);
-    const own = await rawPost(`${server.url}/mcp`, INIT, { ...auth.headers, origin: server.url });
+    const own = await rawPost(`${server.url}/mcp`, INITIALIZE, {
+      ...auth.headers,
+      origin: server.url,
+    });
     expect(own.status).toBe(200);
     const ended = await fetch(`${server.url}/mcp`, {
       method: "DELETE",
@@ -213,7 +207,7 @@ describe("serve --transport http", () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:6274");
     expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Mcp-Session-Id/);
-    const init = await rawPost(`${server.url}/mcp`, INIT, {
+    const init = await rawPost(`${server.url}/mcp`, INITIALIZE, {
       ...auth.headers,
       origin: "http://localhost:6274",
     });
@@ -226,7 +220,7 @@ describe("serve --transport http", () => {
   });
 
   it("an oversized body → 413, and nothing is sent", async () => {
-    const huge = JSON.stringify({ ...INIT, padding: "x".repeat(4096) });
+    const huge = JSON.stringify({ ...INITIALIZE, padding: "x".repeat(4096) });
     const response = await rawPost(`${server.url}/mcp`, huge, auth.headers);
     expect(response.status).toBe(413);
     expect(sim.requests()).toHaveLength(0);
@@ -238,7 +232,7 @@ describe("serve --transport http", () => {
     expect(((await garbled.json()) as { error: { message: string } }).error.message).toMatch(
       /not JSON/,
     );
-    const asText = await rawPost(`${server.url}/mcp`, INIT, {
+    const asText = await rawPost(`${server.url}/mcp`, INITIALIZE, {
       ...auth.headers,
       "content-type": "text/plain",
     });
@@ -248,8 +242,8 @@ describe("serve --transport http", () => {
   });
 
   it("an unknown path → 404 and a method a path does not serve → 405", async () => {
-    expect((await rawPost(`${server.url}/elsewhere`, INIT, auth.headers)).status).toBe(404);
-    expect((await rawPost(`${server.url}/sse`, INIT, auth.headers)).status).toBe(405);
+    expect((await rawPost(`${server.url}/elsewhere`, INITIALIZE, auth.headers)).status).toBe(404);
+    expect((await rawPost(`${server.url}/sse`, INITIALIZE, auth.headers)).status).toBe(405);
   });
 
   it("sessions beyond the limit get 503; existing ones keep working", async () => {
@@ -261,7 +255,7 @@ describe("serve --transport http", () => {
       );
       clients.push(client);
     }
-    const refused = await rawPost(`${server.url}/mcp`, INIT, auth.headers);
+    const refused = await rawPost(`${server.url}/mcp`, INITIALIZE, auth.headers);
     expect(refused.status).toBe(503);
     expect(await send(clients[0] as Client, "+15551234567", "still here")).toBe("SMS sent.");
     for (const client of clients) {

@@ -2,7 +2,6 @@
 // (oidc-provider on loopback): a client discovers everything from the 401, gets a token for
 // the resource, and sends; every bad token is refused with the status and header the MCP
 // authorization spec gives, and the provider sees nothing.
-import { createServer } from "node:net";
 import { discoverAuthorizationServerMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -14,40 +13,11 @@ import { type Simulator, startSimulator } from "../../src/simulator/simulator.js
 import { type AuthServer, startAuthServer } from "../helpers/authServer.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { postInitialize } from "../helpers/mcpHttp.js";
+import { freePort } from "../helpers/ports.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 
 const STATIC_TOKEN = "static-token-for-the-oauth-tests-0123456789";
-const INIT = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "raw", version: "0" },
-  },
-};
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function post(url: string, token?: string) {
-  return fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(INIT),
-  });
-}
 
 /** Starts `serve --transport http` as the resource server of `issuer`, at a known public URL. */
 async function startResourceServer(sim: Simulator, issuer: string) {
@@ -98,7 +68,7 @@ beforeEach(() => sim.clear());
 describe("OAuth: a hosted client's whole flow", () => {
   it("discovers the metadata from the 401, gets a token for the resource, and sends over Streamable HTTP and SSE", async () => {
     const { publicUrl } = running;
-    const unauthenticated = await post(`${publicUrl}/mcp`);
+    const unauthenticated = await postInitialize(`${publicUrl}/mcp`);
     expect(unauthenticated.status).toBe(401);
     const challenge = unauthenticated.headers.get("www-authenticate") ?? "";
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
@@ -125,7 +95,7 @@ describe("OAuth: a hosted client's whole flow", () => {
     const token = await issuer.token({ resource: metadata.resource, scope: "sms:send" });
 
     const headers = { Authorization: `Bearer ${token}` };
-    expect((await post(`${publicUrl}/mcp`, token)).status).toBe(200);
+    expect((await postInitialize(`${publicUrl}/mcp`, token)).status).toBe(200);
     // The issuer's metadata and keys are fetched once, then cached.
     const fetchesAfterFirstToken = issuer.keyFetches();
     expect(fetchesAfterFirstToken).toBeGreaterThan(0);
@@ -155,7 +125,7 @@ describe("OAuth: a hosted client's whole flow", () => {
   });
 
   it("the static SMS_MCP_AUTH_TOKEN keeps working beside OAuth", async () => {
-    expect((await post(`${running.publicUrl}/mcp`, STATIC_TOKEN)).status).toBe(200);
+    expect((await postInitialize(`${running.publicUrl}/mcp`, STATIC_TOKEN)).status).toBe(200);
   });
 });
 
@@ -224,7 +194,7 @@ describe("OAuth: tokens that must not open the door", () => {
       for (const path of ["/mcp", "/sse"]) {
         const response =
           path === "/mcp"
-            ? await post(`${running.publicUrl}${path}`, token)
+            ? await postInitialize(`${running.publicUrl}${path}`, token)
             : await fetch(`${running.publicUrl}${path}`, {
                 headers: { authorization: `Bearer ${token}` },
               });
@@ -247,11 +217,11 @@ describe("OAuth: an authorization server that cannot be reached", () => {
     const unreachable = await startResourceServer(sim, `http://127.0.0.1:${closedPort}`);
     try {
       const token = await issuer.token({ resource: unreachable.resource, scope: "sms:send" });
-      const response = await post(`${unreachable.publicUrl}/mcp`, token);
+      const response = await postInitialize(`${unreachable.publicUrl}/mcp`, token);
       expect(response.status).toBe(503);
       expect(sim.requests()).toHaveLength(0);
       // The static token does not depend on the issuer.
-      expect((await post(`${unreachable.publicUrl}/mcp`, STATIC_TOKEN)).status).toBe(200);
+      expect((await postInitialize(`${unreachable.publicUrl}/mcp`, STATIC_TOKEN)).status).toBe(200);
     } finally {
       await unreachable.server.stop();
     }

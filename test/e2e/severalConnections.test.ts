@@ -3,7 +3,6 @@
 // tokens and OAuth scopes), each with its own guardrail state; a revoke takes effect while
 // the server runs.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -16,40 +15,11 @@ import { type AuthServer, startAuthServer } from "../helpers/authServer.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
 import { keychainStatus } from "../helpers/keychain.js";
+import { postInitialize } from "../helpers/mcpHttp.js";
+import { freePort } from "../helpers/ports.js";
 
 const keychain = await keychainStatus();
 const TO = "+15551234567";
-const INIT = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "raw", version: "0" },
-  },
-};
-
-function post(url: string, token: string) {
-  return fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify(INIT),
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function send(
   transport: StreamableHTTPClientTransport | SSEClientTransport,
@@ -171,17 +141,19 @@ describe.skipIf(!keychain.available)(
       expect(support.structuredContent).toMatchObject({ status: "sent", provider: "telnyx" });
       expect(sim.requests().map((r) => r.provider)).toEqual(["twilio", "telnyx"]);
       // /mcp stays the default (the first --connection).
-      expect((await post(`${url}/mcp`, tokens.sales)).status).toBe(200);
+      expect((await postInitialize(`${url}/mcp`, tokens.sales)).status).toBe(200);
     });
 
     it("a connection's token does not open another connection, and nothing is sent", async () => {
-      const response = await post(`${url}/connections/${ids.support}/mcp`, tokens.sales);
+      const response = await postInitialize(`${url}/connections/${ids.support}/mcp`, tokens.sales);
       expect(response.status).toBe(403);
       expect(response.headers.get("www-authenticate")).toMatch(/error="insufficient_scope"/);
-      expect((await post(`${url}/connections/${ids.sales}/mcp`, tokens.support)).status).toBe(403);
-      expect((await post(`${url}/connections/${ids.sales}/mcp`, "smsmcp_made-up")).status).toBe(
-        401,
-      );
+      expect(
+        (await postInitialize(`${url}/connections/${ids.sales}/mcp`, tokens.support)).status,
+      ).toBe(403);
+      expect(
+        (await postInitialize(`${url}/connections/${ids.sales}/mcp`, "smsmcp_made-up")).status,
+      ).toBe(401);
       expect(sim.requests()).toHaveLength(0);
     });
 
@@ -207,12 +179,16 @@ describe.skipIf(!keychain.available)(
     it("an OAuth token scoped to one connection opens only that one", async () => {
       const resource = `${url}/mcp`;
       const scoped = await issuer.token({ resource, scope: `sms:send:${ids.support}` });
-      expect((await post(`${url}/connections/${ids.support}/mcp`, scoped)).status).toBe(200);
-      const refused = await post(`${url}/connections/${ids.sales}/mcp`, scoped);
+      expect((await postInitialize(`${url}/connections/${ids.support}/mcp`, scoped)).status).toBe(
+        200,
+      );
+      const refused = await postInitialize(`${url}/connections/${ids.sales}/mcp`, scoped);
       expect(refused.status).toBe(403);
       expect(refused.headers.get("www-authenticate")).toMatch(/error="insufficient_scope"/);
       const everywhere = await issuer.token({ resource, scope: "sms:send" });
-      expect((await post(`${url}/connections/${ids.sales}/mcp`, everywhere)).status).toBe(200);
+      expect((await postInitialize(`${url}/connections/${ids.sales}/mcp`, everywhere)).status).toBe(
+        200,
+      );
     });
 
     it("tokens are stored as SHA-256 only, listed without themselves, and a revoke applies to the running server within a second", async () => {
@@ -225,20 +201,22 @@ describe.skipIf(!keychain.available)(
       ]);
       expect(JSON.stringify(listed)).not.toContain(tokens.sales);
 
-      expect((await post(`${url}/connections/${ids.sales}/mcp`, tokens.sales)).status).toBe(200);
+      expect(
+        (await postInitialize(`${url}/connections/${ids.sales}/mcp`, tokens.sales)).status,
+      ).toBe(200);
       const revoked = await cli(["token", "revoke", labels.sales, listed[0].id]);
       expect(revoked.code, revoked.stderr).toBe(0);
       const started = Date.now();
       let status = 200;
       while (status === 200 && Date.now() - started < 1500) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        status = (await post(`${url}/connections/${ids.sales}/mcp`, tokens.sales)).status;
+        status = (await postInitialize(`${url}/connections/${ids.sales}/mcp`, tokens.sales)).status;
       }
       expect(status).toBe(401);
       // The other connection's token is untouched.
-      expect((await post(`${url}/connections/${ids.support}/mcp`, tokens.support)).status).toBe(
-        200,
-      );
+      expect(
+        (await postInitialize(`${url}/connections/${ids.support}/mcp`, tokens.support)).status,
+      ).toBe(200);
       expect(sim.requests()).toHaveLength(0);
       for (const output of [server.stderr()]) {
         expect(output).not.toContain(tokens.sales);

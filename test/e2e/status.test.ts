@@ -58,6 +58,21 @@ describe.each(PROVIDER_NAMES)("sms-mcp status with %s", (provider) => {
         errorCode: outcome.codes[provider],
       });
       expect(report.explanation).toMatch(outcome.says);
+      // The last known state is on record: `log` shows it beside the send.
+      const logged = (await runCli(["log", "--json"], env)).stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .find((r) => r.messageId === messageId && r.outcome === "sent");
+      expect(logged?.lastDelivery).toMatchObject({
+        state: outcome.state,
+        errorCode: outcome.codes[provider],
+      });
+      const table = (await runCli(["log"], env)).stdout;
+      const row = table.split("\n").find((line) => line.includes(messageId)) ?? "";
+      expect(row).toContain(
+        outcome.codes[provider] ? `${outcome.state} (${outcome.codes[provider]})` : outcome.state,
+      );
       const human = await runCli(["status", messageId], env);
       expect(human.stdout).toMatch(
         new RegExp(

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "./ports.js";
 
 export interface RedisServer {
   url: string;
@@ -15,17 +15,6 @@ export function redisStatus(): { available: boolean; reason: string } {
   return probe.status === 0
     ? { available: true, reason: "" }
     : { available: false, reason: "no redis-server on PATH (apt-get install redis-server)" };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A throwaway redis-server on a free loopback port: no persistence, stopped by the test. */

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../src/providers/createProvider.js";
 import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
@@ -6,6 +5,7 @@ import { type Simulator, startSimulator } from "../../src/simulator/simulator.js
 import { SmsError } from "../../src/sms/errors.js";
 import type { ProviderCredentials } from "../../src/sms/ports/provider.js";
 import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
+import { freePort } from "../helpers/ports.js";
 
 function credentials(sim: Simulator, provider: ProviderName): ProviderCredentials {
   const { twilio, plivo, telnyx } = sim.accounts;
@@ -13,15 +13,6 @@ function credentials(sim: Simulator, provider: ProviderName): ProviderCredential
     return { provider, accountSid: twilio.accountSid, secret: twilio.authToken };
   if (provider === "plivo") return { provider, authId: plivo.authId, authToken: plivo.authToken };
   return { provider, apiKey: telnyx.apiKey };
-}
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
@@ -83,7 +74,7 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
   it("reports a refused connection as not sent and safe to retry", async () => {
     const adapter = await createProvider({
       credentials: credentials(sim, provider),
-      apiBaseUrl: `http://127.0.0.1:${await closedPort()}`,
+      apiBaseUrl: `http://127.0.0.1:${await freePort()}`,
       timeoutMs: 5000,
     });
     const error = await adapter

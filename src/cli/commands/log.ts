@@ -60,7 +60,11 @@ async function auditLogPaths(options: LogOptions, context: CliContext): Promise<
 /** A pending line this old with no outcome line belongs to a send that was cut off. */
 const INTERRUPTED_AFTER_MS = 60 * 60_000;
 
-type ShownRecord = AuditRecord & { interrupted?: true };
+type ShownRecord = AuditRecord & {
+  interrupted?: true;
+  /** The last delivery state recorded for the text (by `sms-mcp status`). */
+  lastDelivery?: { state: string; errorCode: string | null; time: string };
+};
 
 /** Whether a pending line's send can no longer answer: its process is gone, or it is old. */
 function interrupted(record: AuditRecord & { pid?: unknown }, now: number): boolean {
@@ -75,9 +79,22 @@ function interrupted(record: AuditRecord & { pid?: unknown }, now: number): bool
 function oneLinePerAttempt(records: AuditRecord[], now: number): ShownRecord[] {
   const settled = new Set<string>();
   for (const r of records) if (r.attempt && r.outcome !== "pending") settled.add(r.attempt);
+  // Records are in time order: the last delivery line of a message is its last known state.
+  const deliveries = new Map<string, NonNullable<ShownRecord["lastDelivery"]>>();
+  for (const r of records) {
+    if (r.outcome === "delivery" && r.messageId && typeof r.delivery === "string") {
+      deliveries.set(r.messageId, {
+        state: r.delivery,
+        errorCode: r.deliveryErrorCode ?? null,
+        time: r.time,
+      });
+    }
+  }
   const shown: ShownRecord[] = [];
   for (const r of records) {
-    if (r.outcome !== "pending") shown.push(r);
+    if (r.outcome === "delivery") continue;
+    const lastDelivery = r.messageId ? deliveries.get(r.messageId) : undefined;
+    if (r.outcome !== "pending") shown.push(lastDelivery ? { ...r, lastDelivery } : r);
     else if (!r.attempt || !settled.has(r.attempt)) {
       shown.push(interrupted(r, now) ? { ...r, outcome: "unknown", interrupted: true } : r);
     }
@@ -121,7 +138,7 @@ export async function logCommand(options: LogOptions, context: CliContext) {
     return;
   }
   const rows = [
-    ["time", "connection", "to", "outcome", "error", "segments", "message id"],
+    ["time", "connection", "to", "outcome", "error", "segments", "message id", "delivery"],
     ...records.map((r) => [
       localTime(r.time),
       r.connection,
@@ -130,6 +147,9 @@ export async function logCommand(options: LogOptions, context: CliContext) {
       r.errorCategory ?? "",
       r.segments === null ? "" : `${r.segments} ${r.encoding ?? ""}`.trim(),
       r.messageId ?? "",
+      r.lastDelivery
+        ? `${r.lastDelivery.state}${r.lastDelivery.errorCode ? ` (${r.lastDelivery.errorCode})` : ""}`
+        : "",
     ]),
   ];
   for (const row of rows) {

@@ -2,6 +2,7 @@ import { isMessageId } from "../../providers/untrusted.js";
 import { deliveryStateOf, explainDelivery } from "../../sms/delivery.js";
 import { SmsError } from "../../sms/errors.js";
 import { PROVIDER_TITLES } from "../../sms/providerNames.js";
+import { openAuditLog } from "../compose.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { openProvider, rejectedCredentials } from "../providerSession.js";
@@ -43,6 +44,27 @@ export async function statusCommand(
   }
   const state = deliveryStateOf(report.providerStatus);
   const explanation = explainDelivery(connection.provider, state, report.errorCode);
+  // On record, so that `sms-mcp log` shows the last known state beside the send.
+  const audit = openAuditLog(connection.auditLogPath);
+  try {
+    await audit.append({
+      time: new Date().toISOString(),
+      connection: connection.label,
+      provider: connection.provider,
+      to: null,
+      from: null,
+      segments: null,
+      encoding: null,
+      outcome: "delivery",
+      errorCategory: null,
+      messageId,
+      bodySha256: null,
+      delivery: state,
+      deliveryErrorCode: report.errorCode ?? null,
+    });
+  } finally {
+    await audit.close();
+  }
   if (options.json) {
     process.stdout.write(
       `${JSON.stringify({

@@ -10,7 +10,9 @@ export type AuditOutcome =
   | "unknown"
   | "refused"
   | "duplicate"
-  | "dry_run";
+  | "dry_run"
+  /** Not an attempt: what the provider later said of a sent text (`sms-mcp status`). */
+  | "delivery";
 
 /**
  * One line per attempt (two for one that reached the provider: `pending`, then its outcome).
@@ -31,6 +33,10 @@ export interface AuditRecord {
   messageId: string | null;
   bodySha256: string | null;
   body?: string;
+  /** On a `delivery` line: the text's state (queued, sent, delivered, undelivered, failed). */
+  delivery?: string;
+  /** On a `delivery` line: the provider's delivery error code, if any. */
+  deliveryErrorCode?: string | null;
 }
 
 /** Where attempts are recorded, before the tool answers. */
