@@ -46,6 +46,20 @@ function lengthOf(value: unknown): number {
   return typeof value === "string" ? value.length : String(value).length;
 }
 
+/** A message id in the provider's documented format, or the neutral stand-in (reported). */
+function checkedMessageId(provider: ProviderName, id: unknown, report: UntrustedReport): string {
+  if (typeof id === "string" && MESSAGE_ID[provider].test(id)) return id;
+  report("messageId", lengthOf(id));
+  return UNRECOGNIZED_ID;
+}
+
+/** A documented status word, or "unknown" (reported). */
+function checkedStatus(status: unknown, report: UntrustedReport): string {
+  if (typeof status === "string" && STATUS_WORDS.has(status)) return status;
+  report("status", lengthOf(status));
+  return "unknown";
+}
+
 /**
  * A provider's answer to a send, checked field by field against the provider's documented
  * formats before it can reach the tool result, a log or the audit log: anything else (an echo
@@ -57,15 +71,9 @@ export function checkedReceipt(
   raw: SendReceipt,
   report: UntrustedReport,
 ): SendReceipt {
-  let { messageId, status, segments, encoding } = raw;
-  if (typeof messageId !== "string" || !MESSAGE_ID[provider].test(messageId)) {
-    report("messageId", lengthOf(messageId));
-    messageId = UNRECOGNIZED_ID;
-  }
-  if (typeof status !== "string" || !STATUS_WORDS.has(status)) {
-    report("status", lengthOf(status));
-    status = "unknown";
-  }
+  let { segments, encoding } = raw;
+  const messageId = checkedMessageId(provider, raw.messageId, report);
+  const status = checkedStatus(raw.status, report);
   if (segments !== undefined && !(Number.isInteger(segments) && segments >= 1 && segments <= 100)) {
     report("segments", lengthOf(segments));
     segments = undefined;
@@ -88,15 +96,9 @@ function checkedReport(
   raw: DeliveryReport,
   report: UntrustedReport,
 ): DeliveryReport {
-  let { messageId, providerStatus, errorCode } = raw;
-  if (typeof messageId !== "string" || !MESSAGE_ID[provider].test(messageId)) {
-    report("messageId", lengthOf(messageId));
-    messageId = UNRECOGNIZED_ID;
-  }
-  if (typeof providerStatus !== "string" || !STATUS_WORDS.has(providerStatus)) {
-    report("status", lengthOf(providerStatus));
-    providerStatus = "unknown";
-  }
+  let { errorCode } = raw;
+  const messageId = checkedMessageId(provider, raw.messageId, report);
+  const providerStatus = checkedStatus(raw.providerStatus, report);
   if (errorCode !== undefined && !/^\d{1,6}$/.test(String(errorCode))) {
     report("errorCode", lengthOf(errorCode));
     errorCode = undefined;
@@ -140,9 +142,7 @@ export function withCheckedAnswers(provider: SmsProvider, report: UntrustedRepor
   if (findSent) {
     checked.findSent = async (lookup) => {
       const id = await findSent.call(provider, lookup);
-      if (id === undefined || MESSAGE_ID[provider.name].test(id)) return id;
-      report("messageId", lengthOf(id));
-      return UNRECOGNIZED_ID;
+      return id === undefined ? undefined : checkedMessageId(provider.name, id, report);
     };
   }
   const { messageStatus } = provider;
