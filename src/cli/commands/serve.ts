@@ -33,7 +33,7 @@ function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_I
   return n;
 }
 
-/** The config's per-connection tokens, watched; none when there is no config file yet. */
+/** The config's per-connection tokens, watched for changes (empty while there is no config). */
 async function openTokenIndex({ environment }: CliContext, logger: Logger) {
   const { ConfigTokenIndex } = await import("../../config/tokenIndex.js");
   return ConfigTokenIndex.open(environment.configPath, (error) =>
@@ -44,7 +44,7 @@ async function openTokenIndex({ environment }: CliContext, logger: Logger) {
   );
 }
 
-/** Checked before anything else, so a bad flag or an unsafe bind fails fast and touches nothing. */
+/** Checked before anything else, so a bad flag fails fast and touches nothing. */
 function httpOptions(options: ServeOptions, { environment }: CliContext) {
   const { authToken, oauthIssuer, publicUrl } = environment;
   const oauth = oauthIssuer && publicUrl ? { issuer: oauthIssuer, publicUrl } : undefined;

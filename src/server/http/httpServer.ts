@@ -70,6 +70,16 @@ function useLightweightWebResponses(): void {
   if (TUNING.lightweightWebResponses) getRequestListener(() => new Response(null));
 }
 
+/** The endpoints of one connection: which service, and the path prefix they live under. */
+interface Endpoint {
+  connectionId: string;
+  service: SmsService;
+  /** "" for /mcp and /sse (the default connection), else /connections/<id>. */
+  prefix: string;
+  /** The rest of the path: /mcp, /sse or /messages. */
+  path: string;
+}
+
 /** The names a local client reaches this server by, in Host headers and browser origins. */
 const LOCAL_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 
@@ -104,15 +114,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const guards: Guard[] = [originCheck(allowedOrigins)];
   if (isLoopback(host)) guards.unshift(hostCheck(new Set([...LOCAL_NAMES, host])));
-  /** The endpoints of one connection: which service, and the path prefix they live under. */
-  interface Endpoint {
-    connectionId: string;
-    service: SmsService;
-    prefix: string;
-    /** The rest of the path: /mcp, /sse or /messages. */
-    path: string;
-  }
-
   /** POST /mcp or GET|DELETE /mcp with a session id, or the initialize that opens one. */
   async function streamable(
     endpoint: Endpoint,
