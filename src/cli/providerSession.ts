@@ -2,7 +2,12 @@ import type { ConnectionConfig } from "../config/schema.js";
 import { createProvider } from "../providers/createProvider.js";
 import { PROVIDER_API_ORIGINS } from "../providers/origins.js";
 import { SmsError } from "../sms/errors.js";
-import type { ProviderCredentials, SenderNumber, SmsProvider } from "../sms/ports/provider.js";
+import type {
+  ProviderCredentials,
+  SenderNumber,
+  SenderPool,
+  SmsProvider,
+} from "../sms/ports/provider.js";
 import { PROVIDER_TITLES } from "../sms/providerNames.js";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
@@ -72,4 +77,39 @@ export async function verifyAndListNumbers(
     if (error instanceof SmsError) throw new CliError(error.reason);
     throw error;
   }
+}
+
+/**
+ * The account's messaging services / Powerpacks / messaging profiles, or undefined when the
+ * provider would not list them (an API key without that permission): connecting still works.
+ */
+export async function listSenderPools(provider: SmsProvider): Promise<SenderPool[] | undefined> {
+  try {
+    return await provider.listSenderPools?.();
+  } catch {
+    return undefined;
+  }
+}
+
+const POOL_NAMES: Record<SenderPool["kind"], string> = {
+  messaging_service: "Messaging Service",
+  powerpack: "Powerpack",
+  messaging_profile: "messaging profile",
+};
+
+/** A pool as a person picks it: its id and, when it has one, its name. */
+export function describePool(pool: SenderPool): string {
+  return `${pool.id} (${POOL_NAMES[pool.kind]}${pool.name ? ` "${pool.name}"` : ""})`;
+}
+
+/** Why `id` cannot be used as a pool of `kind` on this account, or undefined when it can. */
+export function poolProblem(
+  id: string,
+  kind: SenderPool["kind"],
+  pools: SenderPool[] | undefined,
+): string | undefined {
+  if (pools === undefined) return undefined;
+  const same = pools.filter((p) => p.kind === kind);
+  if (same.some((p) => p.id === id)) return undefined;
+  return `${id} is not a ${POOL_NAMES[kind]} on this account; choose one of ${same.map(describePool).join(", ") || "(none)"}`;
 }

@@ -47,6 +47,10 @@ export function withDeadline(provider: SmsProvider, timeoutMs: number): SmsProvi
   };
   const { findSent } = provider;
   if (findSent) bound.findSent = (lookup) => bounded(findSent.call(provider, lookup), callTimedOut);
+  const { listSenderPools } = provider;
+  if (listSenderPools) {
+    bound.listSenderPools = () => bounded(listSenderPools.call(provider), callTimedOut);
+  }
   const { messageStatus } = provider;
   if (messageStatus) {
     bound.messageStatus = (id) => bounded(messageStatus.call(provider, id), callTimedOut);

@@ -5,6 +5,7 @@ import type {
   OutgoingSms,
   ProviderCredentials,
   SenderNumber,
+  SenderPool,
   SendReceipt,
   SmsProvider,
 } from "../sms/ports/provider.js";
@@ -40,6 +41,7 @@ interface PlivoClient {
     >;
   };
   accounts: { get(): Promise<{ authId?: string; name?: string; accountType?: string }> };
+  powerpacks: { list(params?: object): Promise<Array<{ uuid?: string; name?: string }>> };
 }
 
 type PlivoModule = {
@@ -127,6 +129,17 @@ export async function createPlivoProvider(
           // Plivo reports "000" (or nothing) when there is no error.
           errorCode: code == null || /^0*$/.test(String(code)) ? undefined : String(code),
         };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async listSenderPools(): Promise<SenderPool[]> {
+      try {
+        const powerpacks = await client.powerpacks.list({ limit: PAGE_SIZE });
+        return powerpacks
+          .filter((p) => typeof p.uuid === "string")
+          .map((p) => ({ kind: "powerpack" as const, id: p.uuid as string, name: p.name }));
       } catch (error) {
         throw toSmsError(error);
       }

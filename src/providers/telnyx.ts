@@ -5,6 +5,7 @@ import type {
   OutgoingSms,
   ProviderCredentials,
   SenderNumber,
+  SenderPool,
   SendReceipt,
   SmsProvider,
 } from "../sms/ports/provider.js";
@@ -113,6 +114,19 @@ export async function createTelnyxProvider(
           providerStatus: message?.to?.[0]?.status ?? "unknown",
           errorCode: message?.errors?.[0]?.code,
         };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async listSenderPools(): Promise<SenderPool[]> {
+      try {
+        const pools: SenderPool[] = [];
+        for await (const profile of client.messagingProfiles.list({ "page[size]": 250 })) {
+          if (profile.id)
+            pools.push({ kind: "messaging_profile", id: profile.id, name: profile.name });
+        }
+        return pools;
       } catch (error) {
         throw toSmsError(error);
       }

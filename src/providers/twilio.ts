@@ -6,6 +6,7 @@ import type {
   OutgoingSms,
   ProviderCredentials,
   SenderNumber,
+  SenderPool,
   SendReceipt,
   SmsProvider,
 } from "../sms/ports/provider.js";
@@ -140,6 +141,19 @@ export async function createTwilioProvider(
           providerStatus: message.status,
           errorCode: message.errorCode == null ? undefined : String(message.errorCode),
         };
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    async listSenderPools(): Promise<SenderPool[]> {
+      try {
+        const services = await client.messaging.v1.services.list({ pageSize: 50 });
+        return services.map((s) => ({
+          kind: "messaging_service" as const,
+          id: s.sid,
+          name: s.friendlyName,
+        }));
       } catch (error) {
         throw toSmsError(error);
       }

@@ -1,6 +1,7 @@
 import type {
   DeliveryReport,
   SenderNumber,
+  SenderPool,
   SendReceipt,
   SmsProvider,
 } from "../sms/ports/provider.js";
@@ -115,6 +116,25 @@ function checkedSenders(senders: SenderNumber[], report: UntrustedReport): Sende
   });
 }
 
+const POOL_ID: Record<SenderPool["kind"], RegExp> = {
+  messaging_service: /^MG[0-9a-f]{32}$/,
+  powerpack: UUID,
+  messaging_profile: UUID,
+};
+
+/** Pools the provider lists; one whose id is not in its documented format is dropped. */
+function checkedPools(pools: SenderPool[], report: UntrustedReport): SenderPool[] {
+  return pools.flatMap((pool) => {
+    if (typeof pool.id !== "string" || !POOL_ID[pool.kind]?.test(pool.id)) {
+      report("sender pool id", lengthOf(pool.id));
+      return [];
+    }
+    return [
+      { kind: pool.kind, id: pool.id, name: checkedText(pool.name, "sender pool name", report) },
+    ];
+  });
+}
+
 /** Short printable text from a provider (an account name or status), or nothing. */
 function checkedText(value: string | undefined, field: string, report: UntrustedReport) {
   if (value === undefined) return undefined;
@@ -144,6 +164,11 @@ export function withCheckedAnswers(provider: SmsProvider, report: UntrustedRepor
       const id = await findSent.call(provider, lookup);
       return id === undefined ? undefined : checkedMessageId(provider.name, id, report);
     };
+  }
+  const { listSenderPools } = provider;
+  if (listSenderPools) {
+    checked.listSenderPools = async () =>
+      checkedPools(await listSenderPools.call(provider), report);
   }
   const { messageStatus } = provider;
   if (messageStatus) {

@@ -150,6 +150,26 @@ export const plivoRoutes: RouteHandler = (request, context) => {
     sendMessage(request, context);
   } else if (request.method === "GET" && resource === "Message" && extra) {
     getMessage(request, context, extra);
+  } else if (request.method === "GET" && resource === "Powerpack" && !extra) {
+    sendJson(request.res, 200, {
+      api_id: randomUUID(),
+      meta: {
+        limit: 20,
+        next: null,
+        offset: 0,
+        previous: null,
+        total_count: account.powerpacks.length,
+      },
+      objects: account.powerpacks.map((uuid, i) => ({
+        uuid,
+        name: `Simulated powerpack ${i + 1}`,
+        sticky_sender: true,
+        local_connect: true,
+        application_type: "",
+        application_id: "",
+        number_pool: `/v1/Account/${authId}/NumberPool/${uuid}/`,
+      })),
+    });
   } else if (request.method === "GET" && resource === "Number" && !extra) {
     listNumbers(request, context, authId);
   } else if (request.method === "GET" && !resource) {

@@ -7,7 +7,7 @@ import { parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./ht
 import { plivoRoutes } from "./plivoRoutes.js";
 import { ACCEPTED_LATE_MS, scenarioFor } from "./reservedNumbers.js";
 import { telnyxRoutes } from "./telnyxRoutes.js";
-import { twilioRoutes } from "./twilioRoutes.js";
+import { twilioMessagingRoutes, twilioRoutes } from "./twilioRoutes.js";
 
 /** Each provider's API lives under its own path prefix, so one origin serves all three. */
 const ROUTES: Array<{
@@ -16,6 +16,7 @@ const ROUTES: Array<{
   handle: RouteHandler;
 }> = [
   { provider: "twilio", prefix: "/2010-04-01/Accounts/", handle: twilioRoutes },
+  { provider: "twilio", prefix: "/v1/Services", handle: twilioMessagingRoutes },
   { provider: "plivo", prefix: "/v1/Account/", handle: plivoRoutes },
   { provider: "telnyx", prefix: "/v2/", handle: telnyxRoutes },
 ];

@@ -207,6 +207,18 @@ export const telnyxRoutes: RouteHandler = (request, context) => {
   if (request.method === "POST" && path === "/v2/messages") sendMessage(request, context);
   else if (request.method === "GET" && path.startsWith("/v2/messages/")) {
     retrieveMessage(request, context, path.slice("/v2/messages/".length));
+  } else if (request.method === "GET" && path === "/v2/messaging_profiles") {
+    const profiles = context.accounts.telnyx.messagingProfiles;
+    sendJson(request.res, 200, {
+      data: profiles.map((id, i) => ({
+        record_type: "messaging_profile",
+        id,
+        name: `Simulated profile ${i + 1}`,
+        enabled: true,
+        webhook_url: null,
+      })),
+      meta: { page_number: 1, page_size: 250, total_pages: 1, total_results: profiles.length },
+    });
   } else if (request.method === "GET" && path === "/v2/phone_numbers/messaging")
     listNumbers(request, context);
   else if (request.method === "GET" && path === "/v2/balance") {

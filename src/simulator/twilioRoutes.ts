@@ -226,3 +226,35 @@ export const twilioRoutes: RouteHandler = (request, context) => {
     twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
   }
 };
+
+/** Twilio's Messaging API (messaging.twilio.com): the account's Messaging Services. */
+export const twilioMessagingRoutes: RouteHandler = (request, context) => {
+  if (!authenticated(request, context)) return;
+  const path = request.path.replace(/\/+$/, "");
+  if (request.method !== "GET" || path !== "/v1/Services") {
+    twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
+    return;
+  }
+  const base = "https://messaging.twilio.com/v1/Services";
+  sendJson(request.res, 200, {
+    services: context.accounts.twilio.messagingServices.map((sid, i) => ({
+      account_sid: context.accounts.twilio.accountSid,
+      sid,
+      friendly_name: `Simulated service ${i + 1}`,
+      inbound_request_url: null,
+      status_callback: null,
+      use_inbound_webhook_on_number: false,
+      url: `${base}/${sid}`,
+      links: {},
+    })),
+    meta: {
+      page: 0,
+      page_size: 50,
+      first_page_url: `${base}?PageSize=50&Page=0`,
+      previous_page_url: null,
+      url: `${base}?PageSize=50&Page=0`,
+      next_page_url: null,
+      key: "services",
+    },
+  });
+};

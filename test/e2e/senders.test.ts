@@ -172,6 +172,51 @@ describe("the senders a call may name", () => {
   });
 });
 
+describe("check verifies the sender kind against the account", () => {
+  const cases = [
+    [
+      "twilio",
+      { SMS_MCP_DEFAULT_FROM: "MG00000000000000000000000000000001" },
+      /is a Messaging Service on the account/,
+    ],
+    [
+      "twilio",
+      { SMS_MCP_DEFAULT_FROM: "MG00000000000000000000000000000999" },
+      /is not a Messaging Service on this account; choose one of MG0+1 \(Messaging Service "Simulated service 1"\)/,
+    ],
+    [
+      "plivo",
+      { SMS_MCP_DEFAULT_FROM: "00000000-0000-4000-8000-00000000a001" },
+      /is a Powerpack on the account/,
+    ],
+    [
+      "plivo",
+      { SMS_MCP_DEFAULT_FROM: "00000000-0000-4000-8000-00000000a999" },
+      /is not a Powerpack on this account/,
+    ],
+    [
+      "telnyx",
+      { SMS_MCP_MESSAGING_PROFILE_ID: "00000000-0000-4000-8000-00000000b001" },
+      /through messaging profile 00000000-0000-4000-8000-00000000b001/,
+    ],
+    [
+      "telnyx",
+      { SMS_MCP_MESSAGING_PROFILE_ID: "00000000-0000-4000-8000-00000000b999" },
+      /is not a messaging profile on this account/,
+    ],
+    [
+      "twilio",
+      { SMS_MCP_DEFAULT_FROM: "ABC Dental" },
+      /alphanumeric sender ID "ABC Dental" is set/,
+    ],
+  ] as const;
+  it.each(cases)("%s %o", async (provider, settings, says) => {
+    const run = await runCli(["check"], { ...providerEnv(sim, provider), ...settings });
+    expect(run.stdout + run.stderr).toMatch(says);
+    expect(run.code).toBe(/not a/.test(says.source) ? 1 : 0);
+  });
+});
+
 const keychain = await keychainStatus();
 
 describe.skipIf(!keychain.available)(

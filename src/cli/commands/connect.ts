@@ -3,12 +3,19 @@ import { upsertConnection } from "../../config/connectionStore.js";
 import { idProblem, secretName, secretProblem } from "../../config/credentialShapes.js";
 import { credentialsFor } from "../../config/resolveConnection.js";
 import { checkE164 } from "../../sms/phone.js";
+import type { SenderPool } from "../../sms/ports/provider.js";
 import { isProviderName, PROVIDER_TITLES, type ProviderName } from "../../sms/providerNames.js";
 import { senderKindOf, senderProblem } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { firstLineOfStdin, interactive, prompts } from "../input.js";
-import { openProvider, verifyAndListNumbers } from "../providerSession.js";
+import {
+  describePool,
+  listSenderPools,
+  openProvider,
+  poolProblem,
+  verifyAndListNumbers,
+} from "../providerSession.js";
 
 export interface ConnectOptions {
   label?: string;
@@ -53,11 +60,21 @@ function checkOrigin(url: string | undefined): string | undefined {
 async function chooseDefault(
   provider: ProviderName,
   numbers: string[],
+  pools: SenderPool[] | undefined,
   wanted: string | undefined,
   verified: boolean,
 ) {
-  // A Messaging Service, a Powerpack or an alphanumeric ID is not on the numbers list.
-  if (wanted !== undefined && senderKindOf(wanted, provider) !== "number") return wanted;
+  // A Messaging Service or a Powerpack is checked against the account's; an alphanumeric ID
+  // cannot be checked (carriers decide where it is accepted).
+  const kind = wanted === undefined ? "number" : senderKindOf(wanted, provider);
+  if (wanted !== undefined && kind !== "number") {
+    const problem =
+      verified && (kind === "messaging_service" || kind === "powerpack")
+        ? poolProblem(wanted, kind, pools)
+        : undefined;
+    if (problem) throw new CliError(problem);
+    return wanted;
+  }
   if (wanted !== undefined) {
     const check = checkE164(wanted, "sender");
     if (!check.ok) throw new CliError(`--default-from: ${check.reason}`, 2);
@@ -77,14 +94,21 @@ async function chooseDefault(
   if (numbers.length === 1) return numbers[0];
   if (!interactive()) {
     throw new CliError(
-      `--default-from is required: the account has ${numbers.length} SMS-capable numbers (${numbers.join(", ")})`,
+      `--default-from is required: the account has ${numbers.length} SMS-capable numbers (${numbers.join(", ")})${
+        pools?.length ? ` and ${pools.map(describePool).join(", ")}` : ""
+      }`,
       2,
     );
   }
   const { select } = await prompts();
+  // Telnyx profiles are not senders on their own (--messaging-profile-id goes with a number).
+  const sendingPools = (pools ?? []).filter((p) => p.kind !== "messaging_profile");
   return select({
-    message: "Default sending number:",
-    choices: numbers.map((n) => ({ name: n, value: n })),
+    message: "Default sender:",
+    choices: [
+      ...numbers.map((n) => ({ name: n, value: n })),
+      ...sendingPools.map((p) => ({ name: describePool(p), value: p.id })),
+    ],
   });
 }
 
@@ -139,6 +163,7 @@ export async function connectCommand(
     ...(options.sender?.length ? { senders: [...new Set(options.sender)] } : {}),
   };
   let numbers: string[] = [];
+  let pools: SenderPool[] | undefined;
   if (options.verify) {
     const adapter = await openProvider(
       credentialsFor({ ...draft, id: "draft" }, secret),
@@ -146,8 +171,20 @@ export async function connectCommand(
       context,
     );
     numbers = (await verifyAndListNumbers(adapter, draft, context)).map((n) => n.number);
+    pools = await listSenderPools(adapter);
+    const profileProblem =
+      messagingProfileId === undefined
+        ? undefined
+        : poolProblem(messagingProfileId, "messaging_profile", pools);
+    if (profileProblem) throw new CliError(profileProblem);
   }
-  const defaultFrom = await chooseDefault(provider, numbers, options.defaultFrom, options.verify);
+  const defaultFrom = await chooseDefault(
+    provider,
+    numbers,
+    pools,
+    options.defaultFrom,
+    options.verify,
+  );
 
   const { connection, updated } = await upsertConnection(
     context.environment.configPath,

@@ -26,6 +26,14 @@ export interface DeliveryReport {
   errorCode?: string | undefined;
 }
 
+/** A sender that is not one number: a Twilio Messaging Service, a Plivo Powerpack, a Telnyx profile. */
+export interface SenderPool {
+  kind: "messaging_service" | "powerpack" | "messaging_profile";
+  /** `MG…`, or the Powerpack's or profile's UUID. */
+  id: string;
+  name?: string | undefined;
+}
+
 export interface SenderNumber {
   number: string;
   sms: boolean;
@@ -42,6 +50,8 @@ export interface SmsProvider {
   readonly name: ProviderName;
   send(message: OutgoingSms): Promise<SendReceipt>;
   listSenders(): Promise<SenderNumber[]>;
+  /** The account's messaging services / Powerpacks / messaging profiles; optional. */
+  listSenderPools?(): Promise<SenderPool[]>;
   verify(): Promise<AccountInfo>;
   /** Loads what the first send needs (SDK, credentials) ahead of it; optional. */
   prepare?(): Promise<void>;
