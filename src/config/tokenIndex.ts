@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { unwatchFile, watchFile } from "node:fs";
 import { loadConfig } from "./configFile.js";
 
@@ -11,7 +12,7 @@ const POLL_MS = 250;
  * every endpoint at once.
  */
 export class ConfigTokenIndex {
-  private owners = new Map<string, string>();
+  private owners: Array<{ digest: Buffer; connectionId: string }> = [];
 
   private constructor(private readonly path: string) {}
 
@@ -29,19 +30,26 @@ export class ConfigTokenIndex {
 
   private async reload(): Promise<void> {
     const config = await loadConfig(this.path);
-    const owners = new Map<string, string>();
-    for (const connection of config.connections) {
-      for (const token of connection.tokens ?? []) owners.set(token.sha256, connection.id);
-    }
-    this.owners = owners;
+    this.owners = config.connections.flatMap((connection) =>
+      (connection.tokens ?? []).map((token) => ({
+        digest: Buffer.from(token.sha256, "hex"),
+        connectionId: connection.id,
+      })),
+    );
   }
 
+  /** Compares the digest with every stored one, each in constant time, whichever matches. */
   connectionOf(sha256: string): string | undefined {
-    return this.owners.get(sha256);
+    const given = Buffer.from(sha256, "hex");
+    let owner: string | undefined;
+    for (const { digest, connectionId } of this.owners) {
+      if (digest.length === given.length && timingSafeEqual(digest, given)) owner = connectionId;
+    }
+    return owner;
   }
 
   get any(): boolean {
-    return this.owners.size > 0;
+    return this.owners.length > 0;
   }
 
   close(): void {
