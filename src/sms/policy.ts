@@ -64,7 +64,7 @@ function noHomeCountry(): RuleDecision {
     allowed: false,
     category: "not_allowed",
     reason:
-      "this connection has no default sender to take its allowed country from; the account owner must set allowedCountries (or a default sender)",
+      "this connection's default sender is not set or is not a phone number (a messaging service, a Powerpack, an alphanumeric ID), so it gives no country to allow; the account owner must set allowedCountries",
     retryable: false,
   };
 }

@@ -134,6 +134,19 @@ describe("sender kinds on the wire", () => {
   });
 });
 
+describe("a default sender that is not a number", () => {
+  it("gives no country to allow: without allowedCountries every send is refused, and says why", async () => {
+    await withServer(
+      { ...providerEnv(sim, "twilio"), SMS_MCP_DEFAULT_FROM: "MG00000000000000000000000000000001" },
+      async (server) => {
+        const result = await server.call({ to_: US, message: "Hi" });
+        expect(texts(result)[1]).toMatch(/not a phone number.*must set allowedCountries/);
+        expect(sim.requests()).toHaveLength(0);
+      },
+    );
+  });
+});
+
 describe("the senders a call may name", () => {
   it("with a sender list: from_ outside it is refused before the provider, inside it is used", async () => {
     const [first, second] = sim.accounts.twilio.numbers;
