@@ -49,7 +49,9 @@ describe.skipIf(!status.available)(
       session.type("Twilio - Front desk\r");
       await session.waitFor("auth token (hidden)");
       session.type(`${planted}\r`);
-      await session.waitFor("Default sending number");
+      await session.waitFor("Default sender");
+      // The account's Messaging Service is offered beside its numbers.
+      await session.waitFor(`${SIMULATOR_ACCOUNTS.twilio.messagingServices[0]} (Messaging Service`);
       session.type(`${DOWN}\r`);
       expect(await session.exit).toBe(0);
 
