@@ -1,6 +1,6 @@
 import type { ProviderCredentials } from "../sms/ports/provider.js";
 import { isProviderName, type ProviderName } from "../sms/providerNames.js";
-import { senderProblem } from "../sms/sender.js";
+import { senderProblem, UUID_SHAPE } from "../sms/sender.js";
 import { ConfigError } from "./configError.js";
 
 /** The connection that environment variables describe (env mode: containers and CI). */
@@ -71,7 +71,7 @@ function checkedSender(
 
 function checkedProfile(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+  if (!UUID_SHAPE.test(value)) {
     throw new ConfigError(
       "SMS_MCP_MESSAGING_PROFILE_ID must be a Telnyx messaging profile id (a UUID)",
     );

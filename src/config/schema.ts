@@ -2,7 +2,7 @@ import { z } from "zod";
 import { e164Schema } from "../sms/e164.js";
 import { guardrailsConfigSchema } from "../sms/guardrails/settings.js";
 import { PROVIDER_NAMES } from "../sms/providerNames.js";
-import { senderProblem } from "../sms/sender.js";
+import { ALPHANUMERIC_SENDER, MESSAGING_SERVICE_SID, senderProblem } from "../sms/sender.js";
 
 const origin = z
   .string()
@@ -12,9 +12,9 @@ const origin = z
 /** A sender of any kind; whether it suits the connection's provider is checked after parsing. */
 const senderSchema = z.union([
   e164Schema,
-  z.string().regex(/^MG[0-9a-f]{32}$/),
+  z.string().regex(MESSAGING_SERVICE_SID),
   z.string().uuid(),
-  z.string().regex(/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/),
+  z.string().regex(ALPHANUMERIC_SENDER),
 ]);
 
 /** A per-connection bearer token, as stored: never the token itself. */

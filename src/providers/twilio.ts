@@ -10,6 +10,7 @@ import type {
   SendReceipt,
   SmsProvider,
 } from "../sms/ports/provider.js";
+import { MESSAGING_SERVICE_SID } from "../sms/sender.js";
 import { categoryForStatus, providerError } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -116,7 +117,7 @@ export async function createTwilioProvider(
       try {
         // Newest first; a message Twilio took exists from the moment it answered (or would
         // have answered) the send, with its body, whatever its delivery status.
-        const viaService = /^MG[0-9a-f]{32}$/.test(from);
+        const viaService = MESSAGING_SERVICE_SID.test(from);
         const recent = await client.messages.list(
           viaService ? { to, limit: 20 } : { to, from, limit: 20 },
         );

@@ -1,3 +1,4 @@
+import { E164_SHAPE } from "../sms/e164.js";
 import type {
   DeliveryReport,
   SenderNumber,
@@ -6,14 +7,13 @@ import type {
   SmsProvider,
 } from "../sms/ports/provider.js";
 import type { ProviderName } from "../sms/providerNames.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { MESSAGING_SERVICE_SID, UUID_SHAPE } from "../sms/sender.js";
 
 /** Each provider's documented message id: Twilio SM/MM + 32 hex, Plivo and Telnyx a UUID. */
 const MESSAGE_ID: Record<ProviderName, RegExp> = {
   twilio: /^(SM|MM)[0-9a-f]{32}$/,
-  plivo: UUID,
-  telnyx: UUID,
+  plivo: UUID_SHAPE,
+  telnyx: UUID_SHAPE,
 };
 
 /** The delivery states the three providers document for an outbound message. */
@@ -34,8 +34,6 @@ const STATUS_WORDS = new Set([
   "expired",
   "rejected",
 ]);
-
-const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** A value outside its documented format was replaced; told its field and length, never it. */
 export type UntrustedReport = (field: string, length: number) => void;
@@ -110,16 +108,16 @@ function checkedReport(
 /** Numbers the provider lists; an entry that is not E.164 is dropped, never shown. */
 function checkedSenders(senders: SenderNumber[], report: UntrustedReport): SenderNumber[] {
   return senders.filter((sender) => {
-    const ok = typeof sender.number === "string" && E164.test(sender.number);
+    const ok = typeof sender.number === "string" && E164_SHAPE.test(sender.number);
     if (!ok) report("number", lengthOf(sender.number));
     return ok;
   });
 }
 
 const POOL_ID: Record<SenderPool["kind"], RegExp> = {
-  messaging_service: /^MG[0-9a-f]{32}$/,
-  powerpack: UUID,
-  messaging_profile: UUID,
+  messaging_service: MESSAGING_SERVICE_SID,
+  powerpack: UUID_SHAPE,
+  messaging_profile: UUID_SHAPE,
 };
 
 /** Pools the provider lists; one whose id is not in its documented format is dropped. */

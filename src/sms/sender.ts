@@ -1,3 +1,4 @@
+import { E164_SHAPE } from "./e164.js";
 import type { ProviderName } from "./providerNames.js";
 
 /**
@@ -12,23 +13,25 @@ export interface Sender {
   value: string;
 }
 
-const MESSAGING_SERVICE = /^MG[0-9a-f]{32}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A Twilio Messaging Service SID. */
+export const MESSAGING_SERVICE_SID = /^MG[0-9a-f]{32}$/;
+/** A UUID as Plivo (Powerpacks, messages) and Telnyx (profiles, messages) write them. */
+export const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** 1–11 letters, digits and spaces, at least one letter: what carriers accept as a name. */
-const ALPHANUMERIC = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
+export const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 
 /** Which kind of sender `value` is for `provider`; "number" for anything else (checked later). */
 export function senderKindOf(value: string, provider: ProviderName): SenderKind {
-  if (provider === "twilio" && MESSAGING_SERVICE.test(value)) return "messaging_service";
-  if (provider === "plivo" && UUID.test(value)) return "powerpack";
-  if (!value.startsWith("+") && ALPHANUMERIC.test(value)) return "alphanumeric";
+  if (provider === "twilio" && MESSAGING_SERVICE_SID.test(value)) return "messaging_service";
+  if (provider === "plivo" && UUID_SHAPE.test(value)) return "powerpack";
+  if (!value.startsWith("+") && ALPHANUMERIC_SENDER.test(value)) return "alphanumeric";
   return "number";
 }
 
 /** Why a configured sender cannot be one for `provider`, or undefined when it can. */
 export function senderProblem(value: string, provider: ProviderName): string | undefined {
   if (senderKindOf(value, provider) !== "number") return undefined;
-  if (/^\+[1-9]\d{1,14}$/.test(value)) return undefined;
+  if (E164_SHAPE.test(value)) return undefined;
   const others =
     provider === "twilio"
       ? ", a Messaging Service SID (MG + 32 hex)"

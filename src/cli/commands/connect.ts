@@ -5,7 +5,7 @@ import { credentialsFor } from "../../config/resolveConnection.js";
 import { checkE164 } from "../../sms/phone.js";
 import type { SenderPool } from "../../sms/ports/provider.js";
 import { isProviderName, PROVIDER_TITLES, type ProviderName } from "../../sms/providerNames.js";
-import { senderKindOf, senderProblem } from "../../sms/sender.js";
+import { senderKindOf, senderProblem, UUID_SHAPE } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { firstLineOfStdin, interactive, prompts } from "../input.js";
@@ -148,10 +148,7 @@ export async function connectCommand(
   if (messagingProfileId !== undefined && provider !== "telnyx") {
     throw new CliError("--messaging-profile-id is for Telnyx connections", 2);
   }
-  if (
-    messagingProfileId !== undefined &&
-    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messagingProfileId)
-  ) {
+  if (messagingProfileId !== undefined && !UUID_SHAPE.test(messagingProfileId)) {
     throw new CliError("--messaging-profile-id must be a Telnyx messaging profile id (a UUID)", 2);
   }
   const draft: NewConnection = {
