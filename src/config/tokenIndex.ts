@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { unwatchFile, watchFile } from "node:fs";
 import { loadConfig } from "./configFile.js";
+import { tokenDigest } from "./connectionTokens.js";
 
 /** How often the config file is looked at for token changes (a revoke above all). */
 const POLL_MS = 250;
@@ -38,9 +39,9 @@ export class ConfigTokenIndex {
     );
   }
 
-  /** Compares the digest with every stored one, each in constant time, whichever matches. */
-  connectionOf(sha256: string): string | undefined {
-    const given = Buffer.from(sha256, "hex");
+  /** Compares the token's digest with every stored one, each in constant time. */
+  connectionOf(token: string): string | undefined {
+    const given = Buffer.from(tokenDigest(token), "hex");
     let owner: string | undefined;
     for (const { digest, connectionId } of this.owners) {
       if (digest.length === given.length && timingSafeEqual(digest, given)) owner = connectionId;

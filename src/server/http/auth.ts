@@ -56,10 +56,7 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (!required) return true;
     const given = bearerToken(req);
     if (given !== undefined && staticToken && sameToken(given, staticToken)) return true;
-    const owner =
-      given === undefined
-        ? undefined
-        : connectionTokens?.connectionOf(sha256(given).toString("hex"));
+    const owner = given === undefined ? undefined : connectionTokens?.connectionOf(given);
     if (owner === connectionId) return true;
     const metadata = oauth ? `, resource_metadata="${oauth.metadataUrl}"` : "";
     if (owner !== undefined) {

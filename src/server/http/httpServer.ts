@@ -23,10 +23,10 @@ import {
 } from "./security.js";
 import { SessionRegistry } from "./sessions.js";
 
-/** Per-connection bearer tokens, by SHA-256: which connection each one opens. */
+/** Per-connection bearer tokens: which connection each one opens. */
 export interface ConnectionTokenIndex {
-  /** The connection id a token digest opens, if it is a current token. */
-  connectionOf(sha256: string): string | undefined;
+  /** The connection id a bearer token opens, if it is a current token. */
+  connectionOf(token: string): string | undefined;
   /** Whether any connection has a token: then every request must authenticate. */
   readonly any: boolean;
 }
