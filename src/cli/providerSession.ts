@@ -58,15 +58,19 @@ function unreachable(error: SmsError, site: ProviderCallSite, timeoutMs: number)
   );
 }
 
-/** Verifies credentials and lists SMS-capable numbers, turning provider errors into one line. */
-export async function verifyAndListNumbers(
-  provider: SmsProvider,
+/**
+ * One provider call of a command that sends nothing, its failure as one line for the person:
+ * rejected credentials, an unreachable provider (named with its origin), or the provider's
+ * reason, passed through `describe` when the command words it itself.
+ */
+export async function askProvider<T>(
   site: ProviderCallSite,
   { environment }: CliContext,
-): Promise<SenderNumber[]> {
+  work: () => Promise<T>,
+  describe: (reason: string) => string = (reason) => reason,
+): Promise<T> {
   try {
-    await provider.verify();
-    return (await provider.listSenders()).filter((n) => n.sms);
+    return await work();
   } catch (error) {
     if (error instanceof SmsError && error.category === "authentication") {
       throw new CliError(rejectedCredentials(site));
@@ -74,9 +78,21 @@ export async function verifyAndListNumbers(
     if (error instanceof SmsError && error.category === "provider_unavailable") {
       throw unreachable(error, site, environment.timeoutMs);
     }
-    if (error instanceof SmsError) throw new CliError(error.reason);
+    if (error instanceof SmsError) throw new CliError(describe(error.reason));
     throw error;
   }
+}
+
+/** Verifies credentials and lists SMS-capable numbers, turning provider errors into one line. */
+export function verifyAndListNumbers(
+  provider: SmsProvider,
+  site: ProviderCallSite,
+  context: CliContext,
+): Promise<SenderNumber[]> {
+  return askProvider(site, context, async () => {
+    await provider.verify();
+    return (await provider.listSenders()).filter((n) => n.sms);
+  });
 }
 
 /**

@@ -1,11 +1,10 @@
 import { isMessageId } from "../../providers/untrusted.js";
 import { deliveryStateOf, explainDelivery } from "../../sms/delivery.js";
-import { SmsError } from "../../sms/errors.js";
 import { PROVIDER_TITLES } from "../../sms/providerNames.js";
 import { openAuditLog } from "../compose.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-import { openProvider, rejectedCredentials } from "../providerSession.js";
+import { askProvider, openProvider } from "../providerSession.js";
 import { resolveForCli } from "../resolveForCli.js";
 
 const ID_FORMATS = { twilio: "SM or MM + 32 hex digits", plivo: "a UUID", telnyx: "a UUID" };
@@ -29,19 +28,14 @@ export async function statusCommand(
     connection.apiBaseUrl,
     context,
   );
-  let report: Awaited<ReturnType<NonNullable<typeof provider.messageStatus>>>;
-  try {
-    if (!provider.messageStatus) throw new CliError(`${title} cannot report message status`);
-    report = await provider.messageStatus(messageId);
-  } catch (error) {
-    if (error instanceof SmsError && error.category === "authentication") {
-      throw new CliError(rejectedCredentials(connection));
-    }
-    if (error instanceof SmsError) {
-      throw new CliError(`could not get the status of ${messageId} from ${title}: ${error.reason}`);
-    }
-    throw error;
-  }
+  const { messageStatus } = provider;
+  if (!messageStatus) throw new CliError(`${title} cannot report message status`);
+  const report = await askProvider(
+    connection,
+    context,
+    () => messageStatus.call(provider, messageId),
+    (reason) => `could not get the status of ${messageId} from ${title}: ${reason}`,
+  );
   const state = deliveryStateOf(report.providerStatus);
   const explanation = explainDelivery(connection.provider, state, report.errorCode);
   // On record, so that `sms-mcp log` shows the last known state beside the send.
