@@ -191,6 +191,24 @@ describe.skipIf(!keychain.available)(
       );
     });
 
+    it("--all-connections serves every configured connection, the default at /mcp", async () => {
+      const all = await startHttpCli(env, ["--all-connections"]);
+      try {
+        for (const which of ["sales", "support"] as const) {
+          const response = await postInitialize(
+            `${all.url}/connections/${ids[which]}/mcp`,
+            tokens[which],
+          );
+          expect(response.status, which).toBe(200);
+        }
+        // The first connected is the config's default.
+        expect((await postInitialize(`${all.url}/mcp`, tokens.sales)).status).toBe(200);
+        expect((await postInitialize(`${all.url}/mcp`, tokens.support)).status).toBe(403);
+      } finally {
+        await all.stop();
+      }
+    });
+
     it("tokens are stored as SHA-256 only, listed without themselves, and a revoke applies to the running server within a second", async () => {
       const config = await readFile(env.SMS_MCP_CONFIG as string, "utf8");
       expect(config).not.toContain(tokens.sales);

@@ -1,6 +1,6 @@
 import { loadConfig } from "../../config/configFile.js";
 import { checkRedisUrl } from "../../config/environment.js";
-import { resolveConnection } from "../../config/resolveConnection.js";
+import { fromConfig, resolveConnection } from "../../config/resolveConnection.js";
 import { createLogger, type Logger } from "../../log/logger.js";
 import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
@@ -89,9 +89,8 @@ async function connectionsToServe(options: ServeOptions, context: CliContext) {
       (a, b) =>
         Number(b.id === config.defaultConnection) - Number(a.id === config.defaultConnection),
     );
-    return Promise.all(
-      ordered.map((c) => resolveConnection({ wanted: c.id, environment, secrets })),
-    );
+    // Resolved from the config just read, not read again for each.
+    return ordered.map((c) => fromConfig(c, secrets, environment));
   }
   const names = wanted.length > 0 ? [...new Set(wanted)] : [undefined];
   return Promise.all(
