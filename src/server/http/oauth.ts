@@ -99,7 +99,8 @@ export class OAuthResourceServer {
 
   /** The issuer's key set, found through its metadata; a failed discovery is tried again next time. */
   private keySet(): Promise<KeySet> {
-    this.keys ??= (async () => {
+    if (this.keys) return this.keys;
+    const keys = (async () => {
       const fetchFn: typeof fetch = (url, init) =>
         fetch(url, { ...init, signal: AbortSignal.timeout(this.fetchTimeoutMs) });
       const metadata = await discoverAuthorizationServerMetadata(this.issuer, { fetchFn });
@@ -111,10 +112,11 @@ export class OAuthResourceServer {
         cooldownDuration: this.keyRefetchCooldownMs,
       });
     })();
-    this.keys.catch(() => {
-      this.keys = undefined;
+    this.keys = keys;
+    keys.catch(() => {
+      if (this.keys === keys) this.keys = undefined;
     });
-    return this.keys;
+    return keys;
   }
 
   /** Verifies a token, and that it carries one of `acceptedScopes`. */
