@@ -20,7 +20,7 @@ const LooseCallToolRequestSchema = z.object({
 });
 
 /** A tools/call that names no tool: answered as send_sms refusing it, nothing sent. */
-function invalidCall(service: SmsService, _args: unknown): SendOutcome {
+function invalidCall(service: SmsService): SendOutcome {
   const { label, provider } = service.connection;
   const reason = "the call names no tool; call send_sms with to_ and message";
   return {
@@ -80,7 +80,7 @@ export function createMcpServer(service: SmsService): Server {
         `Unknown tool ${name.slice(0, 64)}; this server has only ${SEND_SMS_TOOL_NAME}`,
       );
     }
-    if (typeof name !== "string") return toToolResult(invalidCall(service, args));
+    if (typeof name !== "string") return toToolResult(invalidCall(service));
     return toToolResult(await service.send(args));
   });
 
