@@ -23,6 +23,11 @@ export interface ComposeOptions {
    * own in memory: it must not hold back the real send that follows it.
    */
   store?: GuardrailStore;
+  /**
+   * Ask the provider to report each text's delivery here (HTTP mode with SMS_MCP_PUBLIC_URL:
+   * `<public url>/status/<connection id>`). Default: none.
+   */
+  statusCallbackUrl?: string | undefined;
 }
 
 /**
@@ -69,6 +74,10 @@ export async function composeSmsService(
       apiBaseUrl: connection.apiBaseUrl,
       timeoutMs: environment.timeoutMs,
       messagingProfileId: connection.messagingProfileId,
+      statusCallbackUrl: guardrails.dryRun ? undefined : options.statusCallbackUrl,
+      telnyxPublicKey: environment.telnyxPublicKey,
+      onStatusCallbacksOff: (reason) =>
+        logger.warn({ connection: connection.label }, `no status callbacks: ${reason}`),
       onUntrusted: (field, length) =>
         logger.warn(
           { field, length },

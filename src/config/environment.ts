@@ -31,6 +31,11 @@ export interface Environment {
    * its OAuth resource (`<origin>/mcp`).
    */
   publicUrl: string | undefined;
+  /**
+   * `SMS_MCP_TELNYX_PUBLIC_KEY`: the Telnyx account's webhook public key (base64 of the 32-byte
+   * Ed25519 key), which Telnyx status callbacks are checked against.
+   */
+  telnyxPublicKey: string | undefined;
   /** `SMS_MCP_OAUTH_ISSUER`: the authorization server whose JWT access tokens are accepted. */
   oauthIssuer: string | undefined;
   /** `SMS_MCP_ALLOWED_ORIGINS`, comma-separated. */
@@ -132,6 +137,17 @@ function oauthFrom(env: NodeJS.ProcessEnv): Pick<Environment, "publicUrl" | "oau
   return { publicUrl, oauthIssuer };
 }
 
+function telnyxPublicKeyFrom(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const key = value.trim();
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(key)) {
+    throw new ConfigError(
+      "SMS_MCP_TELNYX_PUBLIC_KEY must be the account's public key as Telnyx shows it: 44 base64 characters (a 32-byte Ed25519 key)",
+    );
+  }
+  return key;
+}
+
 function logLevelFrom(value: string | undefined): LogLevel | undefined {
   if (value === undefined || value === "") return undefined;
   const level = value.trim().toLowerCase();
@@ -151,6 +167,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     logLevel: logLevelFrom(env.SMS_MCP_LOG_LEVEL),
     authToken: env.SMS_MCP_AUTH_TOKEN || undefined,
     ...oauthFrom(env),
+    telnyxPublicKey: telnyxPublicKeyFrom(env.SMS_MCP_TELNYX_PUBLIC_KEY),
     allowedOrigins: (env.SMS_MCP_ALLOWED_ORIGINS ?? "")
       .split(",")
       .map((origin) => origin.trim())

@@ -55,5 +55,8 @@ export function withDeadline(provider: SmsProvider, timeoutMs: number): SmsProvi
   if (messageStatus) {
     bound.messageStatus = (id) => bounded(messageStatus.call(provider, id), callTimedOut);
   }
+  // Checking a signature is local work: nothing to bound.
+  const { readStatusCallback } = provider;
+  if (readStatusCallback) bound.readStatusCallback = readStatusCallback.bind(provider);
   return bound;
 }

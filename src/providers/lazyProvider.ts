@@ -3,21 +3,15 @@ import { Lazy } from "../sms/lazy.js";
 import type { ProviderCredentials, SmsProvider } from "../sms/ports/provider.js";
 import type { ProviderName } from "../sms/providerNames.js";
 import { createProvider } from "./createProvider.js";
-import type { UntrustedReport } from "./untrusted.js";
+import type { ProviderOptions } from "./types.js";
 
-export interface LazyProviderOptions {
+export interface LazyProviderOptions extends Omit<ProviderOptions, "credentials"> {
   name: ProviderName;
   /**
    * Reads the secret (keychain or environment) on first use. An SmsError it throws reaches the
    * model as it is; anything else as "the credentials could not be read".
    */
   loadCredentials: () => Promise<ProviderCredentials>;
-  apiBaseUrl: string | undefined;
-  timeoutMs: number;
-  /** Telnyx: the connection's messaging profile. Default: none. */
-  messagingProfileId?: string | undefined;
-  /** Told when an answer's field was outside its documented format and replaced. */
-  onUntrusted?: UntrustedReport | undefined;
 }
 
 /**
@@ -38,13 +32,8 @@ export function lazyProvider(options: LazyProviderOptions): SmsProvider {
         certainlyNotSent: true,
       });
     }
-    return createProvider({
-      credentials,
-      apiBaseUrl: options.apiBaseUrl,
-      timeoutMs: options.timeoutMs,
-      messagingProfileId: options.messagingProfileId,
-      onUntrusted: options.onUntrusted,
-    });
+    const { name: _name, loadCredentials: _load, ...providerOptions } = options;
+    return createProvider({ ...providerOptions, credentials });
   });
   return {
     name: options.name,
@@ -64,6 +53,11 @@ export function lazyProvider(options: LazyProviderOptions): SmsProvider {
         });
       }
       return provider.findSent(lookup);
+    },
+    // Verifying a callback needs the credentials (the signing secret) and the SDK's verifier.
+    readStatusCallback: async (callback) => {
+      const provider = await real.get();
+      return provider.readStatusCallback ? provider.readStatusCallback(callback) : undefined;
     },
   };
 }

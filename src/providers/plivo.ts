@@ -8,7 +8,10 @@ import type {
   SenderPool,
   SendReceipt,
   SmsProvider,
+  StatusCallback,
+  VerifiedCallback,
 } from "../sms/ports/provider.js";
+import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
 import { PROVIDER_API_ORIGINS } from "./origins.js";
 import { categoryForStatus, providerError } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
@@ -20,7 +23,10 @@ type PlivoCredentials = Extract<ProviderCredentials, { provider: "plivo" }>;
 interface PlivoClient {
   messages: {
     create(
-      params: { dst: string; text: string } & ({ src: string } | { powerpackUUID: string }),
+      params: { dst: string; text: string; url?: string; method?: "POST" } & (
+        | { src: string }
+        | { powerpackUUID: string }
+      ),
     ): Promise<{
       messageUuid?: string[];
       message?: string;
@@ -46,6 +52,14 @@ interface PlivoClient {
 
 type PlivoModule = {
   Client: new (authId: string, authToken: string, options: object) => PlivoClient;
+  validateV3Signature(
+    method: string,
+    uri: string,
+    nonce: string,
+    authToken: string,
+    signature: string,
+    params?: Record<string, string>,
+  ): boolean;
 };
 
 const PAGE_SIZE = 20;
@@ -85,7 +99,7 @@ export async function createPlivoProvider(
   options: ProviderOptions,
 ): Promise<SmsProvider> {
   const plivo = (await import("plivo")) as unknown as PlivoModule & { default?: PlivoModule };
-  const { Client } = plivo.default ?? plivo;
+  const { Client, validateV3Signature } = plivo.default ?? plivo;
   const origin = options.apiBaseUrl
     ? new URL(options.apiBaseUrl).origin
     : PROVIDER_API_ORIGINS.plivo;
@@ -95,8 +109,41 @@ export async function createPlivoProvider(
     timeout: options.timeoutMs,
   });
 
+  const { statusCallbackUrl } = options;
+
+  /** X-Plivo-Signature-V3: HMAC-SHA256 of the URL, the sorted fields and the nonce. */
+  function readStatusCallback(callback: StatusCallback): VerifiedCallback | undefined {
+    const signature = callback.headers["x-plivo-signature-v3"];
+    const nonce = callback.headers["x-plivo-signature-v3-nonce"];
+    const fields = formFields(callback);
+    if (!signature || !nonce || !fields) return undefined;
+    const genuine = validateV3Signature(
+      callback.method,
+      callback.url,
+      nonce,
+      credentials.authToken,
+      signature,
+      fields,
+    );
+    const messageId = fields.MessageUUID;
+    const providerStatus = fields.Status;
+    if (!genuine || !messageId || !providerStatus) return undefined;
+    const code = fields.ErrorCode;
+    return {
+      report: {
+        messageId,
+        providerStatus,
+        errorCode: !code || /^0*$/.test(code) ? undefined : code,
+      },
+      replayKey: nonce,
+      replayWindowMs: REPLAY_WINDOW_UNTIMED_MS,
+    };
+  }
+
   return {
     name: "plivo",
+
+    readStatusCallback: async (callback) => readStatusCallback(callback),
 
     async send(message: OutgoingSms): Promise<SendReceipt> {
       try {
@@ -109,6 +156,7 @@ export async function createPlivoProvider(
           dst: message.to,
           text: message.body,
           ...sender,
+          ...(statusCallbackUrl ? { url: statusCallbackUrl, method: "POST" as const } : {}),
         });
         const messageId = response.messageUuid?.[0];
         if (!messageId) throw providerError("plivo", "unknown");

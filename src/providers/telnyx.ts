@@ -8,6 +8,8 @@ import type {
   SenderPool,
   SendReceipt,
   SmsProvider,
+  StatusCallback,
+  VerifiedCallback,
 } from "../sms/ports/provider.js";
 import { categoryForStatus, parseRetryAfter, providerError } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
@@ -51,6 +53,34 @@ function toSmsError(error: unknown) {
   });
 }
 
+/** A message as Telnyx shows it: in a retrieve's answer and in a webhook's payload. */
+interface TelnyxMessage {
+  id?: unknown;
+  to?: Array<{ status?: unknown }>;
+  errors?: Array<{ code?: unknown }>;
+}
+
+/**
+ * Telnyx refuses a webhook whose timestamp is more than 5 minutes from now, either way; a
+ * replay must be remembered for as long as it would pass that check.
+ */
+const TIMESTAMP_WINDOW_MS = 10 * 60_000;
+
+function reportOf(
+  message: TelnyxMessage | undefined,
+  fallbackId?: string,
+): DeliveryReport | undefined {
+  const messageId = typeof message?.id === "string" ? message.id : fallbackId;
+  const status = message?.to?.[0]?.status;
+  const code = message?.errors?.[0]?.code;
+  if (!messageId) return undefined;
+  return {
+    messageId,
+    providerStatus: typeof status === "string" ? status : "unknown",
+    errorCode: typeof code === "string" || typeof code === "number" ? String(code) : undefined,
+  };
+}
+
 export async function createTelnyxProvider(
   credentials: TelnyxCredentials,
   options: ProviderOptions,
@@ -68,8 +98,43 @@ export async function createTelnyxProvider(
     logLevel: "off",
   });
 
+  const { telnyxPublicKey } = options;
+  const webhookUrl = telnyxPublicKey ? options.statusCallbackUrl : undefined;
+  if (options.statusCallbackUrl && !telnyxPublicKey) {
+    options.onStatusCallbacksOff?.(
+      "Telnyx signs status callbacks with a key pair; set SMS_MCP_TELNYX_PUBLIC_KEY to the account's public key (Mission Control: Keys & Credentials) to receive them",
+    );
+  }
+
+  /** telnyx-signature-ed25519 over `<telnyx-timestamp>|<body>`, within 5 minutes, by the SDK. */
+  async function readStatusCallback(
+    callback: StatusCallback,
+  ): Promise<VerifiedCallback | undefined> {
+    const signature = callback.headers["telnyx-signature-ed25519"];
+    if (!telnyxPublicKey || !signature || callback.method !== "POST") return undefined;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(callback.headers)) {
+      if (value !== undefined) headers[name] = value;
+    }
+    let event: unknown;
+    try {
+      event = await client.webhooks.unwrap(callback.body, { headers, key: telnyxPublicKey });
+    } catch {
+      return undefined;
+    }
+    const payload = (event as { data?: { event_type?: unknown; payload?: TelnyxMessage } }).data;
+    if (payload?.event_type !== "message.sent" && payload?.event_type !== "message.finalized") {
+      return undefined;
+    }
+    const report = reportOf(payload.payload);
+    if (!report) return undefined;
+    return { report, replayKey: signature, replayWindowMs: TIMESTAMP_WINDOW_MS };
+  }
+
   return {
     name: "telnyx",
+
+    readStatusCallback,
 
     async send(message: OutgoingSms): Promise<SendReceipt> {
       try {
@@ -89,6 +154,7 @@ export async function createTelnyxProvider(
           ...(options.messagingProfileId
             ? { messaging_profile_id: options.messagingProfileId }
             : {}),
+          ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
         });
         if (!data?.id) throw providerError("telnyx", "unknown");
         return {
@@ -106,14 +172,12 @@ export async function createTelnyxProvider(
     async messageStatus(messageId: string): Promise<DeliveryReport> {
       try {
         const { data } = await client.messages.retrieve(messageId);
-        const message = data as
-          | { id?: string; to?: Array<{ status?: string }>; errors?: Array<{ code?: string }> }
-          | undefined;
-        return {
-          messageId: message?.id ?? messageId,
-          providerStatus: message?.to?.[0]?.status ?? "unknown",
-          errorCode: message?.errors?.[0]?.code,
-        };
+        return (
+          reportOf(data as TelnyxMessage | undefined, messageId) ?? {
+            messageId,
+            providerStatus: "unknown",
+          }
+        );
       } catch (error) {
         throw toSmsError(error);
       }

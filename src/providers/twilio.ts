@@ -9,8 +9,11 @@ import type {
   SenderPool,
   SendReceipt,
   SmsProvider,
+  StatusCallback,
+  VerifiedCallback,
 } from "../sms/ports/provider.js";
 import { MESSAGING_SERVICE_SID } from "../sms/sender.js";
+import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
 import { categoryForStatus, providerError } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -85,8 +88,38 @@ export async function createTwilioProvider(
       })
     : twilio(credentials.accountSid, credentials.secret, { httpClient, logLevel: "none" });
 
+  // Twilio signs callbacks with the account's auth token, which an API-key connection lacks:
+  // callbacks it could not verify are not asked for.
+  const authToken = credentials.apiKeySid ? undefined : credentials.secret;
+  const statusCallback = authToken ? options.statusCallbackUrl : undefined;
+  if (options.statusCallbackUrl && !authToken) {
+    options.onStatusCallbacksOff?.(
+      "Twilio signs status callbacks with the account's auth token, and this connection uses an API key; use sms-mcp status, or connect with the auth token",
+    );
+  }
+
+  /** X-Twilio-Signature: HMAC-SHA1 of the URL and the sorted form fields, with the auth token. */
+  function readStatusCallback(callback: StatusCallback): VerifiedCallback | undefined {
+    const signature = callback.headers["x-twilio-signature"];
+    const fields = formFields(callback);
+    if (!authToken || !signature || !fields) return undefined;
+    if (!twilio.validateRequest(authToken, signature, callback.url, fields)) return undefined;
+    const messageId = fields.MessageSid;
+    const providerStatus = fields.MessageStatus ?? fields.SmsStatus;
+    if (!messageId || !providerStatus) return undefined;
+    return {
+      report: { messageId, providerStatus, errorCode: fields.ErrorCode || undefined },
+      // The signature covers every field, so a replay is the same request, signature included.
+      replayKey: signature,
+      replayWindowMs: REPLAY_WINDOW_UNTIMED_MS,
+    };
+  }
+
   return {
     name: "twilio",
+    ...(authToken
+      ? { readStatusCallback: async (c: StatusCallback) => readStatusCallback(c) }
+      : {}),
 
     async send(message: OutgoingSms): Promise<SendReceipt> {
       try {
@@ -99,6 +132,7 @@ export async function createTwilioProvider(
           to: message.to,
           body: message.body,
           ...sender,
+          ...(statusCallback ? { statusCallback } : {}),
         });
         if (typeof sent.sid !== "string" || sent.sid === "")
           throw providerError("twilio", "unknown");

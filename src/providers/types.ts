@@ -12,6 +12,16 @@ export interface ProviderOptions {
    * text (required for an alphanumeric sender). Default: none.
    */
   messagingProfileId?: string | undefined;
+  /**
+   * Where the provider is asked to report each text's delivery (`<public url>/status/<id>`).
+   * Asked only when this adapter can check the provider's signature on those reports; else
+   * `onStatusCallbacksOff` is told why. Default: none (no callbacks).
+   */
+  statusCallbackUrl?: string | undefined;
+  /** Telnyx: the account's webhook public key (base64, from the portal). Default: none. */
+  telnyxPublicKey?: string | undefined;
+  /** Told, once, why status callbacks stay off although a callback URL was given. */
+  onStatusCallbacksOff?: ((reason: string) => void) | undefined;
   /** Told when an answer's field was outside its documented format and replaced. */
   onUntrusted?: UntrustedReport | undefined;
 }

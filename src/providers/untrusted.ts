@@ -173,5 +173,18 @@ export function withCheckedAnswers(provider: SmsProvider, report: UntrustedRepor
     checked.messageStatus = async (id) =>
       checkedReport(provider.name, await messageStatus.call(provider, id), report);
   }
+  const { readStatusCallback } = provider;
+  if (readStatusCallback) {
+    // Signed by the provider, so genuine; still its words, checked like any other answer.
+    checked.readStatusCallback = async (callback) => {
+      const verified = await readStatusCallback.call(provider, callback);
+      if (!verified) return undefined;
+      if (!isMessageId(provider.name, verified.report.messageId)) {
+        report("messageId", lengthOf(verified.report.messageId));
+        return undefined;
+      }
+      return { ...verified, report: checkedReport(provider.name, verified.report, report) };
+    };
+  }
   return checked;
 }

@@ -12,6 +12,12 @@ export interface SimContext {
    * with the connection reset, or with a body that is not JSON).
    */
   accepted(request: SimRequest, to: string, status: number, body: unknown): void;
+  /** Reports the text's delivery to `url` when the send asked for it, signed as the provider would. */
+  reportStatus(
+    provider: "twilio" | "plivo" | "telnyx",
+    url: unknown,
+    message: { id: string; to: string; from: string },
+  ): void;
 }
 
 export type RouteHandler = (request: SimRequest, context: SimContext) => void;

@@ -6,6 +6,7 @@ import type { RouteHandler, SimContext } from "./context.js";
 import { parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
 import { plivoRoutes } from "./plivoRoutes.js";
 import { ACCEPTED_LATE_MS, scenarioFor } from "./reservedNumbers.js";
+import { type SentCallback, StatusReporter, TELNYX_PUBLIC_KEY } from "./statusCallbacks.js";
 import { telnyxRoutes } from "./telnyxRoutes.js";
 import { twilioMessagingRoutes, twilioRoutes } from "./twilioRoutes.js";
 
@@ -22,6 +23,7 @@ const ROUTES: Array<{
 ];
 const MAX_BODY_BYTES = 1_048_576;
 const INSPECT_PATH = "/_simulator/requests";
+const CALLBACKS_PATH = "/_simulator/callbacks";
 /** How long the "slow" reserved recipient takes to be accepted. */
 const SLOW_MS = 1000;
 
@@ -44,6 +46,13 @@ export interface Simulator {
   accounts: SimulatorAccounts;
   /** Every provider request received so far, oldest first. */
   requests(): ReceivedRequest[];
+  /** Every status callback the simulator made, oldest first, as sent and as answered. */
+  callbacks(): SentCallback[];
+  /**
+   * The simulated Telnyx account's webhook public key (for SMS_MCP_TELNYX_PUBLIC_KEY); the
+   * same on every run.
+   */
+  telnyxPublicKey: string;
   /** Resolves once at least `count` requests have been received. */
   waitForRequests(count: number): Promise<void>;
   clear(): void;
@@ -78,6 +87,7 @@ function flatHeaders(headers: IncomingMessage["headers"]): Record<string, string
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const accounts = options.accounts ?? SIMULATOR_ACCOUNTS;
   const received: ReceivedRequest[] = [];
+  const reporter = new StatusReporter(accounts);
   const hanging = new Set<ServerResponse>();
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const notify = () => {
@@ -110,6 +120,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       sendJson(request.res, status, body);
     },
+    reportStatus(provider, url, message) {
+      if (typeof url === "string" && url !== "") reporter.report(provider, url, message);
+    },
   };
 
   const server = createServer(async (req, res) => {
@@ -121,8 +134,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (req.method === "DELETE") {
         received.length = 0;
         context.messages.length = 0;
+        reporter.sent.length = 0;
       }
       return sendJson(res, 200, { requests: received });
+    }
+    if (url.pathname === CALLBACKS_PATH && req.method === "GET") {
+      return sendJson(res, 200, { callbacks: reporter.sent, telnyxPublicKey: TELNYX_PUBLIC_KEY });
     }
 
     const body = parseBody(req.headers["content-type"], rawBody);
@@ -166,6 +183,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: `http://${host}:${port}`,
     accounts,
     requests: () => [...received],
+    callbacks: () => [...reporter.sent],
+    telnyxPublicKey: TELNYX_PUBLIC_KEY,
     waitForRequests: (count) =>
       received.length >= count
         ? Promise.resolve()
@@ -173,9 +192,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clear: () => {
       received.length = 0;
       context.messages.length = 0;
+      reporter.sent.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
+        reporter.close();
         for (const res of hanging) res.destroy();
         server.close(() => resolve());
         server.closeAllConnections();

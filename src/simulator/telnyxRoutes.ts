@@ -118,7 +118,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
     to: [{ phone_number: to, status: "queued", carrier: "SIMULATED", line_type: "Wireless" }],
     text,
     media: [],
-    webhook_url: null,
+    webhook_url: typeof body.webhook_url === "string" ? body.webhook_url : null,
     webhook_failover_url: null,
     encoding,
     parts: segments,
@@ -131,6 +131,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
     errors: [],
   };
   context.messages.push({ provider: "telnyx", resource: message });
+  context.reportStatus("telnyx", body.webhook_url, { id: message.id, to, from: String(from) });
   context.accepted(request, to, 200, { data: message });
 }
 

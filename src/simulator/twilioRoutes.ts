@@ -107,6 +107,11 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
     uri,
   };
   context.messages.push({ provider: "twilio", resource });
+  context.reportStatus("twilio", form.StatusCallback, {
+    id: messageSid,
+    to,
+    from: resource.from ?? "",
+  });
   context.accepted(request, to, 201, resource);
 }
 

@@ -1,3 +1,5 @@
+import type { AuditRecord } from "./ports/audit.js";
+import type { DeliveryReport } from "./ports/provider.js";
 import type { ProviderName } from "./providerNames.js";
 
 /**
@@ -96,4 +98,32 @@ export function explainDelivery(
     EXPLANATIONS[provider][errorCode] ??
     `${STATE_SENTENCES[state]}; the provider's error code is ${errorCode} (see its error reference)`
   );
+}
+
+/** A state after which a text's delivery does not change any more. */
+export function isFinalDelivery(state: string): boolean {
+  return state === "delivered" || state === "undelivered" || state === "failed";
+}
+
+/** The audit log's `delivery` line: what the provider said of a text it took, and when. */
+export function deliveryAuditRecord(
+  connection: { label: string; provider: ProviderName },
+  report: DeliveryReport,
+  time: Date,
+): AuditRecord & { delivery: DeliveryState } {
+  return {
+    time: time.toISOString(),
+    connection: connection.label,
+    provider: connection.provider,
+    to: null,
+    from: null,
+    segments: null,
+    encoding: null,
+    outcome: "delivery",
+    errorCategory: null,
+    messageId: report.messageId,
+    bodySha256: null,
+    delivery: deliveryStateOf(report.providerStatus),
+    deliveryErrorCode: report.errorCode ?? null,
+  };
 }

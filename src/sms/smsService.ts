@@ -17,12 +17,13 @@ import {
 import { checkPolicy } from "./policy.js";
 import type { AuditSink } from "./ports/audit.js";
 import type { SendLogger } from "./ports/logger.js";
-import type { SmsProvider } from "./ports/provider.js";
+import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
 import { PROVIDER_TITLES } from "./providerNames.js";
 import { countSegments } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import type { SendOutcome } from "./sendResult.js";
+import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
 
 export interface SmsServiceOptions {
   connection: SendIdentity;
@@ -55,6 +56,7 @@ export class SmsService {
   // Number metadata (libphonenumber) is large: it loads on the first send, or at warm-up.
   private readonly validation = new Lazy(() => import("./validate.js"));
   private readonly claims: SendClaims;
+  private readonly callbacks: StatusCallbackInbox;
   private readonly active = new Set<Promise<SendOutcome>>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -78,6 +80,18 @@ export class SmsService {
             options.provider.findSent?.({ to, from, body, since }) ?? Promise.resolve(undefined)
         : undefined,
     });
+    this.callbacks = new StatusCallbackInbox({
+      connection: options.connection,
+      provider: options.provider,
+      store: options.store,
+      audit: options.audit,
+      now: this.now,
+    });
+  }
+
+  /** A status callback from the provider: recorded when it is genuine and new. */
+  receiveStatusCallback(callback: StatusCallback): Promise<CallbackReceipt> {
+    return this.callbacks.receive(callback);
   }
 
   /** Loads the number metadata and the provider ahead of the first send. */

@@ -164,6 +164,17 @@ export class RedisGuardrailStore implements GuardrailStore {
     );
   }
 
+  async firstSighting(key: string, windowMs: number): Promise<boolean> {
+    const set = await this.redis.set(
+      `${this.prefix}seen:${hashed(key)}`,
+      "1",
+      "PX",
+      windowMs,
+      "NX",
+    );
+    return set === "OK";
+  }
+
   /** Resolves true once connected, false if that takes longer than `timeoutMs`. */
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
     if (this.redis.status === "ready") return true;

@@ -55,9 +55,10 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
   it.each([
     ["a number", "number", SIMULATOR_ACCOUNTS.twilio.numbers[0]],
     ["a Messaging Service", "messaging_service", SIMULATOR_ACCOUNTS.twilio.messagingServices[0]],
+    ["a number, asking for status callbacks", "number", SIMULATOR_ACCOUNTS.twilio.numbers[0]],
   ] as const)(
     "sends a CreateMessage request from %s whose every field the spec defines",
-    async (_name, kind, value) => {
+    async (name, kind, value) => {
       const { twilio } = sim.accounts;
       const provider = await createProvider({
         credentials: {
@@ -67,6 +68,9 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
         },
         apiBaseUrl: sim.url,
         timeoutMs: 5000,
+        statusCallbackUrl: name.includes("callbacks")
+          ? "https://sms.example.com/status/office"
+          : undefined,
       });
       sim.clear();
       await provider.send({
@@ -95,6 +99,11 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
       );
       expect(validateAgainst(ajv.compile(strict), request?.body)).toEqual([]);
       expect(request?.headers["content-type"]).toContain("application/x-www-form-urlencoded");
+      if (name.includes("callbacks")) {
+        expect(request?.body).toMatchObject({
+          StatusCallback: "https://sms.example.com/status/office",
+        });
+      }
     },
   );
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { freePort } from "../helpers/ports.js";
 import { type RedisServer, redisStatus, startRedis } from "../helpers/redisServer.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 
@@ -157,6 +158,37 @@ describe.skipIf(!status.available)(
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/SMS_MCP_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
       expect(bad.stderr).not.toContain(PASSWORD);
+    });
+
+    it("a status callback recorded by one replica is a replay to the other: 403", async () => {
+      // Both replicas behind one public URL (as behind a load balancer): the providers sign it.
+      const [portA, portB] = await Promise.all([freePort(), freePort()]);
+      const env = {
+        ...providerEnv(sim, "twilio"),
+        SMS_MCP_REDIS_URL: redis.url,
+        SMS_MCP_REDIS_PREFIX: `test-${prefix}:`,
+        SMS_MCP_PUBLIC_URL: `http://127.0.0.1:${portA}`,
+      };
+      const started = await Promise.all([
+        startHttpCli(env, ["--stateless", "--port", String(portA)]),
+        startHttpCli(env, ["--stateless", "--port", String(portB)]),
+      ]);
+      replicas.push(...started);
+      const [a, b] = started.map((r) => r.url);
+      expect((await call(a as string, "+15551234567", "Reported once")).isError).toBeFalsy();
+      let first: ReturnType<Simulator["callbacks"]>[number] | undefined;
+      await until(async () => {
+        first = sim.callbacks().find((c) => c.answered === 204);
+        return first !== undefined;
+      }, "a recorded callback");
+      if (!first) throw new Error("no callback");
+      const path = new URL(first.url).pathname;
+      const replay = await fetch(`${b}${path}`, {
+        method: "POST",
+        headers: first.headers,
+        body: first.body,
+      });
+      expect(replay.status).toBe(403);
     });
 
     it("an unreachable Redis at start: the server starts, says so, and refuses sends", async () => {

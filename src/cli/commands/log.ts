@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { loadConfig } from "../../config/configFile.js";
 import { parseDuration } from "../../config/duration.js";
 import { fromConfig } from "../../config/resolveConnection.js";
+import { isFinalDelivery } from "../../sms/delivery.js";
 import type { AuditRecord } from "../../sms/ports/audit.js";
 import { readAudit } from "../../state/auditLog.js";
 import { processIsAlive } from "../../state/fileLock.js";
@@ -62,7 +63,7 @@ const INTERRUPTED_AFTER_MS = 60 * 60_000;
 
 type ShownRecord = AuditRecord & {
   interrupted?: true;
-  /** The last delivery state recorded for the text (by `sms-mcp status`). */
+  /** The last delivery state recorded for the text (by `sms-mcp status` or a callback). */
   lastDelivery?: { state: string; errorCode: string | null; time: string };
 };
 
@@ -79,10 +80,14 @@ function interrupted(record: AuditRecord & { pid?: unknown }, now: number): bool
 function oneLinePerAttempt(records: AuditRecord[], now: number): ShownRecord[] {
   const settled = new Set<string>();
   for (const r of records) if (r.attempt && r.outcome !== "pending") settled.add(r.attempt);
-  // Records are in time order: the last delivery line of a message is its last known state.
+  // Records are in time order: the last delivery line of a message is its last known state,
+  // except that a final state (delivered, undelivered, failed) is never undone by a report of
+  // an earlier stage that arrived late.
   const deliveries = new Map<string, NonNullable<ShownRecord["lastDelivery"]>>();
   for (const r of records) {
     if (r.outcome === "delivery" && r.messageId && typeof r.delivery === "string") {
+      const known = deliveries.get(r.messageId);
+      if (known && isFinalDelivery(known.state) && !isFinalDelivery(r.delivery)) continue;
       deliveries.set(r.messageId, {
         state: r.delivery,
         errorCode: r.deliveryErrorCode ?? null,

@@ -53,6 +53,7 @@ function httpOptions(options: ServeOptions, { environment }: CliContext) {
     port: whole("--port", options.port, 0, 65_535),
     authToken,
     oauth,
+    publicUrl,
     stateless: options.stateless === true,
     allowedOrigins:
       options.allowedOrigins === undefined
@@ -114,10 +115,17 @@ export async function serveCommand(options: ServeOptions, context: CliContext): 
   }
   const redisUrl =
     options.redisUrl === undefined ? undefined : checkRedisUrl(options.redisUrl, "--redis-url");
+  // Over HTTP with a public URL, providers report each text's delivery to /status/<id>.
+  const { publicUrl } = context.environment;
+  const callbackUrl = (id: string) => (http && publicUrl ? `${publicUrl}/status/${id}` : undefined);
   // Each connection has its own guardrail state, ledger and audit log.
   const services = await Promise.all(
     connections.map((connection) =>
-      composeSmsService(connection, context, logger, { dryRun: options.dryRun === true, redisUrl }),
+      composeSmsService(connection, context, logger, {
+        dryRun: options.dryRun === true,
+        redisUrl,
+        statusCallbackUrl: callbackUrl(connection.id),
+      }),
     ),
   );
   const [service] = services;

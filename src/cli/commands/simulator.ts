@@ -1,3 +1,4 @@
+import { DELIVERY_RECIPIENTS } from "../../simulator/delivery.js";
 import { RESERVED_RECIPIENTS } from "../../simulator/reservedNumbers.js";
 import { startSimulator } from "../../simulator/simulator.js";
 import { CliError } from "../errors.js";
@@ -15,11 +16,14 @@ export async function simulatorCommand(options: { port: string; host: string }):
     `Twilio  account ${twilio.accountSid}  token ${twilio.authToken}  numbers ${twilio.numbers.join(", ")}`,
     `Plivo   auth id ${plivo.authId}  token ${plivo.authToken}  numbers ${plivo.numbers.join(", ")}`,
     `Telnyx  api key ${telnyx.apiKey}  numbers ${telnyx.numbers.join(", ")}`,
+    `        webhook public key ${simulator.telnyxPublicKey} (SMS_MCP_TELNYX_PUBLIC_KEY)`,
     "",
     "Reserved recipients:",
     ...Object.entries(RESERVED_RECIPIENTS).map(([n, s]) => `  ${n}  ${s}`),
+    ...Object.entries(DELIVERY_RECIPIENTS).map(([n, s]) => `  ${n}  taken, then ${s}`),
     "",
     `Received requests: GET ${simulator.url}/_simulator/requests (DELETE to clear)`,
+    `Status callbacks it made: GET ${simulator.url}/_simulator/callbacks`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   const stop = async () => {

@@ -1,5 +1,5 @@
 import { isMessageId } from "../../providers/untrusted.js";
-import { deliveryStateOf, explainDelivery } from "../../sms/delivery.js";
+import { deliveryAuditRecord, explainDelivery } from "../../sms/delivery.js";
 import { PROVIDER_TITLES } from "../../sms/providerNames.js";
 import { openAuditLog } from "../compose.js";
 import type { CliContext } from "../context.js";
@@ -36,26 +36,13 @@ export async function statusCommand(
     () => messageStatus.call(provider, messageId),
     (reason) => `could not get the status of ${messageId} from ${title}: ${reason}`,
   );
-  const state = deliveryStateOf(report.providerStatus);
+  const record = deliveryAuditRecord(connection, report, new Date());
+  const state = record.delivery;
   const explanation = explainDelivery(connection.provider, state, report.errorCode);
   // On record, so that `sms-mcp log` shows the last known state beside the send.
   const audit = openAuditLog(connection.auditLogPath);
   try {
-    await audit.append({
-      time: new Date().toISOString(),
-      connection: connection.label,
-      provider: connection.provider,
-      to: null,
-      from: null,
-      segments: null,
-      encoding: null,
-      outcome: "delivery",
-      errorCategory: null,
-      messageId,
-      bodySha256: null,
-      delivery: state,
-      deliveryErrorCode: report.errorCode ?? null,
-    });
+    await audit.append(record);
   } finally {
     await audit.close();
   }

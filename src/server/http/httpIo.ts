@@ -20,10 +20,7 @@ export type JsonBody =
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-/**
- * Reads a JSON request body of at most `maxBytes`. A declared length over the limit is
- * refused before reading; an undeclared one stops being read as soon as it passes the limit.
- */
+/** Reads a JSON request body of at most `maxBytes` (see {@link readBody}). */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
   if (!JSON_MEDIA_TYPE.test(req.headers["content-type"] ?? "")) {
     return {
@@ -32,12 +29,29 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
       message: "Unsupported Media Type: Content-Type must be application/json",
     };
   }
-  const tooLarge = { ok: false, status: 413, message: "Request body too large" } as const;
+  const body = await readBody(req, maxBytes);
+  if (!body) return { ok: false, status: 413, message: "Request body too large" };
+  try {
+    return { ok: true, value: JSON.parse(body.toString("utf8")) };
+  } catch {
+    return { ok: false, status: 400, message: "Parse error: body is not JSON" };
+  }
+}
+
+/**
+ * Reads a request body of at most `maxBytes`; undefined when it is larger. A declared length
+ * over the limit is refused before reading; an undeclared one stops being read as soon as it
+ * passes the limit.
+ */
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
   if (Number(req.headers["content-length"]) > maxBytes) {
     req.resume();
-    return tooLarge;
+    return undefined;
   }
-  const body = await new Promise<Buffer | undefined>((resolve, reject) => {
+  return new Promise<Buffer | undefined>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
     req.on("data", (chunk: Buffer) => {
@@ -51,10 +65,4 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     req.on("end", () => resolve(Buffer.concat(chunks, received)));
     req.on("error", reject);
   });
-  if (!body) return tooLarge;
-  try {
-    return { ok: true, value: JSON.parse(body.toString("utf8")) };
-  } catch {
-    return { ok: false, status: 400, message: "Parse error: body is not JSON" };
-  }
 }

@@ -22,6 +22,7 @@ import {
   unsafeBind,
 } from "./security.js";
 import { SessionRegistry } from "./sessions.js";
+import { statusRoute } from "./statusRoute.js";
 
 /** Per-connection bearer tokens: which connection each one opens. */
 export interface ConnectionTokenIndex {
@@ -45,6 +46,12 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   authToken?: string | undefined;
+  /**
+   * This server's public origin (`SMS_MCP_PUBLIC_URL`). When set, providers' status callbacks
+   * are taken at `<publicUrl>/status/<connection id>`, and its host is a name Host headers may
+   * use. Default: none (no callback endpoint).
+   */
+  publicUrl?: string | undefined;
   /** Accept OAuth access tokens from this issuer for `<publicUrl>/mcp` (DESIGN §11). */
   oauth?: OAuthOptions | undefined;
   /** Origins allowed besides the server's own loopback origin. */
@@ -113,7 +120,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   let draining = false;
 
   const guards: Guard[] = [originCheck(allowedOrigins)];
-  if (isLoopback(host)) guards.unshift(hostCheck(new Set([...LOCAL_NAMES, host])));
+  const { publicUrl } = options;
+  if (isLoopback(host)) {
+    // Behind a tunnel or proxy to a loopback port, requests name the public host.
+    const names = [...LOCAL_NAMES, host, ...(publicUrl ? [new URL(publicUrl).hostname] : [])];
+    guards.unshift(hostCheck(new Set(names)));
+  }
+  const statusCallbacks = publicUrl ? statusRoute({ publicUrl, logger }) : undefined;
   /** POST /mcp or GET|DELETE /mcp with a session id, or the initialize that opens one. */
   async function streamable(
     endpoint: Endpoint,
@@ -234,6 +247,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         pathname === "/.well-known/oauth-protected-resource/mcp")
     ) {
       return sendJson(res, 200, oauth.metadata());
+    }
+    const callbackFor = /^\/status\/([a-z0-9][a-z0-9-]{0,63})$/.exec(pathname)?.[1];
+    const callbackService = callbackFor ? services.get(callbackFor) : undefined;
+    if (statusCallbacks && callbackService) {
+      if (draining) return jsonRpcError(res, 503, "Server is shutting down");
+      return statusCallbacks(callbackService, req, res);
     }
     const endpoint = endpointOf(pathname);
     if (!endpoint) {

@@ -26,6 +26,28 @@ export interface DeliveryReport {
   errorCode?: string | undefined;
 }
 
+/**
+ * A request that says it is the provider's report on a text (a status callback), as it
+ * arrived: nothing in it is trusted until the provider's signature on it is checked.
+ */
+export interface StatusCallback {
+  /** The URL the provider was asked to call, as it called it: the public URL, path and query. */
+  url: string;
+  method: string;
+  /** Header names in lower case. */
+  headers: Readonly<Record<string, string | undefined>>;
+  body: string;
+}
+
+/** A status callback whose signature checked out. */
+export interface VerifiedCallback {
+  report: DeliveryReport;
+  /** Unique to this delivery of the callback: a replay of it carries the same key. */
+  replayKey: string;
+  /** How long a replay of it could still pass the signature check (its timestamp's window). */
+  replayWindowMs: number;
+}
+
 /** A sender that is not one number: a Twilio Messaging Service, a Plivo Powerpack, a Telnyx profile. */
 export interface SenderPool {
   kind: "messaging_service" | "powerpack" | "messaging_profile";
@@ -63,6 +85,12 @@ export interface SmsProvider {
   findSent?(lookup: SentLookup): Promise<string | undefined>;
   /** The delivery status of a message the provider took. Throws an SmsError when it cannot. */
   messageStatus?(messageId: string): Promise<DeliveryReport>;
+  /**
+   * Checks a status callback's signature as the provider documents it and reads its report;
+   * undefined when it is unsigned, mis-signed, stale or unreadable. Present only when this
+   * provider's callbacks can be verified with the connection's credentials.
+   */
+  readStatusCallback?(callback: StatusCallback): Promise<VerifiedCallback | undefined>;
 }
 
 export interface SentLookup {

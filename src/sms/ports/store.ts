@@ -58,6 +58,11 @@ export interface GuardrailStore {
     settlement: Settlement,
     now: number,
   ): Promise<void>;
+  /**
+   * Records `key` for `windowMs`: true the first time, false while it is still held. A shared
+   * store remembers it for every replica. Default: each service remembers its own.
+   */
+  firstSighting?(key: string, windowMs: number, now: number): Promise<boolean>;
   /** Whether a claim could be made now (a shared store may be unreachable). Default: true. */
   isReady?(): Promise<boolean>;
   /** Lets go of files or connections. */

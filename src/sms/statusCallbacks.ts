@@ -1,0 +1,58 @@
+import { type DeliveryState, deliveryAuditRecord } from "./delivery.js";
+import type { AuditSink } from "./ports/audit.js";
+import type { SmsProvider, StatusCallback } from "./ports/provider.js";
+import type { GuardrailStore } from "./ports/store.js";
+import { SeenKeys } from "./seenKeys.js";
+import type { SendIdentity } from "./sendIdentity.js";
+
+export type CallbackReceipt =
+  | { recorded: true; messageId: string; state: DeliveryState }
+  | {
+      recorded: false;
+      /**
+       * `not_verifiable`: this connection cannot check its provider's signatures (a Twilio API
+       * key, a Telnyx connection without the public key); `not_genuine`: unsigned, mis-signed,
+       * stale or unreadable; `replayed`: a callback already received.
+       */
+      reason: "not_verifiable" | "not_genuine" | "replayed";
+    };
+
+export interface StatusCallbackInboxOptions {
+  connection: SendIdentity;
+  provider: SmsProvider;
+  /** Remembers replay keys for every replica when it can; else this process remembers them. */
+  store: GuardrailStore;
+  audit: AuditSink;
+  now: () => number;
+}
+
+/**
+ * The provider's reports on sent texts: each is believed only once its signature checks out,
+ * and only once (a replay is refused), and then goes on record as a `delivery` audit line.
+ */
+export class StatusCallbackInbox {
+  private readonly seen = new SeenKeys();
+
+  constructor(private readonly options: StatusCallbackInboxOptions) {}
+
+  async receive(callback: StatusCallback): Promise<CallbackReceipt> {
+    const { provider, connection, audit, now } = this.options;
+    const read = provider.readStatusCallback;
+    if (!read) return { recorded: false, reason: "not_verifiable" };
+    const verified = await read.call(provider, callback).catch(() => undefined);
+    if (!verified) return { recorded: false, reason: "not_genuine" };
+    const key = `callback:${connection.id}:${verified.replayKey}`;
+    if (!(await this.firstSighting(key, verified.replayWindowMs))) {
+      return { recorded: false, reason: "replayed" };
+    }
+    const record = deliveryAuditRecord(connection, verified.report, new Date(now()));
+    await audit.append(record);
+    return { recorded: true, messageId: verified.report.messageId, state: record.delivery };
+  }
+
+  private firstSighting(key: string, windowMs: number): Promise<boolean> {
+    const { store, now } = this.options;
+    if (store.firstSighting) return store.firstSighting(key, windowMs, now());
+    return Promise.resolve(this.seen.firstSighting(key, windowMs, now()));
+  }
+}
