@@ -12,11 +12,15 @@ export interface SimContext {
    * with the connection reset, or with a body that is not JSON).
    */
   accepted(request: SimRequest, to: string, status: number, body: unknown): void;
-  /** Reports the text's delivery to `url` when the send asked for it, signed as the provider would. */
-  reportStatus(
+  /**
+   * The provider took the text: the inbox shows it, its delivery moves on, and each step is
+   * reported to `callbackUrl` when the send named one, signed as the provider would.
+   */
+  took(
+    request: SimRequest,
     provider: "twilio" | "plivo" | "telnyx",
-    url: unknown,
     message: { id: string; to: string; from: string },
+    callbackUrl: unknown,
   ): void;
 }
 

@@ -37,6 +37,9 @@ export function parseBody(contentType: string | undefined, raw: string): unknown
   }
 }
 
+/** What each response was answered with through sendJson: the inbox reads a refused send's error. */
+export const ANSWERS = new WeakMap<ServerResponse, { status: number; body: unknown }>();
+
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -44,6 +47,7 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   const text = JSON.stringify(body);
+  ANSWERS.set(res, { status, body });
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),

@@ -58,7 +58,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
     provider: "plivo",
     resource: { message_uuid: messageUuid, to_number: digits(to), from_number: digits(src), text },
   });
-  context.reportStatus("plivo", body.url, { id: messageUuid, to, from: src });
+  context.took(request, "plivo", { id: messageUuid, to, from: src }, body.url);
   context.accepted(request, to, 202, {
     api_id: randomUUID(),
     message: "message(s) queued",

@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SIMULATOR_ACCOUNTS, type SimulatorAccounts } from "./accounts.js";
 import type { RouteHandler, SimContext } from "./context.js";
-import { parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
+import { ANSWERS, parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
+import { errorOf, Inbox, type InboxText, sendOf } from "./inbox.js";
+import { serveInboxPage } from "./inboxPage.js";
 import { plivoRoutes } from "./plivoRoutes.js";
 import { ACCEPTED_LATE_MS, scenarioFor } from "./reservedNumbers.js";
 import { type SentCallback, StatusReporter, TELNYX_PUBLIC_KEY } from "./statusCallbacks.js";
@@ -12,7 +14,7 @@ import { twilioMessagingRoutes, twilioRoutes } from "./twilioRoutes.js";
 
 /** Each provider's API lives under its own path prefix, so one origin serves all three. */
 const ROUTES: Array<{
-  provider: ReceivedRequest["provider"];
+  provider: "twilio" | "plivo" | "telnyx";
   prefix: string;
   handle: RouteHandler;
 }> = [
@@ -24,6 +26,8 @@ const ROUTES: Array<{
 const MAX_BODY_BYTES = 1_048_576;
 const INSPECT_PATH = "/_simulator/requests";
 const CALLBACKS_PATH = "/_simulator/callbacks";
+/** The inbox page's live feed (server-sent events). */
+const EVENTS_PATH = "/_simulator/events";
 /** How long the "slow" reserved recipient takes to be accepted. */
 const SLOW_MS = 1000;
 
@@ -88,6 +92,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const accounts = options.accounts ?? SIMULATOR_ACCOUNTS;
   const received: ReceivedRequest[] = [];
   const reporter = new StatusReporter(accounts);
+  const inbox = new Inbox();
+  /** Each send's inbox text, by the response that will answer it. */
+  const inboxTexts = new WeakMap<ServerResponse, InboxText>();
   const hanging = new Set<ServerResponse>();
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const notify = () => {
@@ -120,10 +127,44 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       sendJson(request.res, status, body);
     },
-    reportStatus(provider, url, message) {
-      if (typeof url === "string" && url !== "") reporter.report(provider, url, message);
+    took(request, provider, message, callbackUrl) {
+      const text = inboxTexts.get(request.res);
+      if (text) inbox.update(text, { state: "queued", messageId: message.id });
+      const url = typeof callbackUrl === "string" && callbackUrl !== "" ? callbackUrl : undefined;
+      reporter.report(provider, url, message, (state, errorCode, error) => {
+        if (text) inbox.update(text, { state, errorCode, error });
+      });
     },
   };
+
+  function clear() {
+    received.length = 0;
+    context.messages.length = 0;
+    reporter.sent.length = 0;
+    inbox.clear();
+  }
+
+  /** Shows a send in the inbox now; once answered, a refusal shows the provider's error. */
+  function watchSend(
+    provider: "twilio" | "plivo" | "telnyx",
+    send: { to: string; from: string; body: string },
+    res: ServerResponse,
+  ) {
+    const text = inbox.received(provider, send);
+    inboxTexts.set(res, text);
+    res.on("close", () => {
+      if (text.state !== "received") return;
+      const answer = ANSWERS.get(res);
+      if (!answer)
+        return inbox.update(text, { state: "no answer", error: "the provider never answered" });
+      const { code, text: words } = errorOf(provider, answer.body);
+      inbox.update(text, {
+        state: "refused",
+        errorCode: code,
+        error: `${answer.status}: ${words}`,
+      });
+    });
+  }
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://simulator");
@@ -131,13 +172,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (rawBody === undefined) return sendJson(res, 413, { error: "request body too large" });
 
     if (url.pathname === INSPECT_PATH) {
-      if (req.method === "DELETE") {
-        received.length = 0;
-        context.messages.length = 0;
-        reporter.sent.length = 0;
-      }
+      if (req.method === "DELETE") clear();
       return sendJson(res, 200, { requests: received });
     }
+    if (url.pathname === EVENTS_PATH && req.method === "GET") return inbox.stream(res);
+    if (serveInboxPage(req.method ?? "GET", url.pathname, res)) return;
     if (url.pathname === CALLBACKS_PATH && req.method === "GET") {
       return sendJson(res, 200, { callbacks: reporter.sent, telnyxPublicKey: TELNYX_PUBLIC_KEY });
     }
@@ -165,6 +204,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       receivedAt: new Date().toISOString(),
     });
     notify();
+    const send = route ? sendOf(route.provider, request.method, url.pathname, body) : undefined;
+    if (route && send) watchSend(route.provider, send, res);
     if (route && scenarioFor(recipientOf(body)) === "slow") await sleep(SLOW_MS);
     if (route) return route.handle(request, context);
     sendJson(res, 404, {
@@ -189,14 +230,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       received.length >= count
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiters.push({ count, resolve })),
-    clear: () => {
-      received.length = 0;
-      context.messages.length = 0;
-      reporter.sent.length = 0;
-    },
+    clear,
     close: () =>
       new Promise<void>((resolve) => {
         reporter.close();
+        inbox.close();
         for (const res of hanging) res.destroy();
         server.close(() => resolve());
         server.closeAllConnections();

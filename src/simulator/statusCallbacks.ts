@@ -188,20 +188,32 @@ export class StatusReporter {
 
   constructor(private readonly accounts: SimulatorAccounts) {}
 
-  /** Reports `sent` (unless the text failed outright), then where it ended. */
-  report(provider: Provider, url: string, message: Message): void {
-    if (!/^https?:\/\//.test(url)) return;
+  /**
+   * Moves the text on as a carrier's receipts would: `sent` (unless it never left the
+   * provider), then where it ended. Each step is told to `onStatus` and, when the send named a
+   * callback URL, reported there.
+   */
+  report(
+    provider: Provider,
+    url: string | undefined,
+    message: Message,
+    onStatus: (status: string, errorCode: string | null, title: string | null) => void,
+  ): void {
+    const callbackUrl = url && /^https?:\/\//.test(url) ? url : undefined;
     const outcome = deliveryOutcome(provider, message.to);
     // A text that never left the provider has no `sent` report before its last one.
     const neverLeft = outcome.status === "failed" || outcome.status === "sending_failed";
-    const steps = neverLeft ? [] : ["sent"];
-    const statuses = [...steps, outcome.status];
+    const statuses = [...(neverLeft ? [] : ["sent"]), outcome.status];
     const next = (index: number) => {
       const status = statuses[index];
       if (status === undefined) return;
       const final = index === statuses.length - 1;
       this.later(async () => {
-        await this.post(provider, url, message, status, final ? outcome.errorCode : null, final);
+        onStatus(status, final ? outcome.errorCode : null, final ? outcome.title : null);
+        if (callbackUrl) {
+          const errorCode = final ? outcome.errorCode : null;
+          await this.post(provider, callbackUrl, message, status, errorCode, final);
+        }
         next(index + 1);
       });
     };

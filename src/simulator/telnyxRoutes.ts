@@ -131,7 +131,7 @@ function sendMessage(request: SimRequest, context: SimContext) {
     errors: [],
   };
   context.messages.push({ provider: "telnyx", resource: message });
-  context.reportStatus("telnyx", body.webhook_url, { id: message.id, to, from: String(from) });
+  context.took(request, "telnyx", { id: message.id, to, from: String(from) }, body.webhook_url);
   context.accepted(request, to, 200, { data: message });
 }
 

@@ -107,11 +107,12 @@ function createMessage(request: SimRequest, context: SimContext, sid: string) {
     uri,
   };
   context.messages.push({ provider: "twilio", resource });
-  context.reportStatus("twilio", form.StatusCallback, {
-    id: messageSid,
-    to,
-    from: resource.from ?? "",
-  });
+  context.took(
+    request,
+    "twilio",
+    { id: messageSid, to, from: resource.from ?? "" },
+    form.StatusCallback,
+  );
   context.accepted(request, to, 201, resource);
 }
 

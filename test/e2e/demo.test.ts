@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { cleanEnv } from "../helpers/simulatorEnv.js";
@@ -23,5 +23,31 @@ describe("sms-mcp demo", () => {
     // The JSON repeat of structuredContent is shown once, as the details.
     expect(stdout.match(/"status":"sent"/g)).toHaveLength(1);
     expect(stdout).not.toContain("sim_twilio_auth_token");
+    // Not on a terminal: it names the inbox and exits by itself.
+    expect(stdout).toMatch(/7\. The simulator's inbox .*: http:\/\/127\.0\.0\.1:\d+\/\n/);
+    expect(stdout).not.toContain("Ctrl-C");
+  });
+
+  it("on a terminal, keeps the simulator and its inbox up until Ctrl-C", async () => {
+    // `script` gives the demo a real terminal; a Ctrl-C typed into it interrupts the demo.
+    const child = spawn("script", ["-qec", `${process.execPath} ${CLI_PATH} demo`, "/dev/null"], {
+      env: { ...cleanEnv(), DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" },
+    });
+    let transcript = "";
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        transcript += chunk.toString();
+        const match = /inbox stays open at (http:\/\/[^/\s]+\/)/.exec(transcript);
+        if (match?.[1]) resolve(match[1]);
+      });
+      void closed.then(() => reject(new Error(`the demo exited: ${transcript}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<h1>Simulator inbox</h1>");
+    child.stdin.write("\u0003");
+    expect(await closed).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
   });
 });

@@ -114,10 +114,31 @@ export async function demoCommand(): Promise<void> {
         out(`   ${state}: ${explainDelivery("twilio", state, report.errorCode)}`);
       }
     }
+    out(`7. The simulator's inbox shows the text as the phone would: ${simulator.url}/`);
     out("\nNext: connect your own provider (see README) and add sms-mcp to your MCP host.");
+    // The server's part is done: it stops now, whatever happens next.
+    await client.close();
+    // On a terminal, a person can look at the inbox: the simulator stays up until Ctrl-C.
+    if (process.stdout.isTTY && process.stdin.isTTY) {
+      out(`\nThe inbox stays open at ${simulator.url}/ — press Ctrl-C to stop.`);
+      await untilInterrupted();
+    }
   } finally {
     await client.close();
     await simulator.close();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/** Resolves at the first Ctrl-C (SIGINT) or SIGTERM. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }

@@ -12,6 +12,7 @@ export async function simulatorCommand(options: { port: string; host: string }):
   const { twilio, plivo, telnyx } = simulator.accounts;
   const lines = [
     `sms-mcp simulator listening on ${simulator.url}`,
+    `Inbox (every text it receives, live): ${simulator.url}/`,
     "",
     `Twilio  account ${twilio.accountSid}  token ${twilio.authToken}  numbers ${twilio.numbers.join(", ")}`,
     `Plivo   auth id ${plivo.authId}  token ${plivo.authToken}  numbers ${plivo.numbers.join(", ")}`,
