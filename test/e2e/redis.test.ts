@@ -1,12 +1,10 @@
 // Several machines: --stateless HTTP replicas sharing one real Redis, started on a free
 // loopback port by the test. The simulator's request count is the number of texts sent.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { sendOverHttp } from "../helpers/mcpHttp.js";
 import { freePort } from "../helpers/ports.js";
 import { type RedisServer, redisStatus, startRedis } from "../helpers/redisServer.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
@@ -21,19 +19,6 @@ if (!status.available && process.env.CI === "true") {
 }
 
 const PASSWORD = `planted-redis-password-${Date.now()}`;
-
-async function call(url: string, to: string, message: string): Promise<CallToolResult> {
-  const client = new Client({ name: "replica-test", version: "0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
-  try {
-    return (await client.callTool({
-      name: "send_sms",
-      arguments: { to_: to, message },
-    })) as CallToolResult;
-  } finally {
-    await client.close();
-  }
-}
 
 async function readyz(url: string): Promise<number> {
   return (await fetch(`${url}/readyz`)).status;
@@ -91,7 +76,11 @@ describe.skipIf(!status.available)(
       const [a, b] = await startReplicas();
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          call(i % 2 ? (a as string) : (b as string), "+15551234567", "Your table is ready"),
+          sendOverHttp(
+            i % 2 ? (a as string) : (b as string),
+            "+15551234567",
+            "Your table is ready",
+          ),
         ),
       );
       const statuses = results.map((r) => r.structuredContent?.status);
@@ -104,7 +93,7 @@ describe.skipIf(!status.available)(
       const [a, b] = await startReplicas({ SMS_MCP_RATE_PER_CONNECTION: "5/1h" });
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          call(i % 2 ? (a as string) : (b as string), `+1555123450${i % 10}`, `text ${i}`),
+          sendOverHttp(i % 2 ? (a as string) : (b as string), `+1555123450${i % 10}`, `text ${i}`),
         ),
       );
       const refused = results.filter(
@@ -119,7 +108,7 @@ describe.skipIf(!status.available)(
       expect(await readyz(a as string)).toBe(200);
       await redis.stop();
       await until(async () => (await readyz(a as string)) === 503, "/readyz to say 503");
-      const refused = await call(a as string, "+15551234567", "while Redis is down");
+      const refused = await sendOverHttp(a as string, "+15551234567", "while Redis is down");
       expect(refused.isError).toBe(true);
       expect(refused.structuredContent?.error).toMatchObject({
         category: "unavailable",
@@ -130,7 +119,7 @@ describe.skipIf(!status.available)(
 
       await redis.start();
       await until(async () => (await readyz(a as string)) === 200, "/readyz to recover");
-      const sent = await call(a as string, "+15551234567", "after Redis is back");
+      const sent = await sendOverHttp(a as string, "+15551234567", "after Redis is back");
       expect(sent.structuredContent?.status).toBe("sent");
       expect(sim.requests()).toHaveLength(1);
     });
@@ -138,7 +127,7 @@ describe.skipIf(!status.available)(
     it("a password in the URL never reaches a log or an error", async () => {
       // Nothing listens on port 1: every connection fails, and each failure is logged.
       const [a] = await startReplicas({ SMS_MCP_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:1/0` });
-      const refused = await call(a as string, "+15551234567", "with a password in the URL");
+      const refused = await sendOverHttp(a as string, "+15551234567", "with a password in the URL");
       expect(refused.structuredContent?.error).toMatchObject({ category: "unavailable" });
       expect(JSON.stringify(refused)).not.toContain(PASSWORD);
       for (const replica of replicas) {
@@ -149,7 +138,9 @@ describe.skipIf(!status.available)(
       const [b] = await startReplicas({
         SMS_MCP_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}/0`,
       });
-      expect((await call(b as string, "+15551234567", "password ignored")).isError).toBeFalsy();
+      expect(
+        (await sendOverHttp(b as string, "+15551234567", "password ignored")).isError,
+      ).toBeFalsy();
       for (const replica of replicas) expect(replica.stderr()).not.toContain(PASSWORD);
       const bad = await runCli(["serve"], {
         ...providerEnv(sim, "twilio"),
@@ -175,7 +166,9 @@ describe.skipIf(!status.available)(
       ]);
       replicas.push(...started);
       const [a, b] = started.map((r) => r.url);
-      expect((await call(a as string, "+15551234567", "Reported once")).isError).toBeFalsy();
+      expect(
+        (await sendOverHttp(a as string, "+15551234567", "Reported once")).isError,
+      ).toBeFalsy();
       let first: ReturnType<Simulator["callbacks"]>[number] | undefined;
       await until(async () => {
         first = sim.callbacks().find((c) => c.answered === 204);
@@ -197,7 +190,7 @@ describe.skipIf(!status.available)(
         const [a] = await startReplicas();
         expect(await readyz(a as string)).toBe(503);
         expect(replicas[0]?.stderr()).toMatch(/Redis is not reachable/);
-        const refused = await call(a as string, "+15551234567", "no Redis at all");
+        const refused = await sendOverHttp(a as string, "+15551234567", "no Redis at all");
         expect(refused.structuredContent?.error).toMatchObject({ category: "unavailable" });
         expect(sim.requests()).toHaveLength(0);
       } finally {

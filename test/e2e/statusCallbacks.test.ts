@@ -5,9 +5,6 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import {
@@ -18,6 +15,7 @@ import {
 import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { sendOverHttp } from "../helpers/mcpHttp.js";
 import { freePort } from "../helpers/ports.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 
@@ -35,19 +33,6 @@ beforeAll(async () => {
   sim = await startSimulator();
 });
 afterAll(() => sim?.close());
-
-async function sendOverHttp(url: string, to: string, message: string) {
-  const client = new Client({ name: "callback-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
-  try {
-    return (await client.callTool({
-      name: "send_sms",
-      arguments: { to_: to, message },
-    })) as CallToolResult;
-  } finally {
-    await client.close();
-  }
-}
 
 async function until<T>(check: () => T | undefined, what: string, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;

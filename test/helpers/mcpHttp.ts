@@ -1,3 +1,7 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+
 /** An MCP `initialize` request, as a client's first POST /mcp sends it. */
 export const INITIALIZE = {
   jsonrpc: "2.0",
@@ -21,4 +25,18 @@ export function postInitialize(url: string, token?: string): Promise<Response> {
     },
     body: JSON.stringify(INITIALIZE),
   });
+}
+
+/** One `send_sms` call through the SDK's real Client over Streamable HTTP at `<url>/mcp`. */
+export async function sendOverHttp(url: string, to: string, message: string) {
+  const client = new Client({ name: "sms-mcp-tests", version: "0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+  try {
+    return (await client.callTool({
+      name: "send_sms",
+      arguments: { to_: to, message },
+    })) as CallToolResult;
+  } finally {
+    await client.close();
+  }
 }
