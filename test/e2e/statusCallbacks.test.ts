@@ -11,6 +11,7 @@ import {
   plivoSignatureV3,
   type SentCallback,
   telnyxSignature,
+  twilioSignature,
 } from "../../src/simulator/statusCallbacks.js";
 import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
 import { runCli } from "../helpers/cli.js";
@@ -164,6 +165,37 @@ describe.each(PROVIDER_NAMES)("status callbacks from %s", (provider) => {
       });
       expect(response.status).toBe(403);
       expect(auditLines(auditLog)).toBe(before);
+    });
+  }
+
+  if (provider === "twilio") {
+    it("a genuinely signed report holding hostile words: recorded as unknown, its words shown nowhere", async () => {
+      const [first] = genuine;
+      if (!first) throw new Error("the first test records the genuine callbacks");
+      const fields = Object.fromEntries(new URLSearchParams(first.body));
+      fields.MessageStatus = PLANTED;
+      fields.SmsStatus = PLANTED;
+      fields.ErrorCode = PLANTED;
+      const response = await post(callbackUrl, first, {
+        headers: {
+          ...first.headers,
+          "X-Twilio-Signature": twilioSignature(sim.accounts.twilio.authToken, callbackUrl, fields),
+        },
+        body: new URLSearchParams(fields).toString(),
+      });
+      expect(response.status).toBe(204);
+      const log = await runCli(["log", "--json"], env);
+      const lastDelivery = log.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .find((r) => r.messageId === fields.MessageSid)?.lastDelivery;
+      // The final state recorded earlier stands; the hostile report is on record as unknown.
+      expect(lastDelivery).toMatchObject({ state: "delivered" });
+      expect(readFileSync(auditLog, "utf8")).toContain('"delivery":"unknown"');
+      for (const output of [readFileSync(auditLog, "utf8"), log.stdout, server.stderr()]) {
+        expect(output).not.toContain("planted-callback-text");
+      }
     });
   }
 
