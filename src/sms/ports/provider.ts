@@ -87,8 +87,8 @@ export interface SmsProvider {
   messageStatus?(messageId: string): Promise<DeliveryReport>;
   /**
    * Checks a status callback's signature as the provider documents it and reads its report;
-   * undefined when it is unsigned, mis-signed, stale or unreadable. Present only when this
-   * provider's callbacks can be verified with the connection's credentials.
+   * undefined when it is unsigned, mis-signed, stale or unreadable, or when the connection's
+   * credentials cannot verify it (a Twilio API key; Telnyx without the public key).
    */
   readStatusCallback?(callback: StatusCallback): Promise<VerifiedCallback | undefined>;
 }
