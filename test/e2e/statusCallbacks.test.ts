@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import {
   plivoSignatureV3,
@@ -34,16 +34,6 @@ beforeAll(async () => {
   sim = await startSimulator();
 });
 afterAll(() => sim?.close());
-
-async function until<T>(check: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function auditLines(path: string): number {
   return readFileSync(path, "utf8").trim().split("\n").length;
@@ -96,10 +86,16 @@ describe.each(PROVIDER_NAMES)("status callbacks from %s", (provider) => {
       callbackUrl = asked ?? "";
     }
     // Each text: "sent", then its last state (both answered 204 by the server).
-    genuine = await until(() => {
-      const made = sim.callbacks();
-      return made.length === 4 && made.every((c) => c.answered !== 0) ? made : undefined;
-    }, "four callbacks");
+    genuine = await vi.waitFor(
+      () => {
+        const made = sim.callbacks();
+        if (made.length !== 4 || made.some((c) => c.answered === 0)) {
+          throw new Error(`waiting for four answered callbacks, ${made.length} so far`);
+        }
+        return made;
+      },
+      { timeout: 10_000, interval: 25 },
+    );
     expect(genuine.map((c) => c.answered)).toEqual([204, 204, 204, 204]);
 
     const logged = (await runCli(["log", "--json"], env)).stdout
