@@ -87,6 +87,11 @@ interface Endpoint {
   path: string;
 }
 
+/** A connection id as a path segment names it: its endpoints and its status callbacks. */
+const CONNECTION_ID = "([a-z0-9][a-z0-9-]{0,63})";
+const CONNECTION_PATH = new RegExp(`^/connections/${CONNECTION_ID}(/mcp|/sse|/messages)$`);
+const STATUS_PATH = new RegExp(`^/status/${CONNECTION_ID}$`);
+
 /** The names a local client reaches this server by, in Host headers and browser origins. */
 const LOCAL_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 
@@ -212,9 +217,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (MCP_PATHS.has(pathname)) {
       return { connectionId: service.connection.id, service, prefix: "", path: pathname };
     }
-    const match = /^\/connections\/([a-z0-9][a-z0-9-]{0,63})(\/mcp|\/sse|\/messages)$/.exec(
-      pathname,
-    );
+    const match = CONNECTION_PATH.exec(pathname);
     const connectionId = match?.[1];
     const connection = connectionId ? services.get(connectionId) : undefined;
     if (!connectionId || !connection || !match?.[2]) return undefined;
@@ -248,7 +251,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     ) {
       return sendJson(res, 200, oauth.metadata());
     }
-    const callbackFor = /^\/status\/([a-z0-9][a-z0-9-]{0,63})$/.exec(pathname)?.[1];
+    const callbackFor = STATUS_PATH.exec(pathname)?.[1];
     const callbackService = callbackFor ? services.get(callbackFor) : undefined;
     if (statusCallbacks && callbackService) {
       if (draining) return jsonRpcError(res, 503, "Server is shutting down");
