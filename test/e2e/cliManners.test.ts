@@ -1,6 +1,5 @@
 // The CLI as a person at a terminal meets it: where each answer goes, what it says, and the
 // small conveniences (a suggestion for a typo, a default that can be changed, local times).
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,8 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/ports.js";
-import { cleanEnv, providerEnv } from "../helpers/simulatorEnv.js";
-import { CLI_PATH } from "../helpers/stdioServer.js";
+import { runCliOnPty } from "../helpers/pty.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
 
 const TO = "+15551234567";
 const NO_KEYCHAIN = { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" };
@@ -82,18 +81,16 @@ describe("sms-mcp send", () => {
   });
 
   it("on a terminal, a provider slower than a second gets a progress line, erased after", async () => {
-    // `script` gives the CLI a real terminal; its output is the terminal's transcript.
-    const env = { ...cleanEnv(), ...providerEnv(sim, "twilio") };
-    const command = `${process.execPath} ${CLI_PATH} send --to +15005550008 --message late`;
-    const child = spawn("script", ["-qec", command, "/dev/null"], { env });
-    let transcript = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      transcript += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code).toBe(0);
-    expect(transcript).toContain('Sending through Twilio ("twilio (environment)")…\r\u001b[2K');
-    expect(transcript).toMatch(/SMS sent\./);
+    // A real terminal: its output is the terminal's transcript.
+    const session = runCliOnPty(
+      ["send", "--to", "+15005550008", "--message", "late"],
+      providerEnv(sim, "twilio"),
+    );
+    expect(await session.exit).toBe(0);
+    expect(session.output()).toContain(
+      'Sending through Twilio ("twilio (environment)")…\r\u001b[2K',
+    );
+    expect(session.output()).toMatch(/SMS sent\./);
   });
 });
 

@@ -1,6 +1,7 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runCliOnPty } from "../helpers/pty.js";
 import { cleanEnv } from "../helpers/simulatorEnv.js";
 import { CLI_PATH } from "../helpers/stdioServer.js";
 
@@ -29,25 +30,20 @@ describe("sms-mcp demo", () => {
   });
 
   it("on a terminal, keeps the simulator and its inbox up until Ctrl-C", async () => {
-    // `script` gives the demo a real terminal; a Ctrl-C typed into it interrupts the demo.
-    const child = spawn("script", ["-qec", `${process.execPath} ${CLI_PATH} demo`, "/dev/null"], {
-      env: { ...cleanEnv(), DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" },
-    });
-    let transcript = "";
-    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        transcript += chunk.toString();
-        const match = /inbox stays open at (http:\/\/[^/\s]+\/)/.exec(transcript);
-        if (match?.[1]) resolve(match[1]);
-      });
-      void closed.then(() => reject(new Error(`the demo exited: ${transcript}`)));
-    });
+    const session = runCliOnPty(["demo"], { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" });
+    const inboxLine = /inbox stays open at (http:\/\/[^/\s]+\/)/;
+    await Promise.race([
+      session.waitFor(inboxLine),
+      session.exit.then(() => {
+        throw new Error(`the demo exited: ${session.output()}`);
+      }),
+    ]);
+    const url = inboxLine.exec(session.output())?.[1] ?? "";
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<h1>Simulator inbox</h1>");
-    child.stdin.write("\u0003");
-    expect(await closed).toBe(0);
+    session.type("\u0003");
+    expect(await session.exit).toBe(0);
     await expect(fetch(url)).rejects.toThrow();
   });
 });

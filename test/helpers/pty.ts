@@ -14,12 +14,14 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /**
  * Runs the CLI on a real pseudo-terminal through util-linux `script`, so it sees a TTY and
- * prompts exactly as it would for a person.
+ * prompts exactly as it would for a person. A Ctrl-C typed into it reaches the CLI alone:
+ * `script` runs the command through `$SHELL -c`, and `exec` makes the CLI replace that shell,
+ * which would otherwise (dash, where `SHELL` is unset) die of the interrupt itself.
  */
 export function runCliOnPty(args: string[], env: Record<string, string>): PtySession {
-  const command = [process.execPath, CLI_PATH, ...args].map(quote).join(" ");
+  const command = `exec ${[process.execPath, CLI_PATH, ...args].map(quote).join(" ")}`;
   const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: { ...cleanEnv(), TERM: "xterm", ...env },
+    env: { ...cleanEnv(), TERM: "xterm", SHELL: "/bin/sh", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let screen = "";
