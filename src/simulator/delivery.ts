@@ -7,6 +7,7 @@ export const DELIVERY_RECIPIENTS = {
   "+15005550020": "filtered",
   "+15005550021": "unregistered_sender",
   "+15005550022": "unknown_number",
+  "+15005550023": "opted_out",
 } as const;
 
 type DeliveryScenario = (typeof DELIVERY_RECIPIENTS)[keyof typeof DELIVERY_RECIPIENTS];
@@ -27,12 +28,31 @@ const OUTCOMES: Record<DeliveryScenario, Record<Provider, Outcome>> = {
   unregistered_sender: {
     twilio: { status: "failed", errorCode: "30034", title: "Message from an Unregistered Number" },
     plivo: { status: "failed", errorCode: "40", title: "Invalid Source Number" },
-    telnyx: { status: "sending_failed", errorCode: "40013", title: "Invalid source number" },
+    telnyx: {
+      status: "sending_failed",
+      errorCode: "40010",
+      title: "Unregistered 10DLC message",
+    },
   },
   unknown_number: {
     twilio: { status: "undelivered", errorCode: "30005", title: "Unknown destination handset" },
     plivo: { status: "undelivered", errorCode: "50", title: "Invalid Destination Number" },
     telnyx: { status: "delivery_failed", errorCode: "40012", title: "Invalid destination number" },
+  },
+  // The recipient replied STOP after an earlier text: Twilio fails a Messaging Service's send
+  // with 21610, Plivo and Telnyx report it on delivery.
+  opted_out: {
+    twilio: {
+      status: "failed",
+      errorCode: "21610",
+      title: "Attempt to send to unsubscribed recipient",
+    },
+    plivo: {
+      status: "undelivered",
+      errorCode: "200",
+      title: "Source number blocked by STOP from destination number",
+    },
+    telnyx: { status: "delivery_failed", errorCode: "40300", title: "Blocked due to STOP message" },
   },
 };
 

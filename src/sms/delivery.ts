@@ -42,11 +42,13 @@ export function deliveryStateOf(providerStatus: string): DeliveryState {
 
 /**
  * One sentence for the delivery errors people meet most, from each provider's error
- * reference: Twilio's 30003–30008 and 30034, Plivo's message error codes, Telnyx's 40xxx
+ * reference: Twilio's 30003–30008, 30034 and 21610, Plivo's message error codes, Telnyx's 40xxx
  * delivery errors. Other codes get the provider's name and the code to look up.
  */
 const EXPLANATIONS: Record<ProviderName, Record<string, string>> = {
   twilio: {
+    "21610":
+      "the recipient opted out (replied STOP) of texts from this sender; nothing reaches them until they reply START",
     "30003": "the handset is unreachable (switched off or out of coverage); try again later",
     "30004": "the recipient's carrier or the recipient blocked the text",
     "30005": "the number is unknown to its carrier, or no longer in service",
@@ -60,9 +62,24 @@ const EXPLANATIONS: Record<ProviderName, Record<string, string>> = {
   plivo: {
     "10": "a carrier refused the text as an invalid message",
     "20": "the carrier's network had a problem; this is temporary, try again later",
-    "30": "a carrier's spam filter blocked the text",
+    "30": "a carrier's spam filter blocked the text (in the US and Canada, texts from a long code not registered for 10DLC are the usual cause)",
     "40": "the sender is not a valid SMS-enabled source number on the account",
-    "50": "the destination number is not valid",
+    "50": "the destination number is not valid, cannot take texts or is a landline",
+    "60": "the carrier dropped the text as part of a loop between two auto-responders",
+    "70": "the number is not in service (permanently unavailable)",
+    "80": "the handset is unreachable (switched off or out of coverage); try again later",
+    "90": "no carrier route was available for the number",
+    "100": "the recipient's carrier does not take this kind of text",
+    "110": "the text is longer than carriers accept",
+    "200":
+      "the recipient opted out (replied STOP) of texts from this number; nothing reaches them until they opt in again",
+    "201": "US toll-free numbers cannot text Canadian numbers",
+    "300": "Plivo could not hand the text to a carrier",
+    "420": "the text expired before it could be delivered",
+    "450": "the destination country is not enabled in the account's Geo Permissions",
+    "900": "the account has not enough credit",
+    "910": "the account is disabled",
+    "1000": "the carriers gave no reason for the failure",
   },
   telnyx: {
     "40001": "the number is a landline or cannot receive texts",
@@ -73,8 +90,15 @@ const EXPLANATIONS: Record<ProviderName, Record<string, string>> = {
     "40006": "the recipient's carrier is unavailable; try again later",
     "40008": "the recipient's carrier did not accept the text",
     "40009": "a carrier refused the message body",
+    "40010":
+      "the sender is not registered for 10DLC: US carriers block texts from unregistered 10-digit numbers; register a brand and campaign and assign the number to it",
+    "40011": "the carrier's rate limit was exceeded; send more slowly",
     "40012": "the carrier refused the destination number",
     "40013": "the carrier refused the sending number",
+    "40014": "the text expired in Telnyx's queue before it was sent",
+    "40015": "Telnyx's own spam filter blocked the text",
+    "40300":
+      "the recipient opted out (replied STOP) of texts from this messaging profile; nothing reaches them until they reply START",
   },
 };
 

@@ -27,13 +27,19 @@ const OUTCOMES = {
   },
   "+15005550021": {
     state: "failed",
-    codes: { twilio: "30034", plivo: "40", telnyx: "40013" },
-    says: /(10DLC|source number|sending number)/,
+    codes: { twilio: "30034", plivo: "40", telnyx: "40010" },
+    says: /(10DLC|source number)/,
   },
   "+15005550022": {
     state: "undelivered",
     codes: { twilio: "30005", plivo: "50", telnyx: "40012" },
     says: /(unknown|not valid|destination number)/,
+  },
+  "+15005550023": {
+    // Twilio refuses it before it leaves; Plivo and Telnyx report it from the carrier side.
+    state: { twilio: "failed", plivo: "undelivered", telnyx: "undelivered" },
+    codes: { twilio: "21610", plivo: "200", telnyx: "40300" },
+    says: /opted out \(replied STOP\)/,
   },
 } as const;
 
@@ -41,6 +47,7 @@ describe.each(PROVIDER_NAMES)("sms-mcp status with %s", (provider) => {
   it.each(Object.entries(OUTCOMES))(
     "a text to %s: its state, error code and what it means",
     async (to, outcome) => {
+      const state = typeof outcome.state === "string" ? outcome.state : outcome.state[provider];
       const env = providerEnv(sim, provider);
       const sent = await runCli(
         ["send", "--to", to, "--message", `Status check ${to}`, "--json"],
@@ -54,7 +61,7 @@ describe.each(PROVIDER_NAMES)("sms-mcp status with %s", (provider) => {
       expect(report).toMatchObject({
         messageId,
         provider,
-        state: outcome.state,
+        state: state,
         errorCode: outcome.codes[provider],
       });
       expect(report.explanation).toMatch(outcome.says);
@@ -65,18 +72,18 @@ describe.each(PROVIDER_NAMES)("sms-mcp status with %s", (provider) => {
         .map((line) => JSON.parse(line))
         .find((r) => r.messageId === messageId && r.outcome === "sent");
       expect(logged?.lastDelivery).toMatchObject({
-        state: outcome.state,
+        state: state,
         errorCode: outcome.codes[provider],
       });
       const table = (await runCli(["log"], env)).stdout;
       const row = table.split("\n").find((line) => line.includes(messageId)) ?? "";
       expect(row).toContain(
-        outcome.codes[provider] ? `${outcome.state} (${outcome.codes[provider]})` : outcome.state,
+        outcome.codes[provider] ? `${state} (${outcome.codes[provider]})` : state,
       );
       const human = await runCli(["status", messageId], env);
       expect(human.stdout).toMatch(
         new RegExp(
-          `^${outcome.state}${outcome.codes[provider] ? ` \\(error ${outcome.codes[provider]}\\)` : ""}: `,
+          `^${state}${outcome.codes[provider] ? ` \\(error ${outcome.codes[provider]}\\)` : ""}: `,
         ),
       );
     },
