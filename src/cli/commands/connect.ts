@@ -86,12 +86,18 @@ async function chooseDefault(
     return check.e164;
   }
   if (!verified) return undefined;
-  if (numbers.length === 0) {
+  // Telnyx profiles are not senders on their own (--messaging-profile-id goes with a number).
+  const sendingPools = (pools ?? []).filter((p) => p.kind !== "messaging_profile");
+  if (numbers.length === 0 && sendingPools.length === 0) {
     throw new CliError(
       "the account has no SMS-capable number; buy or enable one, then connect again",
     );
   }
-  if (numbers.length === 1) return numbers[0];
+  // A script gets the account's one number, as before; a person at a terminal is offered its
+  // Messaging Services or Powerpacks beside it.
+  const onlyOne = numbers.length === 1 && (sendingPools.length === 0 || !interactive());
+  if (onlyOne) return numbers[0];
+  if (numbers.length === 0 && sendingPools.length === 1) return sendingPools[0]?.id;
   if (!interactive()) {
     throw new CliError(
       `--default-from is required: the account has ${numbers.length} SMS-capable numbers (${numbers.join(", ")})${
@@ -101,8 +107,6 @@ async function chooseDefault(
     );
   }
   const { select } = await prompts();
-  // Telnyx profiles are not senders on their own (--messaging-profile-id goes with a number).
-  const sendingPools = (pools ?? []).filter((p) => p.kind !== "messaging_profile");
   return select({
     message: "Default sender:",
     choices: [
@@ -110,6 +114,27 @@ async function chooseDefault(
       ...sendingPools.map((p) => ({ name: describePool(p), value: p.id })),
     ],
   });
+}
+
+/**
+ * On a terminal, a Telnyx account's messaging profiles are offered when none was named: a
+ * profile is what an alphanumeric sender and Telnyx's number pool send through.
+ */
+async function chooseMessagingProfile(
+  provider: ProviderName,
+  pools: SenderPool[] | undefined,
+): Promise<string | undefined> {
+  const profiles = (pools ?? []).filter((p) => p.kind === "messaging_profile");
+  if (provider !== "telnyx" || profiles.length === 0 || !interactive()) return undefined;
+  const { select } = await prompts();
+  const picked = await select({
+    message: "Messaging profile (for alphanumeric senders and number pools):",
+    choices: [
+      { name: "none: send from the number alone", value: "" },
+      ...profiles.map((p) => ({ name: describePool(p), value: p.id })),
+    ],
+  });
+  return picked === "" ? undefined : picked;
 }
 
 export async function connectCommand(
@@ -144,11 +169,10 @@ export async function connectCommand(
     const problem = sender === undefined ? undefined : senderProblem(sender, provider);
     if (problem) throw new CliError(problem, 2);
   }
-  const { messagingProfileId } = options;
-  if (messagingProfileId !== undefined && provider !== "telnyx") {
+  if (options.messagingProfileId !== undefined && provider !== "telnyx") {
     throw new CliError("--messaging-profile-id is for Telnyx connections", 2);
   }
-  if (messagingProfileId !== undefined && !UUID_SHAPE.test(messagingProfileId)) {
+  if (options.messagingProfileId !== undefined && !UUID_SHAPE.test(options.messagingProfileId)) {
     throw new CliError("--messaging-profile-id must be a Telnyx messaging profile id (a UUID)", 2);
   }
   const draft: NewConnection = {
@@ -156,7 +180,7 @@ export async function connectCommand(
     provider,
     ...ids,
     apiBaseUrl,
-    ...(messagingProfileId ? { messagingProfileId } : {}),
+    ...(options.messagingProfileId ? { messagingProfileId: options.messagingProfileId } : {}),
     ...(options.sender?.length ? { senders: [...new Set(options.sender)] } : {}),
   };
   let numbers: string[] = [];
@@ -170,10 +194,14 @@ export async function connectCommand(
     numbers = (await verifyAndListNumbers(adapter, draft, context)).map((n) => n.number);
     pools = await listSenderPools(adapter);
     const profileProblem =
-      messagingProfileId === undefined
+      options.messagingProfileId === undefined
         ? undefined
-        : poolProblem(messagingProfileId, "messaging_profile", pools);
+        : poolProblem(options.messagingProfileId, "messaging_profile", pools);
     if (profileProblem) throw new CliError(profileProblem);
+    if (options.messagingProfileId === undefined) {
+      const picked = await chooseMessagingProfile(provider, pools);
+      if (picked) draft.messagingProfileId = picked;
+    }
   }
   const defaultFrom = await chooseDefault(
     provider,
