@@ -92,6 +92,8 @@ describe.skipIf(!status.available)(
         messagingProfileId: profile,
       });
       expect(JSON.stringify(config)).not.toContain(SIMULATOR_ACCOUNTS.telnyx.apiKey);
+      const listed = await runCli(["connections"], { SMS_MCP_CONFIG: configFile });
+      expect(listed.stdout).toContain(`through messaging profile ${profile}`);
       await new KeytarSecretStore().delete(config.connections[0].id);
     });
     it("offers a Powerpack beside an account's only number; a script still gets the number", async () => {

@@ -265,6 +265,16 @@ describe.skipIf(!keychain.available)(
         expect(connect.code, connect.stderr).toBe(0);
         const saved = JSON.parse(await readFile(env.SMS_MCP_CONFIG, "utf8")).connections[0];
         expect(saved).toMatchObject({ defaultFrom: service, senders: ["ABC Dental"] });
+        const listed = await runCli(["connections"], env);
+        expect(listed.stdout).toContain(`${service} (Messaging Service)`);
+        expect(listed.stdout).toContain("also from ABC Dental");
+        const listedJson = JSON.parse((await runCli(["connections", "--json"], env)).stdout);
+        expect(listedJson.connections[0]).toMatchObject({
+          defaultFrom: service,
+          defaultFromKind: "messaging_service",
+          senders: ["ABC Dental"],
+          messagingProfileId: null,
+        });
         sim.clear();
         const server = await startStdioServer({ ...env, SMS_MCP_ALLOWED_COUNTRIES: "US,GB" }, [
           "--connection",

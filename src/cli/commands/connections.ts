@@ -1,6 +1,7 @@
 import { loadConfig } from "../../config/configFile.js";
 import { setDefaultConnection } from "../../config/connectionStore.js";
 import { PROVIDER_TITLES } from "../../sms/providerNames.js";
+import { type SenderKind, senderKindOf } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
 
 export async function connectionsCommand(
@@ -15,6 +16,9 @@ export async function connectionsCommand(
       label: c.label,
       provider: c.provider,
       defaultFrom: c.defaultFrom ?? null,
+      defaultFromKind: c.defaultFrom ? senderKindOf(c.defaultFrom, c.provider) : null,
+      senders: c.senders ?? [],
+      messagingProfileId: c.messagingProfileId ?? null,
       isDefault: config.defaultConnection === c.id,
       // Presence only: the secret itself is never read into the output.
       secretInKeychain: await secrets.get(c.id).then(
@@ -40,11 +44,27 @@ export async function connectionsCommand(
         : r.secretInKeychain
           ? "secret in keychain"
           : "SECRET MISSING";
+    const sender = r.defaultFrom
+      ? `${r.defaultFrom}${KIND_WORDS[r.defaultFromKind ?? "number"]}`
+      : "no default sender";
+    const extras = [
+      r.messagingProfileId ? `through messaging profile ${r.messagingProfileId}` : "",
+      r.senders.length ? `also from ${r.senders.join(", ")}` : "",
+    ].filter(Boolean);
     process.stdout.write(
-      `${r.isDefault ? "*" : " "} ${r.label}  (${r.id})  ${PROVIDER_TITLES[r.provider]}  ${r.defaultFrom ?? "no default sender"}  ${secret}\n`,
+      `${r.isDefault ? "*" : " "} ${r.label}  (${r.id})  ${PROVIDER_TITLES[r.provider]}  ${sender}  ${secret}${
+        extras.length ? `\n    ${extras.join("; ")}` : ""
+      }\n`,
     );
   }
 }
+
+const KIND_WORDS: Record<SenderKind, string> = {
+  number: "",
+  messaging_service: " (Messaging Service)",
+  powerpack: " (Powerpack)",
+  alphanumeric: " (alphanumeric sender ID)",
+};
 
 /** `connections use <connection>`: the default from now on. */
 export async function useConnectionCommand(wanted: string, { environment }: CliContext) {
