@@ -42,13 +42,19 @@ interface PlivoClient {
       services: string;
       limit: number;
       offset: number;
-    }): Promise<
-      Array<{ number?: string; smsEnabled?: boolean }> & { meta?: { next?: string | null } }
-    >;
+    }): Promise<PlivoPage<{ number?: string; smsEnabled?: boolean }>>;
   };
   accounts: { get(): Promise<{ authId?: string; name?: string; accountType?: string }> };
-  powerpacks: { list(params?: object): Promise<Array<{ uuid?: string; name?: string }>> };
+  powerpacks: {
+    list(params: {
+      limit: number;
+      offset: number;
+    }): Promise<PlivoPage<{ uuid?: string; name?: string }>>;
+  };
 }
+
+/** A listing as the SDK answers it: the page's objects, with the response's `meta` on the array. */
+type PlivoPage<T> = T[] & { meta?: { next?: string | null } };
 
 type PlivoModule = {
   Client: new (authId: string, authToken: string, options: object) => PlivoClient;
@@ -184,10 +190,16 @@ export async function createPlivoProvider(
 
     async listSenderPools(): Promise<SenderPool[]> {
       try {
-        const powerpacks = await client.powerpacks.list({ limit: PAGE_SIZE });
-        return powerpacks
-          .filter((p) => typeof p.uuid === "string")
-          .map((p) => ({ kind: "powerpack" as const, id: p.uuid as string, name: p.name }));
+        const pools: SenderPool[] = [];
+        for (let offset = 0; ; offset += PAGE_SIZE) {
+          const page = await client.powerpacks.list({ limit: PAGE_SIZE, offset });
+          for (const p of page) {
+            if (typeof p.uuid === "string") {
+              pools.push({ kind: "powerpack", id: p.uuid, name: p.name });
+            }
+          }
+          if (!page.meta?.next || page.length === 0) return pools;
+        }
       } catch (error) {
         throw toSmsError(error);
       }

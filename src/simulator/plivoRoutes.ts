@@ -93,10 +93,28 @@ function listNumbers(request: SimRequest, context: SimContext, authId: string) {
     ...numbers.map((n) => ({ n, sms: true })),
     ...(smsOnly ? [] : voiceOnlyNumbers.map((n) => ({ n, sms: false }))),
   ];
+  const base = `${PREFIX}${authId}/Number/`;
+  sendPage(request, base, all, ({ n, sms }) => ({
+    number: digits(n),
+    alias: null,
+    number_type: "local",
+    sms_enabled: sms,
+    mms_enabled: sms,
+    voice_enabled: true,
+    country: "United States",
+    resource_uri: `${base}${digits(n)}/`,
+  }));
+}
+
+/** One page of a Plivo listing: at most 20 objects from `offset`, `meta.next` while more are left. */
+function sendPage<T>(
+  request: SimRequest,
+  base: string,
+  all: readonly T[],
+  render: (item: T, index: number) => object,
+) {
   const limit = Math.min(Math.max(Number(request.query.get("limit") ?? 20) || 20, 1), 20);
   const offset = Math.max(Number(request.query.get("offset") ?? 0) || 0, 0);
-  const slice = all.slice(offset, offset + limit);
-  const base = `${PREFIX}${authId}/Number/`;
   sendJson(request.res, 200, {
     api_id: randomUUID(),
     meta: {
@@ -106,16 +124,7 @@ function listNumbers(request: SimRequest, context: SimContext, authId: string) {
       previous: offset > 0 ? `${base}?limit=${limit}&offset=${Math.max(offset - limit, 0)}` : null,
       total_count: all.length,
     },
-    objects: slice.map(({ n, sms }) => ({
-      number: digits(n),
-      alias: null,
-      number_type: "local",
-      sms_enabled: sms,
-      mms_enabled: sms,
-      voice_enabled: true,
-      country: "United States",
-      resource_uri: `${base}${digits(n)}/`,
-    })),
+    objects: all.slice(offset, offset + limit).map((item, i) => render(item, offset + i)),
   });
 }
 
@@ -152,25 +161,16 @@ export const plivoRoutes: RouteHandler = (request, context) => {
   } else if (request.method === "GET" && resource === "Message" && extra) {
     getMessage(request, context, extra);
   } else if (request.method === "GET" && resource === "Powerpack" && !extra) {
-    sendJson(request.res, 200, {
-      api_id: randomUUID(),
-      meta: {
-        limit: 20,
-        next: null,
-        offset: 0,
-        previous: null,
-        total_count: account.powerpacks.length,
-      },
-      objects: account.powerpacks.map((uuid, i) => ({
-        uuid,
-        name: `Simulated powerpack ${i + 1}`,
-        sticky_sender: true,
-        local_connect: true,
-        application_type: "",
-        application_id: "",
-        number_pool: `/v1/Account/${authId}/NumberPool/${uuid}/`,
-      })),
-    });
+    const base = `${PREFIX}${authId}/Powerpack/`;
+    sendPage(request, base, account.powerpacks, (uuid, i) => ({
+      uuid,
+      name: `Simulated powerpack ${i + 1}`,
+      sticky_sender: true,
+      local_connect: true,
+      application_type: "",
+      application_id: "",
+      number_pool: `/v1/Account/${authId}/NumberPool/${uuid}/`,
+    }));
   } else if (request.method === "GET" && resource === "Number" && !extra) {
     listNumbers(request, context, authId);
   } else if (request.method === "GET" && !resource) {

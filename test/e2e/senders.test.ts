@@ -228,6 +228,27 @@ describe("check verifies the sender kind against the account", () => {
     expect(run.stdout + run.stderr).toMatch(says);
     expect(run.code).toBe(/not a/.test(says.source) ? 1 : 0);
   });
+  it("a Powerpack past the first page of Plivo's listing is found (the listing is followed)", async () => {
+    const powerpacks = Array.from(
+      { length: 25 },
+      (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
+    );
+    const many = await startSimulator({
+      accounts: { ...sim.accounts, plivo: { ...sim.accounts.plivo, powerpacks } },
+    });
+    try {
+      const run = await runCli(["check"], {
+        ...providerEnv(many, "plivo"),
+        SMS_MCP_DEFAULT_FROM: powerpacks[24] as string,
+      });
+      expect(run.stdout + run.stderr).toMatch(/is a Powerpack on the account/);
+      expect(run.code).toBe(0);
+      const listings = many.requests().filter((r) => r.path.endsWith("/Powerpack/"));
+      expect(listings.length).toBe(2);
+    } finally {
+      await many.close();
+    }
+  });
 });
 
 const keychain = await keychainStatus();
