@@ -160,6 +160,46 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
     expect(body.status).toBe("queued");
   });
 
+  it.each([
+    ["+15551234567", "delivered", null],
+    ["+15005550021", "failed", 30034],
+  ] as const)(
+    "looks a text to %s up on the spec's fetch path, answered in its message resource (%s)",
+    async (to, status, errorCode) => {
+      const { twilio } = sim.accounts;
+      const provider = await createProvider({
+        credentials: {
+          provider: "twilio",
+          accountSid: twilio.accountSid,
+          secret: twilio.authToken,
+        },
+        apiBaseUrl: sim.url,
+        timeoutMs: 5000,
+      });
+      const { messageId } = await provider.send({
+        to,
+        from: twilio.numbers[0],
+        sender: { kind: "number", value: twilio.numbers[0] },
+        body: "Your table is booked for 7pm.",
+      });
+      const report = await provider.messageStatus?.(messageId);
+      expect(report).toMatchObject({ messageId, providerStatus: status });
+      const lookup = sim.requests().at(-1);
+      expect(lookup?.method).toBe("GET");
+      expect(lookup?.path).toBe(
+        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"
+          .replace("{AccountSid}", twilio.accountSid)
+          .replace("{Sid}", messageId),
+      );
+      const answer = await fetch(`${sim.url}${lookup?.path}`, {
+        headers: { authorization: basic() },
+      });
+      const body = (await answer.json()) as Json;
+      expect(validateAgainst(schemaRef("api.v2010.account.message"), body)).toEqual([]);
+      expect(body).toMatchObject({ sid: messageId, status, error_code: errorCode });
+    },
+  );
+
   it("lists numbers and fetches the account in the spec's shapes", async () => {
     const sid = sim.accounts.twilio.accountSid;
     const numbers = await fetch(
