@@ -50,6 +50,18 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
   beforeAll(async () => {
     sim = await startSimulator();
   });
+  /** The real adapter, on the simulator's built-in Twilio account. */
+  const twilioAdapter = (statusCallbackUrl?: string) =>
+    createProvider({
+      credentials: {
+        provider: "twilio",
+        accountSid: sim.accounts.twilio.accountSid,
+        secret: sim.accounts.twilio.authToken,
+      },
+      apiBaseUrl: sim.url,
+      timeoutMs: 5000,
+      statusCallbackUrl,
+    });
   afterAll(() => sim?.close());
 
   it.each([
@@ -70,16 +82,7 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
     "sends a CreateMessage request from %s whose every field the spec defines",
     async (_name, kind, value, statusCallbackUrl) => {
       const { twilio } = sim.accounts;
-      const provider = await createProvider({
-        credentials: {
-          provider: "twilio",
-          accountSid: twilio.accountSid,
-          secret: twilio.authToken,
-        },
-        apiBaseUrl: sim.url,
-        timeoutMs: 5000,
-        statusCallbackUrl,
-      });
+      const provider = await twilioAdapter(statusCallbackUrl);
       sim.clear();
       await provider.send({
         to: "+15551234567",
@@ -167,15 +170,7 @@ describe("the Twilio adapter and simulator against Twilio's OpenAPI description"
     "looks a text to %s up on the spec's fetch path, answered in its message resource (%s)",
     async (to, status, errorCode) => {
       const { twilio } = sim.accounts;
-      const provider = await createProvider({
-        credentials: {
-          provider: "twilio",
-          accountSid: twilio.accountSid,
-          secret: twilio.authToken,
-        },
-        apiBaseUrl: sim.url,
-        timeoutMs: 5000,
-      });
+      const provider = await twilioAdapter();
       const { messageId } = await provider.send({
         to,
         from: twilio.numbers[0],
