@@ -129,3 +129,31 @@ export function poolProblem(
   if (same.some((p) => p.id === id)) return undefined;
   return `${id} is not a ${POOL_NAMES[kind]} on this account; choose one of ${same.map(describePool).join(", ") || "(none)"}`;
 }
+
+const NOT_SENDING: Record<SenderPool["kind"], string> = {
+  messaging_service:
+    "has nothing in its sender pool: add a phone number, short code or alphanumeric sender to it in the Twilio Console (Messaging > Services)",
+  powerpack:
+    "has no number in its number pool: add one to the Powerpack in the Plivo console (Messaging > Powerpack)",
+  messaging_profile: "is disabled: enable it in the Telnyx Mission Control Portal (Messaging)",
+};
+
+/**
+ * Whether `pool` can send now: `ready`, or `problem` when the provider says it cannot (an empty
+ * pool, a disabled profile), or `note` when the provider could not say (a key without that
+ * permission).
+ */
+export async function poolReadiness(
+  provider: SmsProvider,
+  pool: SenderPool,
+): Promise<{ ready?: true; problem?: string; note?: string }> {
+  if (!provider.senderPoolState) return {};
+  try {
+    const state = await provider.senderPoolState(pool);
+    if (state === "ready") return { ready: true };
+    return { problem: `${describePool(pool)} ${NOT_SENDING[pool.kind]}` };
+  } catch {
+    // The send path's reasons speak of a message; nothing was sent here.
+    return { note: `its senders could not be listed, so whether ${pool.id} can send is not known` };
+  }
+}

@@ -51,6 +51,10 @@ export function withDeadline(provider: SmsProvider, timeoutMs: number): SmsProvi
   if (listSenderPools) {
     bound.listSenderPools = () => bounded(listSenderPools.call(provider), callTimedOut);
   }
+  const { senderPoolState } = provider;
+  if (senderPoolState) {
+    bound.senderPoolState = (pool) => bounded(senderPoolState.call(provider, pool), callTimedOut);
+  }
   const { messageStatus } = provider;
   if (messageStatus) {
     bound.messageStatus = (id) => bounded(messageStatus.call(provider, id), callTimedOut);

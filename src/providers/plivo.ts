@@ -6,6 +6,7 @@ import type {
   ProviderCredentials,
   SenderNumber,
   SenderPool,
+  SenderPoolState,
   SendReceipt,
   SmsProvider,
   StatusCallback,
@@ -46,11 +47,18 @@ interface PlivoClient {
   };
   accounts: { get(): Promise<{ authId?: string; name?: string; accountType?: string }> };
   powerpacks: {
-    list(params: {
-      limit: number;
-      offset: number;
-    }): Promise<PlivoPage<{ uuid?: string; name?: string }>>;
+    list(params: { limit: number; offset: number }): Promise<PlivoPage<PlivoPowerpack>>;
+    get(uuid: string): Promise<PlivoPowerpack>;
   };
+}
+
+/** A Powerpack as the SDK returns it: its fields, and listings of its number pool. */
+interface PlivoPowerpack {
+  uuid?: string;
+  name?: string;
+  list_numbers(): Promise<{ objects?: unknown[] }>;
+  list_shortcodes(): Promise<{ objects?: unknown[] }>;
+  list_tollfree(): Promise<{ objects?: unknown[] }>;
 }
 
 /** A listing as the SDK answers it: the page's objects, with the response's `meta` on the array. */
@@ -200,6 +208,24 @@ export async function createPlivoProvider(
           }
           if (!page.meta?.next || page.length === 0) return pools;
         }
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    /** Ready when the Powerpack's number pool holds a number, a short code or a toll-free number. */
+    async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
+      try {
+        const powerpack = await client.powerpacks.get(pool.id);
+        const firsts = [
+          () => powerpack.list_numbers(),
+          () => powerpack.list_shortcodes(),
+          () => powerpack.list_tollfree(),
+        ];
+        for (const first of firsts) {
+          if (((await first()).objects?.length ?? 0) > 0) return "ready";
+        }
+        return "empty";
       } catch (error) {
         throw toSmsError(error);
       }

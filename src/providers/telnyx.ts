@@ -6,6 +6,7 @@ import type {
   ProviderCredentials,
   SenderNumber,
   SenderPool,
+  SenderPoolState,
   SendReceipt,
   SmsProvider,
   StatusCallback,
@@ -191,6 +192,16 @@ export async function createTelnyxProvider(
             pools.push({ kind: "messaging_profile", id: profile.id, name: profile.name });
         }
         return pools;
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    /** A messaging profile sends while it is enabled. */
+    async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
+      try {
+        const { data } = await client.messagingProfiles.retrieve(pool.id);
+        return data?.enabled === false ? "disabled" : "ready";
       } catch (error) {
         throw toSmsError(error);
       }

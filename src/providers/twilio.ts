@@ -7,6 +7,7 @@ import type {
   ProviderCredentials,
   SenderNumber,
   SenderPool,
+  SenderPoolState,
   SendReceipt,
   SmsProvider,
   StatusCallback,
@@ -189,6 +190,24 @@ export async function createTwilioProvider(
           id: s.sid,
           name: s.friendlyName,
         }));
+      } catch (error) {
+        throw toSmsError(error);
+      }
+    },
+
+    /** Ready when the service's sender pool holds a number, a short code or a sender ID. */
+    async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
+      try {
+        const service = client.messaging.v1.services(pool.id);
+        const firsts = [
+          () => service.phoneNumbers.list({ limit: 1 }),
+          () => service.shortCodes.list({ limit: 1 }),
+          () => service.alphaSenders.list({ limit: 1 }),
+        ];
+        for (const first of firsts) {
+          if ((await first()).length > 0) return "ready";
+        }
+        return "empty";
       } catch (error) {
         throw toSmsError(error);
       }

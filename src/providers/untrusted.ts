@@ -168,6 +168,9 @@ export function withCheckedAnswers(provider: SmsProvider, report: UntrustedRepor
     checked.listSenderPools = async () =>
       checkedPools(await listSenderPools.call(provider), report);
   }
+  // The adapter derives the state from counts and flags: no provider words to check.
+  const { senderPoolState } = provider;
+  if (senderPoolState) checked.senderPoolState = senderPoolState.bind(provider);
   const { messageStatus } = provider;
   if (messageStatus) {
     checked.messageStatus = async (id) =>

@@ -12,6 +12,8 @@ export interface SimulatorAccounts {
     voiceOnlyNumbers: readonly string[];
     /** Messaging Service SIDs (MG…): their sender pool is `numbers`. */
     messagingServices: readonly string[];
+    /** Messaging Services listed with the others whose sender pool is empty: they cannot send. */
+    emptyMessagingServices?: readonly string[];
   };
   plivo: {
     authId: string;
@@ -20,6 +22,8 @@ export interface SimulatorAccounts {
     voiceOnlyNumbers: readonly string[];
     /** Powerpack UUIDs: their number pool is `numbers`. */
     powerpacks: readonly string[];
+    /** Powerpacks listed with the others whose number pool is empty: they cannot send. */
+    emptyPowerpacks?: readonly string[];
   };
   telnyx: {
     apiKey: string;
@@ -27,6 +31,8 @@ export interface SimulatorAccounts {
     voiceOnlyNumbers: readonly string[];
     /** Messaging profile ids: the only way to send from an alphanumeric sender ID. */
     messagingProfiles: readonly string[];
+    /** Messaging profiles listed with the others but disabled: they cannot send. */
+    disabledMessagingProfiles?: readonly string[];
   };
 }
 

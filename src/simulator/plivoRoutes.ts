@@ -128,6 +128,53 @@ function sendPage<T>(
   });
 }
 
+/** Powerpacks: the listing, or one by its UUID (its number pool has the same UUID here). */
+function powerpacks(request: SimRequest, context: SimContext, authId: string, uuid?: string) {
+  const { powerpacks: usable, emptyPowerpacks = [] } = context.accounts.plivo;
+  const listed = [...usable, ...emptyPowerpacks];
+  const base = `${PREFIX}${authId}/Powerpack/`;
+  const render = (id: string, i: number) => ({
+    uuid: id,
+    name: `Simulated powerpack ${i + 1}`,
+    sticky_sender: true,
+    local_connect: true,
+    application_type: "",
+    application_id: "",
+    number_pool: `${PREFIX}${authId}/NumberPool/${id}/`,
+  });
+  if (!uuid) return sendPage(request, base, listed, render);
+  const index = listed.indexOf(uuid);
+  if (index < 0) return plivoError(request, 404, "Powerpack not found");
+  sendJson(request.res, 200, { api_id: randomUUID(), ...render(uuid, index) });
+}
+
+/** What a Powerpack's number pool holds: the account's numbers, or nothing for an empty one. */
+function numberPool(
+  request: SimRequest,
+  context: SimContext,
+  authId: string,
+  uuid: string,
+  kind: string | undefined,
+) {
+  const { powerpacks: usable, emptyPowerpacks = [], numbers } = context.accounts.plivo;
+  if (!usable.includes(uuid) && !emptyPowerpacks.includes(uuid)) {
+    return plivoError(request, 404, "Number pool not found");
+  }
+  if (kind !== "Number" && kind !== "Shortcode" && kind !== "Tollfree") {
+    return plivoError(request, 404, "not found");
+  }
+  const held = kind === "Number" && usable.includes(uuid) ? numbers : [];
+  sendPage(request, `${PREFIX}${authId}/NumberPool/${uuid}/${kind}/`, held, (n) => ({
+    number: digits(n),
+    account_phone_number_resource: `${PREFIX}${authId}/Number/${digits(n)}/`,
+    added_on: "2026-01-01",
+    country_iso2: "US",
+    number_pool_uuid: uuid,
+    type: "fixed",
+    service: "sms",
+  }));
+}
+
 function getAccount(request: SimRequest, authId: string) {
   sendJson(request.res, 200, {
     account_type: "standard",
@@ -150,7 +197,7 @@ export const plivoRoutes: RouteHandler = (request, context) => {
     return;
   }
   // The SDK's account fetch asks for a double slash: normalise before routing.
-  const [authId, resource, extra] = request.path
+  const [authId, resource, extra, pool] = request.path
     .slice(PREFIX.length)
     .replace(/\/+/g, "/")
     .split("/");
@@ -160,17 +207,10 @@ export const plivoRoutes: RouteHandler = (request, context) => {
     sendMessage(request, context);
   } else if (request.method === "GET" && resource === "Message" && extra) {
     getMessage(request, context, extra);
-  } else if (request.method === "GET" && resource === "Powerpack" && !extra) {
-    const base = `${PREFIX}${authId}/Powerpack/`;
-    sendPage(request, base, account.powerpacks, (uuid, i) => ({
-      uuid,
-      name: `Simulated powerpack ${i + 1}`,
-      sticky_sender: true,
-      local_connect: true,
-      application_type: "",
-      application_id: "",
-      number_pool: `/v1/Account/${authId}/NumberPool/${uuid}/`,
-    }));
+  } else if (request.method === "GET" && resource === "Powerpack") {
+    powerpacks(request, context, authId, extra);
+  } else if (request.method === "GET" && resource === "NumberPool" && extra) {
+    numberPool(request, context, authId, extra, pool);
   } else if (request.method === "GET" && resource === "Number" && !extra) {
     listNumbers(request, context, authId);
   } else if (request.method === "GET" && !resource) {

@@ -26,6 +26,18 @@ function telnyxError(
   });
 }
 
+/** The account's messaging profiles as Telnyx shows them; the disabled ones last. */
+function messagingProfiles(context: SimContext) {
+  const { messagingProfiles: enabled, disabledMessagingProfiles = [] } = context.accounts.telnyx;
+  return [...enabled, ...disabledMessagingProfiles].map((id, i) => ({
+    record_type: "messaging_profile",
+    id,
+    name: `Simulated profile ${i + 1}`,
+    enabled: enabled.includes(id),
+    webhook_url: null,
+  }));
+}
+
 function sendMessage(request: SimRequest, context: SimContext) {
   const body = (request.body ?? {}) as Record<string, unknown>;
   const { from, to, text, messaging_profile_id: profile } = body;
@@ -209,17 +221,16 @@ export const telnyxRoutes: RouteHandler = (request, context) => {
   else if (request.method === "GET" && path.startsWith("/v2/messages/")) {
     retrieveMessage(request, context, path.slice("/v2/messages/".length));
   } else if (request.method === "GET" && path === "/v2/messaging_profiles") {
-    const profiles = context.accounts.telnyx.messagingProfiles;
+    const profiles = messagingProfiles(context);
     sendJson(request.res, 200, {
-      data: profiles.map((id, i) => ({
-        record_type: "messaging_profile",
-        id,
-        name: `Simulated profile ${i + 1}`,
-        enabled: true,
-        webhook_url: null,
-      })),
+      data: profiles,
       meta: { page_number: 1, page_size: 250, total_pages: 1, total_results: profiles.length },
     });
+  } else if (request.method === "GET" && path.startsWith("/v2/messaging_profiles/")) {
+    const id = path.slice("/v2/messaging_profiles/".length);
+    const profile = messagingProfiles(context).find((p) => p.id === id);
+    if (profile) sendJson(request.res, 200, { data: profile });
+    else telnyxError(request, 404, "10005", "Resource not found", `No messaging profile ${id}.`);
   } else if (request.method === "GET" && path === "/v2/phone_numbers/messaging")
     listNumbers(request, context);
   else if (request.method === "GET" && path === "/v2/balance") {

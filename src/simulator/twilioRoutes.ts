@@ -233,34 +233,86 @@ export const twilioRoutes: RouteHandler = (request, context) => {
   }
 };
 
-/** Twilio's Messaging API (messaging.twilio.com): the account's Messaging Services. */
+/**
+ * Twilio's Messaging API (messaging.twilio.com): the account's Messaging Services, and what is in
+ * each one's sender pool (its phone numbers; short codes and alphanumeric senders: none).
+ */
 export const twilioMessagingRoutes: RouteHandler = (request, context) => {
   if (!authenticated(request, context)) return;
-  const path = request.path.replace(/\/+$/, "");
-  if (request.method !== "GET" || path !== "/v1/Services") {
-    twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
-    return;
-  }
+  const account = context.accounts.twilio;
+  const [services, sid, senders, extra] = request.path
+    .replace(/\/+$/, "")
+    .slice(1)
+    .split("/")
+    .slice(1);
+  const listed = [...account.messagingServices, ...(account.emptyMessagingServices ?? [])];
   const base = "https://messaging.twilio.com/v1/Services";
-  sendJson(request.res, 200, {
-    services: context.accounts.twilio.messagingServices.map((sid, i) => ({
-      account_sid: context.accounts.twilio.accountSid,
-      sid,
+  if (request.method !== "GET" || services !== "Services" || extra !== undefined) {
+    twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
+  } else if (sid === undefined) {
+    sendServicePage(request, base, "services", listed, (service, i) => ({
+      account_sid: account.accountSid,
+      sid: service,
       friendly_name: `Simulated service ${i + 1}`,
       inbound_request_url: null,
       status_callback: null,
       use_inbound_webhook_on_number: false,
-      url: `${base}/${sid}`,
+      url: `${base}/${service}`,
       links: {},
-    })),
+    }));
+  } else if (!listed.includes(sid) || !(senders && senders in POOL_KEYS)) {
+    twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
+  } else {
+    const numbers = senders === "PhoneNumbers" && account.messagingServices.includes(sid);
+    sendServicePage(
+      request,
+      `${base}/${sid}/${senders}`,
+      POOL_KEYS[senders as keyof typeof POOL_KEYS],
+      numbers ? account.numbers : [],
+      (number, i) => ({
+        sid: `PN${String(i).padStart(32, "0")}`,
+        account_sid: account.accountSid,
+        service_sid: sid,
+        phone_number: number,
+        country_code: "US",
+        capabilities: ["SMS", "MMS"],
+        date_created: "2026-01-01T00:00:00Z",
+        date_updated: "2026-01-01T00:00:00Z",
+        url: `${base}/${sid}/PhoneNumbers/PN${String(i).padStart(32, "0")}`,
+      }),
+    );
+  }
+};
+
+/** The list key each sender-pool resource answers under. */
+const POOL_KEYS = {
+  PhoneNumbers: "phone_numbers",
+  ShortCodes: "short_codes",
+  AlphaSenders: "alpha_senders",
+} as const;
+
+/** One page of a Messaging API listing, `PageSize`/`Page` as the SDK asks, `meta` as Twilio answers. */
+function sendServicePage<T>(
+  request: SimRequest,
+  url: string,
+  key: string,
+  all: readonly T[],
+  render: (item: T, index: number) => object,
+) {
+  const pageSize = Math.min(Math.max(Number(request.query.get("PageSize") ?? 50) || 50, 1), 1000);
+  const page = Math.max(Number(request.query.get("Page") ?? 0) || 0, 0);
+  const slice = all.slice(page * pageSize, (page + 1) * pageSize);
+  const pageUrl = (n: number) => `${url}?PageSize=${pageSize}&Page=${n}`;
+  sendJson(request.res, 200, {
+    [key]: slice.map((item, i) => render(item, page * pageSize + i)),
     meta: {
-      page: 0,
-      page_size: 50,
-      first_page_url: `${base}?PageSize=50&Page=0`,
-      previous_page_url: null,
-      url: `${base}?PageSize=50&Page=0`,
-      next_page_url: null,
-      key: "services",
+      page,
+      page_size: pageSize,
+      first_page_url: pageUrl(0),
+      previous_page_url: page > 0 ? pageUrl(page - 1) : null,
+      url: pageUrl(page),
+      next_page_url: (page + 1) * pageSize < all.length ? pageUrl(page + 1) : null,
+      key,
     },
   });
-};
+}

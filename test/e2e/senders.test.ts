@@ -2,9 +2,12 @@
 // Messaging Service, a Plivo Powerpack, a Telnyx messaging profile, an alphanumeric sender ID;
 // and the senders a call may name.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
 import { keychainStatus } from "../helpers/keychain.js";
@@ -251,6 +254,75 @@ describe("check verifies the sender kind against the account", () => {
   });
 });
 
+describe("check: a pool on the account that cannot send", () => {
+  const EMPTY_SERVICE = "MG00000000000000000000000000000002";
+  const EMPTY_POWERPACK = "00000000-0000-4000-8000-00000000a002";
+  const DISABLED_PROFILE = "00000000-0000-4000-8000-00000000b002";
+  let pools: Simulator;
+  beforeAll(async () => {
+    pools = await startSimulator({
+      accounts: {
+        twilio: { ...SIMULATOR_ACCOUNTS.twilio, emptyMessagingServices: [EMPTY_SERVICE] },
+        plivo: { ...SIMULATOR_ACCOUNTS.plivo, emptyPowerpacks: [EMPTY_POWERPACK] },
+        telnyx: { ...SIMULATOR_ACCOUNTS.telnyx, disabledMessagingProfiles: [DISABLED_PROFILE] },
+      },
+    });
+  });
+  afterAll(() => pools?.close());
+
+  it.each([
+    ["twilio", { SMS_MCP_DEFAULT_FROM: EMPTY_SERVICE }, /has nothing in its sender pool/],
+    ["plivo", { SMS_MCP_DEFAULT_FROM: EMPTY_POWERPACK }, /has no number in its number pool/],
+    ["telnyx", { SMS_MCP_MESSAGING_PROFILE_ID: DISABLED_PROFILE }, /is disabled: enable it/],
+  ] as const)("%s %o: refused with what to do", async (provider, settings, says) => {
+    const run = await runCli(["check"], { ...providerEnv(pools, provider), ...settings });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(says);
+    expect(pools.requests().filter((r) => r.method === "POST")).toEqual([]);
+  });
+
+  it.each([
+    ["twilio", { SMS_MCP_DEFAULT_FROM: SIMULATOR_ACCOUNTS.twilio.messagingServices[0] as string }],
+    ["plivo", { SMS_MCP_DEFAULT_FROM: SIMULATOR_ACCOUNTS.plivo.powerpacks[0] as string }],
+  ] as const)("%s: a pool with senders in it passes, and says so", async (provider, settings) => {
+    const run = await runCli(["check"], { ...providerEnv(pools, provider), ...settings });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/on the account with (senders|numbers) in its pool/);
+  });
+
+  it("a provider that will not show a service's senders: the check passes and says it could not tell", async () => {
+    // A stand-in in front of the simulator that answers 404 for a service's phone numbers.
+    const front = createServer(async (req, res) => {
+      if (req.url?.includes("/PhoneNumbers")) {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ code: 20404, message: "Not found", status: 404 }));
+        return;
+      }
+      const upstream = await fetch(`${pools.url}${req.url}`, {
+        headers: { authorization: req.headers.authorization ?? "" },
+      });
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+    const { port } = front.address() as AddressInfo;
+    try {
+      const run = await runCli(["check"], {
+        ...providerEnv(pools, "twilio"),
+        SMS_MCP_API_BASE_URL: `http://127.0.0.1:${port}`,
+        SMS_MCP_DEFAULT_FROM: sim.accounts.twilio.messagingServices[0] as string,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        /its senders could not be listed, so whether MG0+1 can send is not known/,
+      );
+      expect(run.stdout).not.toMatch(/message/);
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
+    }
+  });
+});
+
 const keychain = await keychainStatus();
 
 describe.skipIf(!keychain.available)(
@@ -326,6 +398,52 @@ describe.skipIf(!keychain.available)(
         expect(wrongKind.stderr).toMatch(/is not a sender/);
       } finally {
         await runCli(["disconnect", label], env);
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
+
+describe.skipIf(!keychain.available)(
+  `connect to a pool that cannot send yet${keychain.available ? "" : ` (skipped: ${keychain.reason})`}`,
+  () => {
+    it("connects, and warns that sends through it fail until it has a sender", async () => {
+      const empty = "MG00000000000000000000000000000002";
+      const pools = await startSimulator({
+        accounts: {
+          ...SIMULATOR_ACCOUNTS,
+          twilio: { ...SIMULATOR_ACCOUNTS.twilio, emptyMessagingServices: [empty] },
+        },
+      });
+      const dir = await mkdtemp(join(tmpdir(), "sms-mcp-empty-pool-"));
+      const env = { SMS_MCP_CONFIG: join(dir, "config.json") };
+      const label = `Empty service ${process.pid}`;
+      try {
+        const { accountSid, authToken } = SIMULATOR_ACCOUNTS.twilio;
+        const connect = await runCli(
+          [
+            "connect",
+            "twilio",
+            "--label",
+            label,
+            "--account-sid",
+            accountSid,
+            "--default-from",
+            empty,
+            "--api-base-url",
+            pools.url,
+          ],
+          env,
+          `${authToken}\n`,
+        );
+        expect(connect.code, connect.stderr).toBe(0);
+        expect(connect.stdout).toContain(`sending from ${empty}`);
+        expect(connect.stderr).toMatch(
+          /^warning: MG0+2 \(Messaging Service "Simulated service 2"\) has nothing in its sender pool: .*; sends through it fail until then\n$/,
+        );
+      } finally {
+        await runCli(["disconnect", label], env);
+        await pools.close();
         await rm(dir, { recursive: true, force: true });
       }
     });

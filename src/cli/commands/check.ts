@@ -1,3 +1,4 @@
+import type { SenderPool } from "../../sms/ports/provider.js";
 import { senderKindOf } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
@@ -5,6 +6,7 @@ import {
   listSenderPools,
   openProvider,
   poolProblem,
+  poolReadiness,
   verifyAndListNumbers,
 } from "../providerSession.js";
 import { resolveForCli } from "../resolveForCli.js";
@@ -31,24 +33,39 @@ export async function checkCommand(wanted: string | undefined, context: CliConte
       `"${label}": credentials accepted, but the account's messaging services / Powerpacks / profiles could not be listed to check ${defaultFrom}`,
     );
   }
-  if (kind === "messaging_service" || kind === "powerpack") {
-    const problem = poolProblem(defaultFrom, kind, pools);
+  const notes: string[] = [];
+  const ready = new Set<string>();
+  /** The pool must be on the account, and able to send. */
+  const checkPool = async (id: string, poolKind: SenderPool["kind"]) => {
+    const problem = poolProblem(id, poolKind, pools);
     if (problem) throw new CliError(`"${label}": credentials accepted, but ${problem}`);
+    const pool = pools?.find((p) => p.kind === poolKind && p.id === id) ?? { kind: poolKind, id };
+    const readiness = await poolReadiness(provider, pool);
+    if (readiness.problem) {
+      throw new CliError(`"${label}": credentials accepted, but ${readiness.problem}`);
+    }
+    if (readiness.note) notes.push(readiness.note);
+    if (readiness.ready) ready.add(id);
+  };
+  if (kind === "messaging_service" || kind === "powerpack") {
+    await checkPool(defaultFrom, kind);
   } else if (kind === "number" && !numbers.includes(defaultFrom)) {
     throw new CliError(
       `"${label}": credentials accepted, but ${defaultFrom} is not an SMS-capable number on the account`,
     );
   }
-  if (messagingProfileId !== undefined) {
-    const problem = poolProblem(messagingProfileId, "messaging_profile", pools);
-    if (problem) throw new CliError(`"${label}": credentials accepted, but ${problem}`);
-  }
+  if (messagingProfileId !== undefined) await checkPool(messagingProfileId, "messaging_profile");
   const what =
     kind === "alphanumeric"
       ? `the alphanumeric sender ID "${defaultFrom}" is set (carriers decide where it is delivered; it cannot be checked ahead)`
       : kind === "number"
         ? `${defaultFrom} can send SMS`
-        : `${defaultFrom} is a ${kind === "powerpack" ? "Powerpack" : "Messaging Service"} on the account`;
+        : `${defaultFrom} is a ${kind === "powerpack" ? "Powerpack" : "Messaging Service"} on the account${
+            ready.has(defaultFrom)
+              ? ` with ${kind === "powerpack" ? "numbers" : "senders"} in its pool`
+              : ""
+          }`;
   const profile = messagingProfileId ? `, through messaging profile ${messagingProfileId}` : "";
-  process.stdout.write(`ok: "${label}": credentials accepted; ${what}${profile}\n`);
+  const unchecked = notes.length ? ` (${notes.join("; ")})` : "";
+  process.stdout.write(`ok: "${label}": credentials accepted; ${what}${profile}${unchecked}\n`);
 }

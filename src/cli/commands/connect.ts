@@ -3,7 +3,7 @@ import { upsertConnection } from "../../config/connectionStore.js";
 import { idProblem, secretName, secretProblem } from "../../config/credentialShapes.js";
 import { credentialsFor } from "../../config/resolveConnection.js";
 import { checkE164 } from "../../sms/phone.js";
-import type { SenderPool } from "../../sms/ports/provider.js";
+import type { SenderPool, SmsProvider } from "../../sms/ports/provider.js";
 import { isProviderName, PROVIDER_TITLES, type ProviderName } from "../../sms/providerNames.js";
 import { senderKindOf, senderProblem, UUID_SHAPE } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
@@ -14,6 +14,7 @@ import {
   listSenderPools,
   openProvider,
   poolProblem,
+  poolReadiness,
   verifyAndListNumbers,
 } from "../providerSession.js";
 
@@ -185,8 +186,9 @@ export async function connectCommand(
   };
   let numbers: string[] = [];
   let pools: SenderPool[] | undefined;
+  let adapter: SmsProvider | undefined;
   if (options.verify) {
-    const adapter = await openProvider(
+    adapter = await openProvider(
       credentialsFor({ ...draft, id: "draft" }, secret),
       apiBaseUrl,
       context,
@@ -211,6 +213,24 @@ export async function connectCommand(
     options.verify,
   );
 
+  // A pool that exists but cannot send yet is connected all the same, with a warning: its
+  // owner may be adding numbers to it right now.
+  const warnings: string[] = [];
+  if (adapter) {
+    const used: SenderPool[] = [];
+    const defaultPool = defaultFrom ? poolOf(defaultFrom, provider) : undefined;
+    if (defaultPool) used.push(defaultPool);
+    if (draft.messagingProfileId) {
+      used.push({ kind: "messaging_profile", id: draft.messagingProfileId });
+    }
+    for (const wanted of used) {
+      // As the account lists it, so the warning names it as the person knows it.
+      const pool = pools?.find((p) => p.kind === wanted.kind && p.id === wanted.id) ?? wanted;
+      const { problem } = await poolReadiness(adapter, pool);
+      if (problem) warnings.push(`warning: ${problem}; sends through it fail until then`);
+    }
+  }
+
   const { connection, updated } = await upsertConnection(
     context.environment.configPath,
     context.secrets,
@@ -222,4 +242,13 @@ export async function connectCommand(
       defaultFrom ? `, sending from ${defaultFrom}` : ""
     }${options.verify ? "" : " (not verified)"}. The secret is in the OS keychain.\n`,
   );
+  for (const warning of warnings) process.stderr.write(`${warning}\n`);
+}
+
+/** The pool a default sender names, when it is a Messaging Service or a Powerpack. */
+function poolOf(defaultFrom: string, provider: ProviderName): SenderPool | undefined {
+  const kind = senderKindOf(defaultFrom, provider);
+  return kind === "messaging_service" || kind === "powerpack"
+    ? { kind, id: defaultFrom }
+    : undefined;
 }

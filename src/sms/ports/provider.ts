@@ -56,6 +56,12 @@ export interface SenderPool {
   name?: string | undefined;
 }
 
+/**
+ * Whether a pool can send now: `ready`; `empty` (no number, short code or sender ID in it);
+ * `disabled` (switched off at the provider).
+ */
+export type SenderPoolState = "ready" | "empty" | "disabled";
+
 export interface SenderNumber {
   number: string;
   sms: boolean;
@@ -74,6 +80,8 @@ export interface SmsProvider {
   listSenders(): Promise<SenderNumber[]>;
   /** The account's messaging services / Powerpacks / messaging profiles; optional. */
   listSenderPools?(): Promise<SenderPool[]>;
+  /** Whether one of those pools can send now; optional. Throws an SmsError when it cannot tell. */
+  senderPoolState?(pool: SenderPool): Promise<SenderPoolState>;
   verify(): Promise<AccountInfo>;
   /** Loads what the first send needs (SDK, credentials) ahead of it; optional. */
   prepare?(): Promise<void>;
