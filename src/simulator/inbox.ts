@@ -51,11 +51,17 @@ export function errorOf(provider: Provider, body: unknown): { code: string | nul
   };
 }
 
-/** Keeps the texts and streams every change to each open inbox page. */
+/** How many texts the inbox keeps, newest; a simulator left running does not grow without end. */
+export const INBOX_LIMIT = 1000;
+
+/** Keeps the latest texts and streams every change to each open inbox page. */
 export class Inbox {
   private readonly texts = new Map<string, InboxText>();
   private readonly streams = new Set<ServerResponse>();
   private nextId = 1;
+
+  /** @param limit How many texts to keep, newest. Defaults to {@link INBOX_LIMIT}. */
+  constructor(private readonly limit = INBOX_LIMIT) {}
 
   /** A send arrived: shown at once, as `received`. */
   received(provider: Provider, fields: { to: string; from: string; body: string }): InboxText {
@@ -74,6 +80,12 @@ export class Inbox {
     };
     this.texts.set(text.id, text);
     this.publish("text", text);
+    // Map keys keep insertion order: the first is the oldest.
+    for (const [oldest] of this.texts) {
+      if (this.texts.size <= this.limit) break;
+      this.texts.delete(oldest);
+      this.publish("forget", { id: oldest });
+    }
     return text;
   }
 

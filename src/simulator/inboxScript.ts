@@ -10,6 +10,7 @@ export const INBOX_SCRIPT = `"use strict";
   var clearButton = document.getElementById("clear");
   var threads = new Map();
   var rows = new Map();
+  var threadsMade = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -32,7 +33,8 @@ export const INBOX_SCRIPT = `"use strict";
   function threadFor(to) {
     var thread = threads.get(to);
     if (thread) return thread;
-    var id = "thread-" + (threads.size + 1);
+    threadsMade += 1;
+    var id = "thread-" + threadsMade;
     var section = el("section", "thread");
     section.id = id;
     section.tabIndex = -1;
@@ -56,7 +58,7 @@ export const INBOX_SCRIPT = `"use strict";
     });
     item.append(link);
     threadList.append(item);
-    thread = { list: list, count: count, texts: 0 };
+    thread = { list: list, count: count, texts: 0, section: section, item: item };
     threads.set(to, thread);
     empty.hidden = true;
     return thread;
@@ -72,6 +74,7 @@ export const INBOX_SCRIPT = `"use strict";
       thread.texts += 1;
       thread.count.textContent = plural(thread.texts, "text", "texts");
     }
+    row.dataset.to = text.to;
     row.dataset.tone = tone(text.state);
     var body = el("p", "body", text.body === "" ? "(no text)" : text.body);
     var time = el("time", "", new Date(text.time).toLocaleString());
@@ -94,6 +97,24 @@ export const INBOX_SCRIPT = `"use strict";
       parts.push(el("p", "error", words));
     }
     row.replaceChildren.apply(row, parts);
+  }
+
+  /** The simulator dropped its oldest text: so does the page, and an emptied thread with it. */
+  function forget(id) {
+    var row = rows.get(id);
+    if (!row) return;
+    rows.delete(id);
+    row.remove();
+    var to = row.dataset.to;
+    var thread = threads.get(to);
+    if (!thread) return;
+    thread.texts -= 1;
+    thread.count.textContent = plural(thread.texts, "text", "texts");
+    if (thread.texts > 0) return;
+    thread.section.remove();
+    thread.item.remove();
+    threads.delete(to);
+    empty.hidden = threads.size > 0;
   }
 
   function reset() {
@@ -128,6 +149,9 @@ export const INBOX_SCRIPT = `"use strict";
     });
     source.addEventListener("text", function (event) {
       render(JSON.parse(event.data));
+    });
+    source.addEventListener("forget", function (event) {
+      forget(JSON.parse(event.data).id);
     });
     source.addEventListener("clear", reset);
   }

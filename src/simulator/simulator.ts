@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SIMULATOR_ACCOUNTS, type SimulatorAccounts } from "./accounts.js";
 import type { RouteHandler, SimContext } from "./context.js";
 import { ANSWERS, parseBody, type ReceivedRequest, type SimRequest, sendJson } from "./http.js";
-import { errorOf, Inbox, type InboxText, sendOf } from "./inbox.js";
+import { errorOf, INBOX_LIMIT, Inbox, type InboxText, sendOf } from "./inbox.js";
 import { serveInboxPage } from "./inboxPage.js";
 import { plivoRoutes } from "./plivoRoutes.js";
 import { ACCEPTED_LATE_MS, scenarioFor } from "./reservedNumbers.js";
@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   host?: string;
   port?: number;
   accounts?: SimulatorAccounts;
+  /** How many texts the inbox page keeps, newest. Defaults to {@link INBOX_LIMIT}. */
+  inboxLimit?: number;
 }
 
 export interface Simulator {
@@ -92,7 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const accounts = options.accounts ?? SIMULATOR_ACCOUNTS;
   const received: ReceivedRequest[] = [];
   const reporter = new StatusReporter(accounts);
-  const inbox = new Inbox();
+  const inbox = new Inbox(options.inboxLimit);
   /** Each send's inbox text, by the response that will answer it. */
   const inboxTexts = new WeakMap<ServerResponse, InboxText>();
   const hanging = new Set<ServerResponse>();

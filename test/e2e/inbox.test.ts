@@ -196,5 +196,30 @@ describe.skipIf(!status.available)(
       await server.call({ to_: FRIEND, message: "Back again" });
       await eventually(() => bodiesIn(FRIEND).allTextContents()).toEqual(["Back again"]);
     });
+
+    it("keeps the newest texts only, on the page as in the simulator", async () => {
+      const port = Number(new URL(sim.url).port);
+      await server.close();
+      await sim.close();
+      sim = await startSimulator({ port, inboxLimit: 2 });
+      server = await startStdioServer(providerEnv(sim, "twilio"));
+      await page.reload();
+      await eventually(() => page.getByRole("status").textContent()).toMatch(/^Live/);
+      const OTHER = "+15557654321";
+      for (const [to, message] of [
+        [OTHER, "First, soon forgotten"],
+        [FRIEND, "Second"],
+        [FRIEND, "Third"],
+      ] as const) {
+        await server.call({ to_: to, message });
+      }
+      // The oldest went with its thread, live and after a reload alike.
+      await eventually(threadTitles).toEqual([FRIEND]);
+      expect(await bodiesIn(FRIEND).allTextContents()).toEqual(["Second", "Third"]);
+      expect(await page.locator(".thread-count").allTextContents()).toEqual(["2 texts"]);
+      await page.reload();
+      await eventually(() => bodiesIn(FRIEND).allTextContents()).toEqual(["Second", "Third"]);
+      expect(await threadTitles()).toEqual([FRIEND]);
+    });
   },
 );
