@@ -51,7 +51,7 @@ export function errorOf(provider: Provider, body: unknown): { code: string | nul
   };
 }
 
-/** How many texts the inbox keeps, newest; a simulator left running does not grow without end. */
+/** How many texts the inbox keeps, newest: a page left open for days stays light. */
 export const INBOX_LIMIT = 1000;
 
 /** Keeps the latest texts and streams every change to each open inbox page. */
