@@ -260,7 +260,7 @@ export const twilioMessagingRoutes: RouteHandler = (request, context) => {
       url: `${base}/${service}`,
       links: {},
     }));
-  } else if (!listed.includes(sid) || !(senders && senders in POOL_KEYS)) {
+  } else if (!listed.includes(sid) || !(senders && Object.hasOwn(POOL_KEYS, senders))) {
     twilioError(request, 404, 20404, `The requested resource ${request.path} was not found`);
   } else {
     const numbers = senders === "PhoneNumbers" && account.messagingServices.includes(sid);
