@@ -15,7 +15,7 @@ export const sendSmsArgumentsSchema = z
       .string()
       .optional()
       .describe(
-        "Optional sending number in E.164 format; must be a number on the connected account. Leave it out to use the connection's default sender",
+        "Optional sender: a number on the connected account in E.164 format, or a sender the connection lists (an alphanumeric sender ID such as ABC Dental, a messaging service). Leave it out to use the connection's default sender",
       ),
   })
   .strict();
