@@ -12,9 +12,11 @@ export type CallbackReceipt =
       /**
        * `not_verifiable`: this connection cannot check its provider's signatures (a Twilio API
        * key, a Telnyx connection without the public key); `not_genuine`: unsigned, mis-signed,
-       * stale or unreadable; `replayed`: a callback already received.
+       * stale or unreadable; `replayed`: a callback already received; `unavailable`: genuine,
+       * but the shared replay memory (Redis) could not be asked, so it is not recorded now (the
+       * provider may send it again).
        */
-      reason: "not_verifiable" | "not_genuine" | "replayed";
+      reason: "not_verifiable" | "not_genuine" | "replayed" | "unavailable";
     };
 
 export interface StatusCallbackInboxOptions {
@@ -42,9 +44,13 @@ export class StatusCallbackInbox {
     const verified = await read.call(provider, callback).catch(() => undefined);
     if (!verified) return { recorded: false, reason: "not_genuine" };
     const key = `callback:${connection.id}:${verified.replayKey}`;
-    if (!(await this.firstSighting(key, verified.replayWindowMs))) {
-      return { recorded: false, reason: "replayed" };
+    let first: boolean;
+    try {
+      first = await this.firstSighting(key, verified.replayWindowMs);
+    } catch {
+      return { recorded: false, reason: "unavailable" };
     }
+    if (!first) return { recorded: false, reason: "replayed" };
     const record = deliveryAuditRecord(connection, verified.report, new Date(now()));
     await audit.append(record);
     return { recorded: true, messageId: verified.report.messageId, state: record.delivery };

@@ -2,6 +2,7 @@
 // loopback port by the test. The simulator's request count is the number of texts sent.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { twilioSignature } from "../../src/simulator/statusCallbacks.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
 import { sendOverHttp } from "../helpers/mcpHttp.js";
@@ -182,6 +183,54 @@ describe.skipIf(!status.available)(
         body: first.body,
       });
       expect(replay.status).toBe(403);
+    });
+
+    it("a genuine status callback while Redis is away: 503 to be sent again, then recorded once", async () => {
+      const port = await freePort();
+      const publicUrl = `http://127.0.0.1:${port}`;
+      const server = await startHttpCli(
+        {
+          ...providerEnv(sim, "twilio"),
+          SMS_MCP_REDIS_URL: redis.url,
+          SMS_MCP_REDIS_PREFIX: `test-${prefix}-away:`,
+          SMS_MCP_PUBLIC_URL: publicUrl,
+        },
+        ["--stateless", "--port", String(port)],
+      );
+      replicas.push(server);
+      // The callback URL the server asks for, from a real send's reports.
+      expect(
+        (await sendOverHttp(server.url, "+15551234567", "Asks for reports")).isError,
+      ).toBeFalsy();
+      const ours = () => sim.callbacks().find((c) => c.url.startsWith(`${publicUrl}/status/`));
+      await until(async () => ours() !== undefined, "a callback");
+      const url = ours()?.url ?? "";
+      const fields = {
+        AccountSid: sim.accounts.twilio.accountSid,
+        MessageSid: `SM${"7".repeat(32)}`,
+        MessageStatus: "delivered",
+        ApiVersion: "2010-04-01",
+      };
+      const post = () =>
+        fetch(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": twilioSignature(sim.accounts.twilio.authToken, url, fields),
+          },
+          body: new URLSearchParams(fields).toString(),
+        });
+      await redis.stop();
+      try {
+        const away = await post();
+        expect(away.status).toBe(503);
+        expect(away.headers.get("retry-after")).toBe("5");
+      } finally {
+        await redis.start();
+      }
+      await until(async () => (await readyz(server.url)) === 200, "Redis back");
+      expect((await post()).status).toBe(204);
+      expect((await post()).status).toBe(403);
     });
 
     it("an unreachable Redis at start: the server starts, says so, and refuses sends", async () => {

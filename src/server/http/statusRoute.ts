@@ -49,8 +49,9 @@ function flatHeaders(headers: IncomingMessage["headers"]): Record<string, string
 /**
  * POST /status/<connection id>: the providers' delivery reports (DESIGN §12). No MCP token,
  * since providers cannot send one: each request is believed only with its provider's valid
- * signature, once; anything else is 403 and nothing is recorded. Rate-limited per connection
- * before any signature is checked. Nothing of a refused request's content is logged.
+ * signature, once; anything else is 403 and nothing is recorded (503 when a genuine one cannot be
+ * checked for a replay: the shared store is unreachable). Rate-limited per connection before any
+ * signature is checked. Nothing of a refused request's content is logged.
  */
 export function statusRoute(options: StatusRouteOptions) {
   const { publicUrl, logger } = options;
@@ -85,6 +86,12 @@ export function statusRoute(options: StatusRouteOptions) {
       body: body.toString("utf8"),
     };
     const receipt = await service.receiveStatusCallback(callback);
+    if (!receipt.recorded && receipt.reason === "unavailable") {
+      // Genuine, but its replay could not be ruled out: 503 asks the provider to send it again.
+      logger.warn({ connection, reason: receipt.reason }, "status callback not recorded now");
+      res.setHeader("Retry-After", "5");
+      return sendJson(res, 503, { error: "the server cannot record status callbacks right now" });
+    }
     if (!receipt.recorded) {
       logger.warn({ connection, reason: receipt.reason }, "status callback refused");
       return sendJson(res, 403, { error: "not a genuine, new status callback from the provider" });
