@@ -325,6 +325,29 @@ describe("check: a pool on the account that cannot send", () => {
 
 const keychain = await keychainStatus();
 
+/** `sms-mcp connect twilio` to the simulator's account, its auth token on stdin. */
+const connectTwilio = (
+  on: Simulator,
+  label: string,
+  env: Record<string, string>,
+  flags: string[],
+) =>
+  runCli(
+    [
+      "connect",
+      "twilio",
+      "--label",
+      label,
+      "--account-sid",
+      on.accounts.twilio.accountSid,
+      ...flags,
+      "--api-base-url",
+      on.url,
+    ],
+    env,
+    `${on.accounts.twilio.authToken}\n`,
+  );
+
 describe.skipIf(!keychain.available)(
   `connect with a sender kind${keychain.available ? "" : ` (skipped: ${keychain.reason})`}`,
   () => {
@@ -337,24 +360,12 @@ describe.skipIf(!keychain.available)(
       const label = `Service ${process.pid}`;
       const service = sim.accounts.twilio.messagingServices[0] as string;
       try {
-        const connect = await runCli(
-          [
-            "connect",
-            "twilio",
-            "--label",
-            label,
-            "--account-sid",
-            sim.accounts.twilio.accountSid,
-            "--default-from",
-            service,
-            "--sender",
-            "ABC Dental",
-            "--api-base-url",
-            sim.url,
-          ],
-          env,
-          `${sim.accounts.twilio.authToken}\n`,
-        );
+        const connect = await connectTwilio(sim, label, env, [
+          "--default-from",
+          service,
+          "--sender",
+          "ABC Dental",
+        ]);
         expect(connect.code, connect.stderr).toBe(0);
         const saved = JSON.parse(await readFile(env.SMS_MCP_CONFIG, "utf8")).connections[0];
         expect(saved).toMatchObject({ defaultFrom: service, senders: ["ABC Dental"] });
@@ -419,23 +430,7 @@ describe.skipIf(!keychain.available)(
       const env = { SMS_MCP_CONFIG: join(dir, "config.json") };
       const label = `Empty service ${process.pid}`;
       try {
-        const { accountSid, authToken } = SIMULATOR_ACCOUNTS.twilio;
-        const connect = await runCli(
-          [
-            "connect",
-            "twilio",
-            "--label",
-            label,
-            "--account-sid",
-            accountSid,
-            "--default-from",
-            empty,
-            "--api-base-url",
-            pools.url,
-          ],
-          env,
-          `${authToken}\n`,
-        );
+        const connect = await connectTwilio(pools, label, env, ["--default-from", empty]);
         expect(connect.code, connect.stderr).toBe(0);
         expect(connect.stdout).toContain(`sending from ${empty}`);
         expect(connect.stderr).toMatch(
