@@ -67,14 +67,10 @@ interface TelnyxMessage {
  */
 const TIMESTAMP_WINDOW_MS = 10 * 60_000;
 
-function reportOf(
-  message: TelnyxMessage | undefined,
-  fallbackId?: string,
-): DeliveryReport | undefined {
-  const messageId = typeof message?.id === "string" ? message.id : fallbackId;
+/** What a message says of its delivery, reported under `messageId`. */
+function reportOf(message: TelnyxMessage | undefined, messageId: string): DeliveryReport {
   const status = message?.to?.[0]?.status;
   const code = message?.errors?.[0]?.code;
-  if (!messageId) return undefined;
   return {
     messageId,
     providerStatus: typeof status === "string" ? status : "unknown",
@@ -113,13 +109,12 @@ export async function createTelnyxProvider(
   ): Promise<VerifiedCallback | undefined> {
     const signature = callback.headers["telnyx-signature-ed25519"];
     if (!telnyxPublicKey || !signature || callback.method !== "POST") return undefined;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(callback.headers)) {
-      if (value !== undefined) headers[name] = value;
-    }
     let event: unknown;
     try {
-      event = await client.webhooks.unwrap(callback.body, { headers, key: telnyxPublicKey });
+      event = await client.webhooks.unwrap(callback.body, {
+        headers: callback.headers,
+        key: telnyxPublicKey,
+      });
     } catch {
       return undefined;
     }
@@ -127,9 +122,13 @@ export async function createTelnyxProvider(
     if (payload?.event_type !== "message.sent" && payload?.event_type !== "message.finalized") {
       return undefined;
     }
-    const report = reportOf(payload.payload);
-    if (!report) return undefined;
-    return { report, replayKey: signature, replayWindowMs: TIMESTAMP_WINDOW_MS };
+    const message = payload.payload;
+    if (typeof message?.id !== "string") return undefined;
+    return {
+      report: reportOf(message, message.id),
+      replayKey: signature,
+      replayWindowMs: TIMESTAMP_WINDOW_MS,
+    };
   }
 
   return {
@@ -173,12 +172,9 @@ export async function createTelnyxProvider(
     async messageStatus(messageId: string): Promise<DeliveryReport> {
       try {
         const { data } = await client.messages.retrieve(messageId);
-        return (
-          reportOf(data as TelnyxMessage | undefined, messageId) ?? {
-            messageId,
-            providerStatus: "unknown",
-          }
-        );
+        const message = data as TelnyxMessage | undefined;
+        // The id Telnyx answered is checked like any answer; without one, the id asked for.
+        return reportOf(message, typeof message?.id === "string" ? message.id : messageId);
       } catch (error) {
         throw toSmsError(error);
       }

@@ -38,10 +38,11 @@ class RateBucket {
   }
 }
 
-function flatHeaders(headers: IncomingMessage["headers"]): Record<string, string | undefined> {
-  const flat: Record<string, string | undefined> = {};
+/** The request's headers, each one string (a repeated header joined as HTTP joins it). */
+function flatHeaders(headers: IncomingMessage["headers"]): Record<string, string> {
+  const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    flat[name] = Array.isArray(value) ? value.join(", ") : value;
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   return flat;
 }

@@ -35,7 +35,7 @@ export interface StatusCallback {
   url: string;
   method: string;
   /** Header names in lower case. */
-  headers: Readonly<Record<string, string | undefined>>;
+  headers: Readonly<Record<string, string>>;
   body: string;
 }
 
