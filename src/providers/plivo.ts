@@ -15,6 +15,7 @@ import type {
 import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
 import { PROVIDER_API_ORIGINS } from "./origins.js";
 import { categoryForStatus, providerError } from "./providerErrors.js";
+import { readyWhenAnyHeld } from "./senderPools.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
 
@@ -217,15 +218,11 @@ export async function createPlivoProvider(
     async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
       try {
         const powerpack = await client.powerpacks.get(pool.id);
-        const firsts = [
-          () => powerpack.list_numbers(),
-          () => powerpack.list_shortcodes(),
-          () => powerpack.list_tollfree(),
-        ];
-        for (const first of firsts) {
-          if (((await first()).objects?.length ?? 0) > 0) return "ready";
-        }
-        return "empty";
+        return await readyWhenAnyHeld([
+          async () => (await powerpack.list_numbers()).objects?.length ?? 0,
+          async () => (await powerpack.list_shortcodes()).objects?.length ?? 0,
+          async () => (await powerpack.list_tollfree()).objects?.length ?? 0,
+        ]);
       } catch (error) {
         throw toSmsError(error);
       }

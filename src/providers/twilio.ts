@@ -16,6 +16,7 @@ import type {
 import { MESSAGING_SERVICE_SID } from "../sms/sender.js";
 import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
 import { categoryForStatus, providerError } from "./providerErrors.js";
+import { readyWhenAnyHeld } from "./senderPools.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
 
@@ -199,15 +200,11 @@ export async function createTwilioProvider(
     async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
       try {
         const service = client.messaging.v1.services(pool.id);
-        const firsts = [
-          () => service.phoneNumbers.list({ limit: 1 }),
-          () => service.shortCodes.list({ limit: 1 }),
-          () => service.alphaSenders.list({ limit: 1 }),
-        ];
-        for (const first of firsts) {
-          if ((await first()).length > 0) return "ready";
-        }
-        return "empty";
+        return await readyWhenAnyHeld([
+          async () => (await service.phoneNumbers.list({ limit: 1 })).length,
+          async () => (await service.shortCodes.list({ limit: 1 })).length,
+          async () => (await service.alphaSenders.list({ limit: 1 })).length,
+        ]);
       } catch (error) {
         throw toSmsError(error);
       }
