@@ -8,7 +8,8 @@ import type {
   SenderPool,
   SmsProvider,
 } from "../sms/ports/provider.js";
-import { PROVIDER_TITLES } from "../sms/providerNames.js";
+import { PROVIDER_TITLES, type ProviderName } from "../sms/providerNames.js";
+import { senderKindOf } from "../sms/sender.js";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
 
@@ -128,6 +129,17 @@ export function poolProblem(
   const same = pools.filter((p) => p.kind === kind);
   if (same.some((p) => p.id === id)) return undefined;
   return `${id} is not a ${POOL_NAMES[kind]} on this account; choose one of ${same.map(describePool).join(", ") || "(none)"}`;
+}
+
+/** The pool a sender names when it is a Messaging Service or a Powerpack; else undefined. */
+export function poolOf(sender: string, provider: ProviderName): SenderPool | undefined {
+  const kind = senderKindOf(sender, provider);
+  return kind === "messaging_service" || kind === "powerpack" ? { kind, id: sender } : undefined;
+}
+
+/** `wanted` as the account lists it (with its name), so a message names it as the person knows it. */
+export function listedPool(wanted: SenderPool, pools: SenderPool[] | undefined): SenderPool {
+  return pools?.find((p) => p.kind === wanted.kind && p.id === wanted.id) ?? wanted;
 }
 
 const NOT_SENDING: Record<SenderPool["kind"], string> = {

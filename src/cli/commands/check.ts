@@ -3,8 +3,10 @@ import { senderKindOf } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import {
+  listedPool,
   listSenderPools,
   openProvider,
+  poolOf,
   poolProblem,
   poolReadiness,
   verifyAndListNumbers,
@@ -25,8 +27,8 @@ export async function checkCommand(wanted: string | undefined, context: CliConte
     throw new CliError(`"${label}": credentials accepted, but no default sender is set`);
   }
   const kind = senderKindOf(defaultFrom, connection.provider);
-  const needsPools =
-    kind === "messaging_service" || kind === "powerpack" || messagingProfileId !== undefined;
+  const defaultPool = poolOf(defaultFrom, connection.provider);
+  const needsPools = defaultPool !== undefined || messagingProfileId !== undefined;
   const pools = needsPools ? await listSenderPools(provider) : undefined;
   if (needsPools && pools === undefined) {
     throw new CliError(
@@ -34,36 +36,33 @@ export async function checkCommand(wanted: string | undefined, context: CliConte
     );
   }
   const notes: string[] = [];
-  const ready = new Set<string>();
-  /** The pool must be on the account, and able to send. */
-  const checkPool = async (id: string, poolKind: SenderPool["kind"]) => {
-    const problem = poolProblem(id, poolKind, pools);
+  /** The pool must be on the account, and able to send; true when the provider says it can. */
+  const checkPool = async (wanted: SenderPool): Promise<boolean> => {
+    const problem = poolProblem(wanted.id, wanted.kind, pools);
     if (problem) throw new CliError(`"${label}": credentials accepted, but ${problem}`);
-    const pool = pools?.find((p) => p.kind === poolKind && p.id === id) ?? { kind: poolKind, id };
-    const readiness = await poolReadiness(provider, pool);
+    const readiness = await poolReadiness(provider, listedPool(wanted, pools));
     if (readiness.problem) {
       throw new CliError(`"${label}": credentials accepted, but ${readiness.problem}`);
     }
     if (readiness.note) notes.push(readiness.note);
-    if (readiness.ready) ready.add(id);
+    return readiness.ready === true;
   };
-  if (kind === "messaging_service" || kind === "powerpack") {
-    await checkPool(defaultFrom, kind);
-  } else if (kind === "number" && !numbers.includes(defaultFrom)) {
+  const defaultReady = defaultPool ? await checkPool(defaultPool) : false;
+  if (kind === "number" && !numbers.includes(defaultFrom)) {
     throw new CliError(
       `"${label}": credentials accepted, but ${defaultFrom} is not an SMS-capable number on the account`,
     );
   }
-  if (messagingProfileId !== undefined) await checkPool(messagingProfileId, "messaging_profile");
+  if (messagingProfileId !== undefined) {
+    await checkPool({ kind: "messaging_profile", id: messagingProfileId });
+  }
   const what =
     kind === "alphanumeric"
       ? `the alphanumeric sender ID "${defaultFrom}" is set (carriers decide where it is delivered; it cannot be checked ahead)`
       : kind === "number"
         ? `${defaultFrom} can send SMS`
         : `${defaultFrom} is a ${kind === "powerpack" ? "Powerpack" : "Messaging Service"} on the account${
-            ready.has(defaultFrom)
-              ? ` with ${kind === "powerpack" ? "numbers" : "senders"} in its pool`
-              : ""
+            defaultReady ? ` with ${kind === "powerpack" ? "numbers" : "senders"} in its pool` : ""
           }`;
   const profile = messagingProfileId ? `, through messaging profile ${messagingProfileId}` : "";
   const unchecked = notes.length ? ` (${notes.join("; ")})` : "";

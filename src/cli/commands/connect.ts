@@ -11,8 +11,10 @@ import { CliError } from "../errors.js";
 import { firstLineOfStdin, interactive, prompts } from "../input.js";
 import {
   describePool,
+  listedPool,
   listSenderPools,
   openProvider,
+  poolOf,
   poolProblem,
   poolReadiness,
   verifyAndListNumbers,
@@ -224,9 +226,7 @@ export async function connectCommand(
       used.push({ kind: "messaging_profile", id: draft.messagingProfileId });
     }
     for (const wanted of used) {
-      // As the account lists it, so the warning names it as the person knows it.
-      const pool = pools?.find((p) => p.kind === wanted.kind && p.id === wanted.id) ?? wanted;
-      const { problem } = await poolReadiness(adapter, pool);
+      const { problem } = await poolReadiness(adapter, listedPool(wanted, pools));
       if (problem) warnings.push(`warning: ${problem}; sends through it fail until then`);
     }
   }
@@ -243,12 +243,4 @@ export async function connectCommand(
     }${options.verify ? "" : " (not verified)"}. The secret is in the OS keychain.\n`,
   );
   for (const warning of warnings) process.stderr.write(`${warning}\n`);
-}
-
-/** The pool a default sender names, when it is a Messaging Service or a Powerpack. */
-function poolOf(defaultFrom: string, provider: ProviderName): SenderPool | undefined {
-  const kind = senderKindOf(defaultFrom, provider);
-  return kind === "messaging_service" || kind === "powerpack"
-    ? { kind, id: defaultFrom }
-    : undefined;
 }
