@@ -208,12 +208,10 @@ export class StatusReporter {
       const status = statuses[index];
       if (status === undefined) return;
       const final = index === statuses.length - 1;
+      const errorCode = final ? outcome.errorCode : null;
       this.later(async () => {
-        onStatus(status, final ? outcome.errorCode : null, final ? outcome.title : null);
-        if (callbackUrl) {
-          const errorCode = final ? outcome.errorCode : null;
-          await this.post(provider, callbackUrl, message, status, errorCode, final);
-        }
+        onStatus(status, errorCode, final ? outcome.title : null);
+        if (callbackUrl) await this.post(provider, callbackUrl, message, status, errorCode, final);
         next(index + 1);
       });
     };
@@ -255,7 +253,7 @@ export class StatusReporter {
       answered = response.status;
       await response.body?.cancel();
     } catch {
-      answered = 0;
+      // Unreachable: recorded as answered 0.
     }
     this.sent.push({
       provider,

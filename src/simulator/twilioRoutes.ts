@@ -240,11 +240,8 @@ export const twilioRoutes: RouteHandler = (request, context) => {
 export const twilioMessagingRoutes: RouteHandler = (request, context) => {
   if (!authenticated(request, context)) return;
   const account = context.accounts.twilio;
-  const [services, sid, senders, extra] = request.path
-    .replace(/\/+$/, "")
-    .slice(1)
-    .split("/")
-    .slice(1);
+  // "/v1/Services/<sid>/<senders>": the parts after the version.
+  const [services, sid, senders, extra] = request.path.replace(/\/+$/, "").split("/").slice(2);
   const listed = [...account.messagingServices, ...(account.emptyMessagingServices ?? [])];
   const base = "https://messaging.twilio.com/v1/Services";
   if (request.method !== "GET" || services !== "Services" || extra !== undefined) {
@@ -269,17 +266,20 @@ export const twilioMessagingRoutes: RouteHandler = (request, context) => {
       `${base}/${sid}/${senders}`,
       POOL_KEYS[senders as keyof typeof POOL_KEYS],
       numbers ? account.numbers : [],
-      (number, i) => ({
-        sid: `PN${String(i).padStart(32, "0")}`,
-        account_sid: account.accountSid,
-        service_sid: sid,
-        phone_number: number,
-        country_code: "US",
-        capabilities: ["SMS", "MMS"],
-        date_created: "2026-01-01T00:00:00Z",
-        date_updated: "2026-01-01T00:00:00Z",
-        url: `${base}/${sid}/PhoneNumbers/PN${String(i).padStart(32, "0")}`,
-      }),
+      (number, i) => {
+        const pn = `PN${String(i).padStart(32, "0")}`;
+        return {
+          sid: pn,
+          account_sid: account.accountSid,
+          service_sid: sid,
+          phone_number: number,
+          country_code: "US",
+          capabilities: ["SMS", "MMS"],
+          date_created: "2026-01-01T00:00:00Z",
+          date_updated: "2026-01-01T00:00:00Z",
+          url: `${base}/${sid}/PhoneNumbers/${pn}`,
+        };
+      },
     );
   }
 };
