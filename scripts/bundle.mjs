@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const LAZY_AJV = fileURLToPath(new URL("../src/server/lazyAjvProvider.ts", import.meta.url));
+const SDK_SHIMS = fileURLToPath(new URL("../src/server/sdkShims.ts", import.meta.url));
 const PHONE_PATTERNS = fileURLToPath(new URL("../src/sms/phonePatterns.ts", import.meta.url));
 
 /**
@@ -18,10 +18,10 @@ const PHONE_PATTERNS = fileURLToPath(new URL("../src/sms/phonePatterns.ts", impo
  */
 const BUNDLE_SWAPS = {
   /**
-   * The SDK's Server and Client import its Ajv provider (and so Ajv) at load time, for a
-   * default validator this server never uses. Inside the SDK, that import points at
-   * src/server/lazyAjvProvider.ts, which loads the real provider on first use.
-   * Consequence: the first schema validation (only ever in the demo's Client) loads Ajv then.
+   * The server SDK imports its Node shims, and with them its bundled Ajv provider (some
+   * 300 KB), at load time, for a default validator a send never uses. Inside the server SDK,
+   * that import points at src/server/sdkShims.ts, whose validator loads the real provider on
+   * first use. Consequence: the first schema validation (an elicitation answer) loads Ajv then.
    */
   lazyAjv: true,
   /**
@@ -60,10 +60,12 @@ const plugins = {
   lazyAjv: {
     name: "lazy-ajv",
     setup(b) {
-      b.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
+      b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, (args) =>
         hit(
           "lazyAjv",
-          args.importer.includes("@modelcontextprotocol/sdk") ? { path: LAZY_AJV } : undefined,
+          /[\\/]@modelcontextprotocol[\\/]server[\\/]/.test(args.importer)
+            ? { path: SDK_SHIMS }
+            : undefined,
         ),
       );
     },

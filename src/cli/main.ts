@@ -1,5 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
+import {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SESSIONS,
+} from "../server/http/defaults.js";
 import { VERSION } from "../version.js";
 import { createCliContext } from "./context.js";
 import { reportError } from "./errors.js";
@@ -37,9 +42,17 @@ program
   .option("--port <port>", "http: port to listen on (0 = any free port)", "3000")
   .option("--stateless", "http: no server-side sessions, for replicas behind a load balancer")
   .option("--allowed-origins <origins>", "http: comma-separated extra Origins to accept")
-  .option("--max-body-bytes <n>", "http: largest request body", "65536")
-  .option("--max-sessions <n>", "http: most concurrent sessions (503 beyond)", "1000")
-  .option("--idle-timeout <seconds>", "http: close sessions idle this long", "1800")
+  .option("--max-body-bytes <n>", "http: largest request body", String(DEFAULT_MAX_BODY_BYTES))
+  .option(
+    "--max-sessions <n>",
+    "http: most concurrent legacy sessions (503 beyond)",
+    String(DEFAULT_MAX_SESSIONS),
+  )
+  .option(
+    "--idle-timeout <seconds>",
+    "http: close legacy sessions idle this long",
+    String(DEFAULT_IDLE_TIMEOUT_MS / 1000),
+  )
   .option(
     "--redis-url <url>",
     "keep the send ledger in Redis, shared by replicas (default: $SMS_MCP_REDIS_URL)",

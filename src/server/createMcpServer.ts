@@ -1,12 +1,10 @@
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
+  type CallToolRequest,
   type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-} from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+} from "@modelcontextprotocol/server";
 import type { SendOutcome } from "../sms/sendResult.js";
 import type { SmsService } from "../sms/smsService.js";
 import { VERSION } from "../version.js";
@@ -14,10 +12,22 @@ import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
 import { SEND_SMS_TOOL_NAME, sendSmsToolDefinition } from "./sendSmsTool.js";
 import { toToolResult } from "./toolResult.js";
 
-const LooseCallToolRequestSchema = z.object({
-  method: z.literal("tools/call"),
-  params: z.unknown().optional(),
-});
+/**
+ * How long a 2026-07-28 client may keep `tools/list` and `server/discover` answers: the tool
+ * list does not change while a process runs; a restart with other settings (a connection's
+ * templates, its sender) is seen within this time.
+ * @default 300_000 (5 minutes)
+ */
+export const TOOL_LIST_TTL_MS = 300_000;
+
+/**
+ * `private`: a connection's tool description can name its own business (templates, senders),
+ * so a shared cache must not hand it to another caller.
+ */
+const CACHE_HINT = { ttlMs: TOOL_LIST_TTL_MS, cacheScope: "private" } as const;
+
+const INSTRUCTIONS =
+  "sms-mcp sends text messages from the user's own number with the send_sms tool. Confirm the recipient's number (in E.164 format) with the person before sending.";
 
 /** A tools/call that names no tool: answered as send_sms refusing it, nothing sent. */
 function invalidCall(service: SmsService): SendOutcome {
@@ -35,14 +45,19 @@ function invalidCall(service: SmsService): SendOutcome {
   };
 }
 
-// The SDK validates elicitation answers with Ajv; this server never elicits, so Ajv loads
-// only if something ever asks for a validator.
+// The SDK validates elicitation answers with Ajv; a send never needs it, so Ajv loads only
+// if something ever asks for a validator.
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
 /**
+ * One MCP server instance for one connection's send service, for every protocol era: the
+ * serving entries (stdio, Streamable HTTP, SSE) build one per connection, session or request.
+ *
  * The low-level Server rather than McpServer.registerTool: McpServer answers schema
  * violations with its own text, and the contract is that every call of send_sms, whatever
- * its arguments, answers "SMS sent." or "SMS couldn't be sent".
+ * its arguments, answers "SMS sent." or "SMS couldn't be sent". (A tools/call whose params
+ * break the protocol's own shape, `arguments: null` or no params, is refused by the SDK with
+ * -32602 before it reaches this handler, as the protocol requires.)
  */
 export function createMcpServer(service: SmsService): Server {
   const server = new Server(
@@ -50,39 +65,32 @@ export function createMcpServer(service: SmsService): Server {
     {
       capabilities: { tools: {} },
       jsonSchemaValidator,
-      instructions:
-        "sms-mcp sends text messages from the user's own number with the send_sms tool. Confirm the recipient's number (in E.164 format) with the person before sending.",
+      instructions: INSTRUCTIONS,
+      cacheHints: { "tools/list": CACHE_HINT, "server/discover": CACHE_HINT },
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => {
+  server.setRequestHandler("tools/list", () => {
     // Load the provider SDK just after this answer goes out: off the host's critical path,
     // and before the first send needs it.
     setTimeout(() => service.warmUp(), 0).unref();
     return { tools: [sendSmsToolDefinition] };
   });
 
-  // Registered with the protocol's own method, past the Server's strict tools/call schema: a
-  // call whose arguments are an array, a string or null, or that names no tool, still gets
-  // the tool's answer ("SMS couldn't be sent" and why), not a protocol error with a dump.
-  const registerRequestHandler = Protocol.prototype.setRequestHandler as (
-    this: Server,
-    schema: typeof LooseCallToolRequestSchema,
-    handler: (request: z.infer<typeof LooseCallToolRequestSchema>) => Promise<CallToolResult>,
-  ) => void;
-  registerRequestHandler.call(server, LooseCallToolRequestSchema, async ({ params }) => {
-    const { name, arguments: args } = (
-      typeof params === "object" && params !== null ? params : {}
-    ) as { name?: unknown; arguments?: unknown };
-    if (typeof name === "string" && name !== SEND_SMS_TOOL_NAME) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Unknown tool ${name.slice(0, 64)}; this server has only ${SEND_SMS_TOOL_NAME}`,
-      );
-    }
-    if (typeof name !== "string") return toToolResult(invalidCall(service));
-    return toToolResult(await service.send(args));
-  });
+  server.setRequestHandler(
+    "tools/call",
+    async (request: CallToolRequest): Promise<CallToolResult> => {
+      const { name, arguments: args } = request.params;
+      if (name !== SEND_SMS_TOOL_NAME) {
+        if (name === "") return toToolResult(invalidCall(service));
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Unknown tool ${name.slice(0, 64)}; this server has only ${SEND_SMS_TOOL_NAME}`,
+        );
+      }
+      return toToolResult(await service.send(args));
+    },
+  );
 
   return server;
 }

@@ -1,19 +1,20 @@
-import type { AjvJsonSchemaValidator as SdkAjvValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import type {
   JsonSchemaType,
   JsonSchemaValidator,
   jsonSchemaValidator,
-} from "@modelcontextprotocol/sdk/validation/types.js";
+} from "@modelcontextprotocol/server";
+import type { AjvJsonSchemaValidator as SdkAjvValidator } from "@modelcontextprotocol/server/validators/ajv";
 
 /**
- * Stands in for the SDK's `validation/ajv-provider.js` inside the bundle (scripts/bundle.mjs).
- * The SDK's Server and Client import Ajv at load time to build a default validator; the
- * server never uses it, and evaluating Ajv is a noticeable part of every host launch. The
- * real provider (the SDK's own, CommonJS build) loads on the first schema that needs it.
+ * Stands in for the SDK's default validator inside the bundle (scripts/bundle.mjs, through
+ * src/server/sdkShims.ts). The SDK's Server and Client import their Ajv provider, some 300 KB
+ * of code, at load time for a default validator a send never uses; evaluating it is a
+ * noticeable part of every host launch. The real provider loads on the first schema that
+ * needs it.
  *
  * It is a plain `require()` so that esbuild bundles the provider (an installed package needs
- * no SDK beside the bundle) but evaluates it only when called. The bundle defines `require`;
- * outside it (the tests' TypeScript) only the server holds one, and the server never elicits.
+ * no SDK beside the bundle) but evaluates it only when called. The bundle defines `require`,
+ * and so does vitest for the tests' TypeScript.
  */
 export class AjvJsonSchemaValidator implements jsonSchemaValidator {
   private real: SdkAjvValidator | undefined;
@@ -21,7 +22,7 @@ export class AjvJsonSchemaValidator implements jsonSchemaValidator {
   getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
     if (!this.real) {
       const sdk =
-        require("@modelcontextprotocol/sdk/validation/ajv") as typeof import("@modelcontextprotocol/sdk/validation/ajv-provider.js");
+        require("@modelcontextprotocol/server/validators/ajv") as typeof import("@modelcontextprotocol/server/validators/ajv");
       this.real = new sdk.AjvJsonSchemaValidator();
     }
     return this.real.getValidator<T>(schema);

@@ -1,11 +1,23 @@
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import {
+  StdioServerTransport,
+  serveStdio as serveStdioEntry,
+} from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../log/logger.js";
 import type { SmsService } from "../sms/smsService.js";
 import { createMcpServer } from "./createMcpServer.js";
 import { refusalMessage, StdioInputScreen } from "./stdioInput.js";
 
+/**
+ * How long after the connection opens the provider SDK loads when the host has not listed the
+ * tools (the first `tools/list` answer loads it at once).
+ * @default 250
+ */
 const WARM_UP_FALLBACK_MS = 250;
-/** Far above any real MCP message to this server (a send_sms call is a few KiB at most). */
+/**
+ * The longest message line taken: far above any real MCP message to this server (a send_sms
+ * call is a few KiB at most).
+ * @default 1048576 (1 MiB)
+ */
 const MAX_LINE_BYTES = 1024 * 1024;
 
 export interface StdioOptions {
@@ -13,18 +25,26 @@ export interface StdioOptions {
   drainMs: number;
 }
 
+/**
+ * Serves one connection's send_sms over stdio, in the era the host's first message chooses
+ * (the SDK's `serveStdio`): `initialize` pins the 2025 protocol as before; a request carrying
+ * the 2026-07-28 `_meta` envelope pins the stateless revision; an unsupported version
+ * (-32022) or a malformed envelope (-32602) is answered and nothing runs.
+ */
 export async function serveStdio(
   service: SmsService,
   logger: Logger,
   { drainMs }: StdioOptions,
 ): Promise<void> {
-  const server = createMcpServer(service);
-  // The first tools/list answer triggers the warm-up (createMcpServer); this is the fallback
-  // for a host that calls tools without listing them first.
-  server.oninitialized = () => setTimeout(() => service.warmUp(), WARM_UP_FALLBACK_MS).unref();
-
   // stdout is the protocol's: anything a dependency prints with console.log lands on stderr.
   for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
+
+  const input = new StdioInputScreen(MAX_LINE_BYTES, (refusal) => {
+    logger.warn({ code: refusal.code, reason: refusal.message }, "refused a message line");
+    transport.send(refusalMessage(refusal)).catch(() => undefined);
+  });
+  process.stdin.pipe(input);
+  const transport = new StdioServerTransport(input, process.stdout);
 
   let closing = false;
   /** Lets every started send finish and be recorded (bounded), then exits. */
@@ -32,17 +52,10 @@ export async function serveStdio(
     if (closing) return;
     closing = true;
     await Promise.race([service.idle(), new Promise((resolve) => setTimeout(resolve, drainMs))]);
-    await server.close().catch(() => undefined);
+    await handle.close().catch(() => undefined);
     await service.close().catch(() => undefined);
     process.exit(exitCode);
   };
-
-  const input = new StdioInputScreen(MAX_LINE_BYTES, (refusal) => {
-    logger.warn({ code: refusal.code, reason: refusal.message }, "refused a message line");
-    void transport.send(refusalMessage(refusal));
-  });
-  process.stdin.pipe(input);
-  const transport = new StdioServerTransport(input, process.stdout);
 
   // The host went away (closed our stdout, or died): there is no one left to answer, but the
   // sends already started still finish and are recorded before the process goes.
@@ -60,7 +73,17 @@ export async function serveStdio(
   process.on("SIGTERM", () => void close(0));
   process.on("SIGINT", () => void close(0));
 
-  await server.connect(transport);
+  const handle = serveStdioEntry(
+    () => {
+      setTimeout(() => service.warmUp(), WARM_UP_FALLBACK_MS).unref();
+      return createMcpServer(service);
+    },
+    {
+      transport,
+      onerror: (error) =>
+        logger.debug({ name: error.name, reason: error.message }, "stdio: refused"),
+    },
+  );
   logger.info(
     { connection: service.connection.label, provider: service.connection.provider },
     "sms-mcp serving on stdio",

@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { SendOutcome } from "../sms/sendResult.js";
 import { NOT_SENT_TEXT, SENT_TEXT } from "./sendSmsTool.js";
 

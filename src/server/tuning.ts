@@ -14,14 +14,6 @@ export const TUNING = {
    * Consequence: objects that do live long are copied once more before they are promoted.
    */
   noAllocationSitePretenuring: true,
-  /**
-   * Hono's lightweight `Response` as the global one (HTTP only). The SDK's Streamable HTTP
-   * transport answers with web `Response`s; a native one wraps even a short JSON body in a
-   * stream that hono's adapter then reads back. Hono's keeps the string and writes it whole.
-   * Consequence: the process's global `Request`/`Response` are hono's; nothing else here
-   * subclasses them (the SDK opts out of this only for frameworks that do).
-   */
-  lightweightWebResponses: true,
 } as const;
 
 export function tuneHeapForServing(): void {

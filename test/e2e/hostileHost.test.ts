@@ -136,28 +136,37 @@ describe("a hostile host on stdio", () => {
     expect(await server.exit).toBe(0);
   });
 
+  // Pins of the SDK's own parsing of tools/call (v2 refuses a call that breaks the protocol's
+  // shape before any handler runs): the day it changes, these fail.
   it.each([
     ["arguments null", { name: "send_sms", arguments: null }],
     ["no tool name", { arguments: { to_: "+15551234567", message: "hi" } }],
-  ])("tools/call with %s answers the tool's failure string", async (_name, params) => {
-    const server = startRaw(env);
-    await initialize(server);
-    server.write(call(7, params));
-    const answer = await server.answer(7);
-    expect(firstText(answer)).toBe("SMS couldn't be sent");
-    expect((answer.result as { isError?: boolean }).isError).toBe(true);
-    server.child.stdin.end();
-    await server.exit;
-    expect(sim.requests()).toHaveLength(0);
-  });
+  ])(
+    "tools/call with %s is refused with -32602 under its id, nothing sent, serving goes on",
+    async (_name, params) => {
+      const server = startRaw(env);
+      await initialize(server);
+      server.write(call(7, params));
+      expect(await server.answer(7)).toMatchObject({
+        jsonrpc: "2.0",
+        id: 7,
+        error: { code: -32602 },
+      });
+      server.write(
+        call(8, { name: "send_sms", arguments: { to_: "+15551234567", message: "after" } }),
+      );
+      expect(firstText(await server.answer(8))).toBe("SMS sent.");
+      server.child.stdin.end();
+      await server.exit;
+      expect(sim.requests()).toHaveLength(1);
+    },
+  );
 
-  it("tools/call with no params at all answers the tool's failure string", async () => {
+  it("tools/call with no params at all is refused with -32602, nothing sent", async () => {
     const server = startRaw(env);
     await initialize(server);
     server.write(JSON.stringify({ jsonrpc: "2.0", id: 8, method: "tools/call" }));
-    const answer = await server.answer(8);
-    expect(firstText(answer)).toBe("SMS couldn't be sent");
-    expect((answer.result as { isError?: boolean }).isError).toBe(true);
+    expect(await server.answer(8)).toMatchObject({ id: 8, error: { code: -32602 } });
     server.child.stdin.end();
     await server.exit;
     expect(sim.requests()).toHaveLength(0);

@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import type { ServerResponse } from "node:http";
-import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { describe, expect, it } from "vitest";
 import { SessionRegistry } from "../../src/server/http/sessions.js";
 
@@ -14,7 +13,6 @@ function fakeTransport() {
   };
   return transport;
 }
-const asTransport = (t: ReturnType<typeof fakeTransport>) => t as unknown as SSEServerTransport;
 const fakeResponse = () => new EventEmitter() as unknown as ServerResponse;
 
 describe("SessionRegistry", () => {
@@ -22,8 +20,8 @@ describe("SessionRegistry", () => {
     const registry = new SessionRegistry(10, 1000);
     const idle = fakeTransport();
     const busy = fakeTransport();
-    registry.add("idle", asTransport(idle), "c");
-    registry.add("busy", asTransport(busy), "c");
+    registry.add("idle", idle, "c");
+    registry.add("busy", busy, "c");
     const stream = fakeResponse();
     registry.track("busy", stream);
 
@@ -42,9 +40,9 @@ describe("SessionRegistry", () => {
 
   it("is full at its limit", () => {
     const registry = new SessionRegistry(2, 1000);
-    registry.add("a", asTransport(fakeTransport()), "c");
+    registry.add("a", fakeTransport(), "c");
     expect(registry.full).toBe(false);
-    registry.add("b", asTransport(fakeTransport()), "c");
+    registry.add("b", fakeTransport(), "c");
     expect(registry.full).toBe(true);
     registry.remove("a");
     expect(registry.full).toBe(false);
@@ -54,7 +52,7 @@ describe("SessionRegistry", () => {
   it("gives a session only to the connection whose endpoints opened it", () => {
     const registry = new SessionRegistry(10, 1000);
     const transport = fakeTransport();
-    registry.add("s1", asTransport(transport), "twilio-sales");
+    registry.add("s1", transport, "twilio-sales");
     expect(registry.get("s1", "twilio-sales")).toBe(transport);
     expect(registry.get("s1", "twilio-support")).toBeUndefined();
     void registry.closeAll();

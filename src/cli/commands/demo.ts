@@ -2,9 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { createProvider } from "../../providers/createProvider.js";
 import { startSimulator } from "../../simulator/simulator.js";
 import { deliveryStateOf, explainDelivery } from "../../sms/delivery.js";
@@ -12,6 +11,7 @@ import { VERSION } from "../../version.js";
 import { CliError } from "../errors.js";
 
 const DEMO_TO = "+15551234567";
+const MODERN_REVISION = "2026-07-28";
 const DEMO_MESSAGE =
   "Hi Alice, you're booked for Tuesday May 20 at 3pm with Dr. Smith. Reply CANCEL to cancel. — ABC Dental";
 
@@ -60,11 +60,15 @@ export async function demoCommand(): Promise<void> {
     env: serverEnv(simulator.url, twilio.accountSid, twilio.authToken, from, stateDir),
     stderr: "inherit",
   });
-  const client = new Client({ name: "sms-mcp-demo", version: VERSION });
+  // The current protocol revision, as a host on the SDK's v2 client speaks it.
+  const client = new Client(
+    { name: "sms-mcp-demo", version: VERSION },
+    { versionNegotiation: { mode: { pin: MODERN_REVISION } } },
+  );
   try {
     await client.connect(transport);
     out(
-      "2. Spawned `sms-mcp serve` over stdio, as Claude Desktop would (Twilio connection, env mode)",
+      `2. Spawned \`sms-mcp serve\` over stdio, as an MCP host would (MCP ${MODERN_REVISION}, stateless; Twilio connection, env mode)`,
     );
 
     const { tools } = await client.listTools();
@@ -77,10 +81,10 @@ export async function demoCommand(): Promise<void> {
 
     out(`4. tools/call send_sms → to_ ${DEMO_TO}`);
     out(`   message: "${DEMO_MESSAGE}"`);
-    const result = (await client.callTool({
+    const result: CallToolResult = await client.callTool({
       name: "send_sms",
       arguments: { to_: DEMO_TO, message: DEMO_MESSAGE },
-    })) as CallToolResult;
+    });
     // The last block repeats structuredContent as JSON, shown here as the details.
     for (const block of result.content.slice(0, -1)) {
       if (block.type === "text") out(`   answer:  ${block.text}`);
@@ -96,7 +100,7 @@ export async function demoCommand(): Promise<void> {
       out(`   ${JSON.stringify(request.body)}`);
     }
     if (result.isError) throw new CliError("the demo send failed");
-    const messageId = result.structuredContent?.messageId;
+    const { messageId } = (result.structuredContent ?? {}) as { messageId?: unknown };
     if (typeof messageId === "string") {
       const provider = await createProvider({
         credentials: {

@@ -1,14 +1,16 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { jsonRpcError } from "./httpIo.js";
-import type { ConnectionTokenIndex } from "./httpServer.js";
 import type { OAuthResourceServer } from "./oauth.js";
+import { connectionScope, SEND_SCOPE } from "./scopes.js";
 
-/** The scope an access token needs to send through any connection of this server. */
-export const SEND_SCOPE = "sms:send";
-
-/** The scope that opens one connection's endpoints only. */
-export const connectionScope = (connectionId: string) => `${SEND_SCOPE}:${connectionId}`;
+/** Per-connection bearer tokens: which connection each one opens. */
+export interface ConnectionTokenIndex {
+  /** The connection id a bearer token opens, if it is a current token. */
+  connectionOf(token: string): string | undefined;
+  /** Whether any connection has a token: then every request must authenticate. */
+  readonly any: boolean;
+}
 
 /**
  * Decides whether a request may reach one connection's MCP endpoints; false means it has

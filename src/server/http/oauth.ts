@@ -1,7 +1,7 @@
-import { discoverAuthorizationServerMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { discoverAuthorizationServerMetadata } from "@modelcontextprotocol/client";
+import type { OAuthProtectedResourceMetadata } from "@modelcontextprotocol/server";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
-import { SEND_SCOPE } from "./auth.js";
+import { SEND_SCOPE } from "./scopes.js";
 
 /** Only asymmetric signatures: a token must be signed by a key the issuer publishes. */
 const ALGORITHMS = [

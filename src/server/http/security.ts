@@ -45,7 +45,7 @@ export function originCheck(allowedOrigins: ReadonlySet<string>): Guard {
     res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
     res.setHeader(
       "Access-Control-Allow-Headers",
-      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID",
+      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID",
     );
     res.setHeader("Access-Control-Max-Age", "600");
     res.writeHead(204).end();

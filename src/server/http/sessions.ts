@@ -1,11 +1,12 @@
 import type { ServerResponse } from "node:http";
-import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 
-type Transport = StreamableHTTPServerTransport | SSEServerTransport;
+/** What the registry needs of a session's transport: a way to end it. */
+export interface SessionTransport {
+  close(): Promise<void>;
+}
 
-interface Session {
-  transport: Transport;
+interface Session<T extends SessionTransport> {
+  transport: T;
   /** The connection whose endpoints opened it: only those endpoints may use it. */
   connectionId: string;
   /** Responses still open: a session with a live stream or request is never idle. */
@@ -13,9 +14,12 @@ interface Session {
   lastActive: number;
 }
 
-/** Open MCP sessions, bounded in number and expired when idle. */
-export class SessionRegistry {
-  private readonly sessions = new Map<string, Session>();
+/**
+ * Open legacy MCP sessions (2025-era Streamable HTTP and 2024-11-05 SSE), bounded in number
+ * and expired when idle. 2026-07-28 requests are stateless and never appear here.
+ */
+export class SessionRegistry<T extends SessionTransport = SessionTransport> {
+  private readonly sessions = new Map<string, Session<T>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -35,12 +39,12 @@ export class SessionRegistry {
   }
 
   /** The session, when it exists and belongs to `connectionId`. */
-  get(id: string, connectionId: string): Transport | undefined {
+  get(id: string, connectionId: string): T | undefined {
     const session = this.sessions.get(id);
     return session?.connectionId === connectionId ? session.transport : undefined;
   }
 
-  add(id: string, transport: Transport, connectionId: string): void {
+  add(id: string, transport: T, connectionId: string): void {
     this.sessions.set(id, { transport, connectionId, open: 0, lastActive: Date.now() });
   }
 

@@ -2,17 +2,22 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../log/logger.js";
 import type { StatusCallback } from "../../sms/ports/provider.js";
 import type { SmsService } from "../../sms/smsService.js";
+import {
+  DEFAULT_CALLBACK_BURST,
+  DEFAULT_CALLBACKS_PER_SECOND,
+  DEFAULT_MAX_BODY_BYTES,
+} from "./defaults.js";
 import { readBody, sendJson } from "./httpIo.js";
 
 export interface StatusRouteOptions {
   /** This server's public origin: the URL a provider signed is this plus the request's path. */
   publicUrl: string;
   logger: Logger;
-  /** Callbacks per second each connection accepts, on average. Default: 20. */
+  /** Callbacks per second each connection accepts, on average. @default {@link DEFAULT_CALLBACKS_PER_SECOND} */
   perSecond?: number;
-  /** How many may arrive at once above that rate. Default: 100. */
+  /** How many may arrive at once above that rate. @default {@link DEFAULT_CALLBACK_BURST} */
   burst?: number;
-  /** The largest callback body read. Default: 64 KiB. */
+  /** The largest callback body read. @default {@link DEFAULT_MAX_BODY_BYTES} */
   maxBodyBytes?: number;
 }
 
@@ -56,12 +61,15 @@ function flatHeaders(headers: IncomingMessage["headers"]): Record<string, string
  */
 export function statusRoute(options: StatusRouteOptions) {
   const { publicUrl, logger } = options;
-  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const buckets = new Map<string, RateBucket>();
   const bucketOf = (connectionId: string) => {
     let bucket = buckets.get(connectionId);
     if (!bucket) {
-      bucket = new RateBucket(options.perSecond ?? 20, options.burst ?? 100);
+      bucket = new RateBucket(
+        options.perSecond ?? DEFAULT_CALLBACKS_PER_SECOND,
+        options.burst ?? DEFAULT_CALLBACK_BURST,
+      );
       buckets.set(connectionId, bucket);
     }
     return bucket;

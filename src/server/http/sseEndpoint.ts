@@ -1,0 +1,84 @@
+import type { ServerResponse } from "node:http";
+import {
+  classifyInboundRequest,
+  PROTOCOL_VERSION_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  UnsupportedProtocolVersionError,
+} from "@modelcontextprotocol/server";
+import type { Logger } from "../../log/logger.js";
+import { createMcpServer } from "../createMcpServer.js";
+import type { Endpoint } from "./endpoints.js";
+import { jsonRpcError, sendJson } from "./httpIo.js";
+import type { SessionRegistry, SessionTransport } from "./sessions.js";
+import { SseServerTransport } from "./sseTransport.js";
+
+/**
+ * `GET /sse` and `POST /messages` (and each connection's own): the 2024-11-05 HTTP+SSE
+ * transport, deprecated by the protocol since 2025-03-26 and kept for the clients that still
+ * use it. Sessions share the Streamable HTTP sessions' bound and idle expiry.
+ */
+export function sseEndpoint(sessions: SessionRegistry<SessionTransport>, logger: Logger) {
+  async function open(endpoint: Endpoint, res: ServerResponse): Promise<void> {
+    if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
+    const transport = new SseServerTransport(`${endpoint.prefix}/messages`, res);
+    sessions.add(transport.sessionId, transport, endpoint.connectionId);
+    sessions.track(transport.sessionId, res);
+    transport.onclose = () => {
+      sessions.remove(transport.sessionId);
+      logger.debug({ transport: "sse", sessions: sessions.size }, "session closed");
+    };
+    await createMcpServer(endpoint.service).connect(transport);
+    logger.debug({ transport: "sse", sessions: sessions.size }, "session opened");
+  }
+
+  /**
+   * One message for an open stream: 202, and the answer goes down the stream. A message that
+   * claims the 2026-07-28 revision is refused here (400, -32022, naming the revisions this
+   * endpoint speaks): that revision is served at /mcp, never over an SSE session.
+   */
+  async function message(
+    endpoint: Endpoint,
+    url: URL,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<void> {
+    const transport = sessions.get(url.searchParams.get("sessionId") ?? "", endpoint.connectionId);
+    if (!transport) return jsonRpcError(res, 404, "Session not found");
+    if (!(transport instanceof SseServerTransport)) {
+      return jsonRpcError(res, 400, "Session exists but uses the Streamable HTTP transport");
+    }
+    if (!transport.connected) return jsonRpcError(res, 404, "Session not found");
+    const route = classifyInboundRequest({ httpMethod: "POST", body });
+    if (route.kind !== "legacy") {
+      const error = new UnsupportedProtocolVersionError({
+        supported: [...SUPPORTED_PROTOCOL_VERSIONS],
+        requested: modernClaim(body) ?? "unknown",
+      });
+      return sendJson(res, 400, {
+        jsonrpc: "2.0",
+        id: idOf(body),
+        error: { code: error.code, message: error.message, data: error.data },
+      });
+    }
+    try {
+      transport.receive(body);
+    } catch {
+      return jsonRpcError(res, 400, "Invalid Request: not a JSON-RPC 2.0 message");
+    }
+    res.writeHead(202).end("Accepted");
+  }
+
+  return { open, message };
+}
+
+/** The protocol version a request's `_meta` envelope claims. */
+function modernClaim(body: unknown): string | undefined {
+  const params = (body as { params?: { _meta?: Record<string, unknown> } } | null)?.params;
+  const version = params?._meta?.[PROTOCOL_VERSION_META_KEY];
+  return typeof version === "string" ? version : undefined;
+}
+
+function idOf(body: unknown): string | number | null {
+  const id = (body as { id?: unknown } | null)?.id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
