@@ -124,6 +124,60 @@ describe("a hostile host on stdio", () => {
     },
   );
 
+  describe("a 2026-07-28 host that skips the probe and calls at once", () => {
+    const META = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+    };
+    const SEND = { name: "send_sms", arguments: { to_: "+15551234567", message: "hi" } };
+
+    it("is served statelessly: the call sends, with resultType and the server's identity", async () => {
+      const server = startRaw(env);
+      server.write(call(1, { ...SEND, _meta: META }));
+      const answer = await server.answer(1);
+      expect(firstText(answer)).toBe("SMS sent.");
+      expect(answer.result).toMatchObject({
+        resultType: "complete",
+        _meta: { "io.modelcontextprotocol/serverInfo": { name: "sms-mcp" } },
+      });
+      server.child.stdin.end();
+      expect(await server.exit).toBe(0);
+      expect(sim.requests()).toHaveLength(1);
+    });
+
+    it.each([
+      [
+        "a protocol version the server does not speak",
+        { ...META, "io.modelcontextprotocol/protocolVersion": "2099-01-01" },
+        -32022,
+      ],
+      [
+        "no clientCapabilities",
+        { "io.modelcontextprotocol/protocolVersion": "2026-07-28" },
+        -32602,
+      ],
+    ])(
+      "with %s gets %d under its id, nothing sent, and serving goes on",
+      async (_name, meta, code) => {
+        const server = startRaw(env);
+        server.write(call(1, { ...SEND, _meta: meta }));
+        const refusal = await server.answer(1);
+        expect(refusal).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code } });
+        if (code === -32022) {
+          expect(refusal.error).toMatchObject({
+            data: { supported: ["2026-07-28"], requested: "2099-01-01" },
+          });
+        }
+        expect(sim.requests()).toHaveLength(0);
+        server.write(call(2, { ...SEND, _meta: META }));
+        expect(firstText(await server.answer(2))).toBe("SMS sent.");
+        server.child.stdin.end();
+        expect(await server.exit).toBe(0);
+        expect(sim.requests()).toHaveLength(1);
+      },
+    );
+  });
+
   it("a line that is not JSON gets a parse error (-32700, id null), and serving goes on", async () => {
     const server = startRaw(env);
     await initialize(server);

@@ -54,11 +54,16 @@ export function sseEndpoint(sessions: SessionRegistry<SessionTransport>, logger:
         supported: [...SUPPORTED_PROTOCOL_VERSIONS],
         requested: modernClaim(body) ?? "unknown",
       });
-      return sendJson(res, 400, {
-        jsonrpc: "2.0",
-        id: idOf(body),
-        error: { code: error.code, message: error.message, data: error.data },
-      });
+      const id = idOf(body);
+      if (id !== null) {
+        await transport.send({
+          jsonrpc: "2.0",
+          id,
+          error: { code: error.code, message: error.message, data: error.data },
+        });
+      }
+      res.writeHead(202).end("Accepted");
+      return;
     }
     try {
       transport.receive(body);

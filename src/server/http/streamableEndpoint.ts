@@ -6,6 +6,7 @@ import {
   createMcpHandler,
   isInitializeRequest,
   type McpHandlerRequestOptions,
+  SUPPORTED_PROTOCOL_VERSIONS,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import type { Logger } from "../../log/logger.js";
@@ -14,6 +15,14 @@ import { createMcpServer } from "../createMcpServer.js";
 import type { Endpoint } from "./endpoints.js";
 import { jsonRpcErrorResponse } from "./httpIo.js";
 import type { SessionRegistry, SessionTransport } from "./sessions.js";
+
+const LEGACY_REVISIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+
+/** Whether a request names a legacy revision in its header, or none (as 2025-03-26 clients do). */
+function speaksLegacy(request: Request): boolean {
+  const version = request.headers.get("mcp-protocol-version");
+  return version === null || LEGACY_REVISIONS.has(version);
+}
 
 export interface StreamableEndpointOptions {
   /** The legacy sessions of every connection (shared with SSE: one bound on both). */
@@ -49,6 +58,12 @@ export function streamableEndpoint(options: StreamableEndpointOptions) {
     request: Request,
     options?: McpHandlerRequestOptions,
   ): Promise<Response> {
+    if (request.method !== "POST" && !speaksLegacy(request)) {
+      // A GET stream or a DELETE belongs to a legacy session; a 2026-07-28 client has neither.
+      const response = jsonRpcErrorResponse(405, "Method not allowed.");
+      response.headers.set("Allow", "POST");
+      return response;
+    }
     const id = request.headers.get("mcp-session-id");
     if (id) {
       const transport = sessions.get(id, endpoint.connectionId);

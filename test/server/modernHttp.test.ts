@@ -1,0 +1,313 @@
+// Raw 2026-07-28 requests to the HTTP server, right and wrong: each wrong one gets the spec's
+// status and JSON-RPC code, nothing is sent, and the server goes on serving.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { composeSmsService } from "../../src/cli/compose.js";
+import { createCliContext } from "../../src/cli/context.js";
+import { resolveForCli } from "../../src/cli/resolveForCli.js";
+import { createLogger } from "../../src/log/logger.js";
+import { type RunningHttpServer, startHttpServer } from "../../src/server/http/httpServer.js";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { postInitialize } from "../helpers/mcpHttp.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+
+const VERSION = "2026-07-28";
+const META = {
+  "io.modelcontextprotocol/protocolVersion": VERSION,
+  "io.modelcontextprotocol/clientInfo": { name: "raw", version: "0" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+const SEND = { name: "send_sms", arguments: { to_: "+15551234567", message: "Raw and modern" } };
+
+interface Raw {
+  method?: string;
+  params?: Record<string, unknown>;
+  /** Headers to send instead of the ones the body implies (undefined removes one). */
+  headers?: Record<string, string | undefined>;
+  httpMethod?: string;
+}
+
+describe("2026-07-28 requests over Streamable HTTP, right and wrong", () => {
+  let sim: Simulator;
+  let server: RunningHttpServer;
+  let dir: string;
+  let nextId = 1;
+
+  /** One POST as a modern client sends it, with the body's headers unless told otherwise. */
+  async function post({
+    method = "tools/call",
+    params = { ...SEND, _meta: META },
+    headers = {},
+    httpMethod = "POST",
+  }: Raw) {
+    const implied: Record<string, string | undefined> = {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": VERSION,
+      "mcp-method": method,
+      "mcp-name": typeof params.name === "string" ? params.name : undefined,
+    };
+    const all = { ...implied, ...headers };
+    const response = await fetch(`${server.url}/mcp`, {
+      method: httpMethod,
+      headers: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >,
+      ...(httpMethod === "POST"
+        ? { body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }) }
+        : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
+  }
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    dir = await mkdtemp(join(tmpdir(), "sms-mcp-modern-http-"));
+    const context = createCliContext({
+      ...providerEnv(sim, "twilio"),
+      SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
+      SMS_MCP_STATE_DIR: join(dir, "state"),
+    });
+    const connection = await resolveForCli(undefined, context);
+    const service = await composeSmsService(connection, context, createLogger("warn"));
+    server = await startHttpServer({
+      service,
+      logger: createLogger("warn"),
+      host: "127.0.0.1",
+      port: 0,
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await sim?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => sim.clear());
+
+  it("server/discover names the revision, carries a cache hint and the server's identity, and opens no session", async () => {
+    const { status, headers, body } = await post({
+      method: "server/discover",
+      params: { _meta: META },
+    });
+    expect(status).toBe(200);
+    expect(headers.get("mcp-session-id")).toBeNull();
+    expect(body.result).toMatchObject({
+      supportedVersions: [VERSION],
+      capabilities: { tools: {} },
+      resultType: "complete",
+      cacheScope: "private",
+      _meta: { "io.modelcontextprotocol/serverInfo": { name: "sms-mcp" } },
+    });
+    expect(body.result.ttlMs).toBeGreaterThan(0);
+    expect(server.sessionCount()).toBe(0);
+  });
+
+  it("tools/list carries a real cache hint", async () => {
+    const { body } = await post({ method: "tools/list", params: { _meta: META } });
+    expect(body.result.tools.map((t: { name: string }) => t.name)).toEqual(["send_sms"]);
+    expect(body.result).toMatchObject({ resultType: "complete", cacheScope: "private" });
+    expect(body.result.ttlMs).toBeGreaterThan(0);
+  });
+
+  it("a right tools/call sends one text and answers with resultType complete", async () => {
+    const { status, headers, body } = await post({});
+    expect(status).toBe(200);
+    expect(headers.get("mcp-session-id")).toBeNull();
+    expect(body.result.resultType).toBe("complete");
+    expect(body.result.content[0]).toEqual({ type: "text", text: "SMS sent." });
+    expect(sim.requests()).toHaveLength(1);
+  });
+
+  it.each<[string, Raw, number, number]>([
+    [
+      "a version the server does not speak (forged)",
+      {
+        params: {
+          ...SEND,
+          _meta: { ...META, "io.modelcontextprotocol/protocolVersion": "2099-01-01" },
+        },
+        headers: { "mcp-protocol-version": "2099-01-01" },
+      },
+      400,
+      -32022,
+    ],
+    [
+      "no clientCapabilities in _meta",
+      { params: { ...SEND, _meta: { "io.modelcontextprotocol/protocolVersion": VERSION } } },
+      400,
+      -32602,
+    ],
+    [
+      "no MCP-Protocol-Version header",
+      { headers: { "mcp-protocol-version": undefined } },
+      400,
+      -32020,
+    ],
+    [
+      "an MCP-Protocol-Version header that differs from _meta",
+      { headers: { "mcp-protocol-version": "2025-11-25" } },
+      400,
+      -32020,
+    ],
+    ["no Mcp-Method header", { headers: { "mcp-method": undefined } }, 400, -32020],
+    [
+      "an Mcp-Name header naming another tool",
+      { headers: { "mcp-name": "send_email" } },
+      400,
+      -32020,
+    ],
+    ["no Mcp-Name header", { headers: { "mcp-name": undefined } }, 400, -32020],
+    ["an unknown method", { method: "sms/blast", params: { _meta: META } }, 404, -32601],
+    [
+      "initialize with the modern envelope",
+      {
+        method: "initialize",
+        params: {
+          _meta: META,
+          protocolVersion: VERSION,
+          capabilities: {},
+          clientInfo: { name: "x", version: "0" },
+        },
+      },
+      404,
+      -32601,
+    ],
+  ])("%s: HTTP %d with %d, nothing sent", async (_name, raw, status, code) => {
+    const answer = await post(raw);
+    expect(answer.status).toBe(status);
+    expect(answer.body).toMatchObject({ jsonrpc: "2.0", error: { code } });
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it("an unsupported version's answer lists the revision the server speaks", async () => {
+    const { body } = await post({
+      method: "tools/list",
+      params: { _meta: { ...META, "io.modelcontextprotocol/protocolVersion": "2099-01-01" } },
+      headers: { "mcp-protocol-version": "2099-01-01" },
+    });
+    expect(body.error.data).toEqual({ supported: [VERSION], requested: "2099-01-01" });
+  });
+
+  it.each(["GET", "DELETE"])(
+    "%s from a modern client: 405, no stream, no session",
+    async (httpMethod) => {
+      const { status } = await post({
+        httpMethod,
+        headers: { "mcp-method": undefined, "mcp-name": undefined },
+      });
+      expect(status).toBe(405);
+      expect(server.sessionCount()).toBe(0);
+    },
+  );
+
+  it("a legacy session id on a modern request is ignored: served statelessly, nothing minted or echoed", async () => {
+    const opened = await postInitialize(`${server.url}/mcp`);
+    const sessionId = opened.headers.get("mcp-session-id") as string;
+    await opened.text();
+    expect(server.sessionCount()).toBe(1);
+    const { status, headers, body } = await post({
+      params: {
+        ...SEND,
+        arguments: { ...SEND.arguments, message: "With a stale session id" },
+        _meta: META,
+      },
+      headers: { "mcp-session-id": sessionId },
+    });
+    expect(status).toBe(200);
+    expect(headers.get("mcp-session-id")).toBeNull();
+    expect(body.result.content[0].text).toBe("SMS sent.");
+    expect(server.sessionCount()).toBe(1);
+    expect(sim.requests()).toHaveLength(1);
+  });
+
+  it("after all of these the server still serves: one more right call sends", async () => {
+    const { body } = await post({
+      params: { ...SEND, arguments: { ...SEND.arguments, message: "Still here" }, _meta: META },
+    });
+    expect(body.result.content[0].text).toBe("SMS sent.");
+    expect(sim.requests()).toHaveLength(1);
+  });
+
+  it("a modern request on an SSE session gets -32022 naming the legacy revisions, nothing is sent, and the session goes on serving", async () => {
+    const stream = await openSse(`${server.url}/sse`);
+    const messagesUrl = `${server.url}${await stream.endpoint}`;
+    const postMessage = (message: object) =>
+      fetch(messagesUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(message),
+      });
+    const modern = await postMessage({
+      jsonrpc: "2.0",
+      id: 41,
+      method: "tools/call",
+      params: { ...SEND, _meta: META },
+    });
+    expect(modern.status).toBe(202);
+    const refusal = await stream.next();
+    expect(refusal).toMatchObject({ id: 41, error: { code: -32022 } });
+    expect(refusal.error.data.supported).toContain("2025-11-25");
+    expect(refusal.error.data.supported).not.toContain(VERSION);
+
+    await postMessage({
+      jsonrpc: "2.0",
+      id: 42,
+      method: "initialize",
+      params: {
+        protocolVersion: "2024-11-05",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "0" },
+      },
+    });
+    expect(await stream.next()).toMatchObject({
+      id: 42,
+      result: { protocolVersion: "2024-11-05" },
+    });
+    expect(sim.requests()).toHaveLength(0);
+    stream.close();
+  });
+});
+
+/** A raw HTTP+SSE stream: the endpoint it names, then each JSON-RPC message it carries. */
+async function openSse(url: string) {
+  const controller = new AbortController();
+  const response = await fetch(url, {
+    signal: controller.signal,
+    headers: { accept: "text/event-stream" },
+  });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  async function nextEvent(): Promise<{ event: string; data: string }> {
+    for (;;) {
+      const end = buffered.indexOf("\n\n");
+      if (end >= 0) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+        const data = /^data: (.*)$/m.exec(block)?.[1] ?? "";
+        return { event, data };
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the SSE stream ended");
+      buffered += decoder.decode(value, { stream: true });
+    }
+  }
+  const endpoint = nextEvent().then((e) => e.data);
+  return {
+    endpoint,
+    next: async () => {
+      await endpoint;
+      return JSON.parse((await nextEvent()).data);
+    },
+    close: () => controller.abort(),
+  };
+}
