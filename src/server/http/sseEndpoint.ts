@@ -8,7 +8,7 @@ import {
 import type { Logger } from "../../log/logger.js";
 import { createMcpServer } from "../createMcpServer.js";
 import type { Endpoint } from "./endpoints.js";
-import { jsonRpcError, sendJson } from "./httpIo.js";
+import { jsonRpcError } from "./httpIo.js";
 import type { SessionRegistry, SessionTransport } from "./sessions.js";
 import { SseServerTransport } from "./sseTransport.js";
 
@@ -32,9 +32,11 @@ export function sseEndpoint(sessions: SessionRegistry<SessionTransport>, logger:
   }
 
   /**
-   * One message for an open stream: 202, and the answer goes down the stream. A message that
-   * claims the 2026-07-28 revision is refused here (400, -32022, naming the revisions this
-   * endpoint speaks): that revision is served at /mcp, never over an SSE session.
+   * One message for an open stream: 202, and the answer goes down the stream. A request that
+   * claims the 2026-07-28 revision is answered on the stream with -32022 naming the revisions
+   * this endpoint speaks (that revision is served at /mcp), as a legacy server answers it: the
+   * SDK clients' SSE transports take a refused POST for a dead connection, while this answer
+   * lets a probing client fall back to `initialize`.
    */
   async function message(
     endpoint: Endpoint,
