@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+
+/** The protocol revision of the modern era, as a v2 client pins it. */
+export const MODERN = "2026-07-28";
 
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,8 +23,12 @@ export function rssMiB(pid) {
   }
 }
 
-/** Spawns a stdio MCP server and connects the SDK's Client, timing spawn → tools/list answered. */
-export async function connectStdio(command, args, env) {
+/**
+ * Spawns a stdio MCP server and connects the SDK's (v2) Client, timing spawn → tools/list
+ * answered. `era: "legacy"` (the default) opens with `initialize`, as today's hosts do;
+ * `"modern"` speaks 2026-07-28 (the client's probe runs first, on a sibling process).
+ */
+export async function connectStdio(command, args, env, { era = "legacy" } = {}) {
   const started = performance.now();
   const transport = new StdioClientTransport({
     command,
@@ -29,7 +36,10 @@ export async function connectStdio(command, args, env) {
     env: { ...process.env, ...env },
     stderr: "ignore",
   });
-  const client = new Client({ name: "bench", version: "0" });
+  const client = new Client(
+    { name: "bench", version: "0" },
+    era === "modern" ? { versionNegotiation: { mode: { pin: MODERN } } } : undefined,
+  );
   await client.connect(transport);
   await client.listTools();
   const coldStartMs = performance.now() - started;

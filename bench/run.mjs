@@ -6,14 +6,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { startSimulator } from "../dist/simulator/simulator.js";
-import { connectStdio, median, percentile, rssMiB, startRedis } from "./lib.mjs";
+import { connectStdio, MODERN, median, percentile, rssMiB, startRedis } from "./lib.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const OURS = join(root, process.env.BENCH_ENTRY ?? "dist/bin/main.js");
+// The baseline is a bare server on the same SDK major (v2); the v1-era one is measured beside it.
 const BARE = join(root, "bench/baselines/bareServer.mjs");
+const BARE_V1 = join(root, "bench/baselines/bareServerV1.mjs");
 const quick = process.argv.includes("--quick");
 const ROUNDS = quick ? 3 : 11;
 // Per-call p50 on a shared VM drifts by more than the gap it measures: many short interleaved
@@ -69,11 +70,12 @@ async function timeCalls(client, count) {
 }
 
 // 1 and 4a: cold start and idle memory.
-const cold = { ours: [], bare: [], oursRss: [], bareRss: [] };
+const cold = { ours: [], bare: [], bareV1: [], oursRss: [], bareRss: [], bareV1Rss: [] };
 for (let i = 0; i < ROUNDS; i++) {
   for (const [name, args, env] of [
     ["ours", [OURS, "serve"], oursEnv],
     ["bare", [BARE], {}],
+    ["bareV1", [BARE_V1], {}],
   ]) {
     const s = await connectStdio(node, args, env);
     cold[name].push(s.coldStartMs);
@@ -84,11 +86,14 @@ for (let i = 0; i < ROUNDS; i++) {
 
 // 2: per call over stdio: ours with the local durable ledger (the default), ours with the
 // ledger in Redis, and the bare server, in interleaved blocks.
-const perCall = { ours: [], redis: [], bare: [] };
+const perCall = { ours: [], redis: [], bare: [], bareV1: [], oursModern: [], bareModern: [] };
 {
   const servers = {
     ours: await connectStdio(node, [OURS, "serve"], oursEnv),
     bare: await connectStdio(node, [BARE], bareSendEnv),
+    bareV1: await connectStdio(node, [BARE_V1], bareSendEnv),
+    oursModern: await connectStdio(node, [OURS, "serve"], oursEnv, { era: "modern" }),
+    bareModern: await connectStdio(node, [BARE], bareSendEnv, { era: "modern" }),
     ...(redisEnv ? { redis: await connectStdio(node, [OURS, "serve"], redisEnv) } : {}),
   };
   // Steady state: JIT-compiled paths and a warm connection pool, as for a long-lived host session.
@@ -134,13 +139,17 @@ async function startHttp(env = oursEnv) {
 }
 
 /**
- * One round: 50 fresh sessions on the running server (or spread over the replicas given),
- * each sending its share in sequence.
+ * One round: 50 fresh clients on the running server (or spread over the replicas given), each
+ * sending its share in sequence. `era: "modern"`: 2026-07-28, every request stands alone;
+ * `"legacy"`: a 2025-11-25 session each.
  */
-async function oursHttpThroughput(...urls) {
+async function oursHttpThroughput(era, ...urls) {
   const clients = await Promise.all(
     Array.from({ length: HTTP_SESSIONS }, async (_, n) => {
-      const client = new Client({ name: "bench-http", version: "0" });
+      const client = new Client(
+        { name: "bench-http", version: "0" },
+        era === "modern" ? { versionNegotiation: { mode: { pin: MODERN } } } : undefined,
+      );
       const url = urls[n % urls.length];
       await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
       return client;
@@ -198,20 +207,32 @@ async function directThroughput() {
   return { perSecond: (HTTP_SESSIONS * HTTP_SENDS_PER_SESSION) / seconds, errors, latencies };
 }
 
-const http = { ours: [], direct: [], errors: 0, oursLatency: [], directLatency: [] };
+const http = {
+  ours: [],
+  legacy: [],
+  direct: [],
+  errors: 0,
+  oursLatency: [],
+  legacyLatency: [],
+  directLatency: [],
+};
 {
   // One long-lived server, as in production; the first round of each side warms the JIT
   // and the connection pools and is not counted.
   const { child, url } = await startHttp();
-  await oursHttpThroughput(url);
+  await oursHttpThroughput("modern", url);
+  await oursHttpThroughput("legacy", url);
   await directThroughput();
   for (let i = 0; i < (quick ? 2 : 5); i++) {
-    const o = await oursHttpThroughput(url);
+    const o = await oursHttpThroughput("modern", url);
+    const l = await oursHttpThroughput("legacy", url);
     const d = await directThroughput();
     http.ours.push(o.perSecond);
+    http.legacy.push(l.perSecond);
     http.direct.push(d.perSecond);
-    http.errors += o.errors + d.errors;
+    http.errors += o.errors + l.errors + d.errors;
     http.oursLatency.push(...o.latencies);
+    http.legacyLatency.push(...l.latencies);
     http.directLatency.push(...d.latencies);
   }
   child.kill("SIGTERM");
@@ -222,10 +243,10 @@ const replicas = { one: [], two: [], errors: 0 };
 if (redisEnv) {
   const first = await startHttp(redisEnv);
   const second = await startHttp(redisEnv);
-  await oursHttpThroughput(first.url, second.url);
+  await oursHttpThroughput("modern", first.url, second.url);
   for (let i = 0; i < (quick ? 2 : 5); i++) {
-    const one = await oursHttpThroughput(first.url);
-    const two = await oursHttpThroughput(first.url, second.url);
+    const one = await oursHttpThroughput("modern", first.url);
+    const two = await oursHttpThroughput("modern", first.url, second.url);
     replicas.one.push(one.perSecond);
     replicas.two.push(two.perSecond);
     replicas.errors += one.errors + two.errors;
@@ -238,14 +259,17 @@ redis?.stop();
 await sim.close();
 
 const rows = [];
-const row = (figure, ours, baseline, unit, goal, pass) =>
+const shown = (value, unit) => `${value.toFixed(unit === "ms" ? 2 : 1)} ${unit}`;
+/** One row: ours against the baseline; `v1` is the v1-era bare server's figure, when measured. */
+const row = (figure, ours, baseline, unit, goal, pass, v1) =>
   rows.push({
     figure,
-    ours: `${ours.toFixed(unit === "ms" ? 2 : 1)} ${unit}`,
-    baseline: `${baseline.toFixed(unit === "ms" ? 2 : 1)} ${unit}`,
+    ours: shown(ours, unit),
+    baseline: shown(baseline, unit),
     ratio: (ours / baseline).toFixed(3),
     goal,
     result: pass ? "pass" : "FAIL",
+    "v1-era bare": v1 === undefined ? "" : shown(v1, unit),
   });
 
 const coldRatio = median(cold.ours) / median(cold.bare);
@@ -256,6 +280,7 @@ row(
   "ms",
   "≤ 0.70×",
   coldRatio <= 0.7,
+  median(cold.bareV1),
 );
 const p50Ratio = median(perCall.ours) / median(perCall.bare);
 row(
@@ -265,6 +290,15 @@ row(
   "ms",
   "≤ 1.15×",
   p50Ratio <= 1.15,
+  median(perCall.bareV1),
+);
+row(
+  `send_sms over stdio, p50 (${MODERN})`,
+  median(perCall.oursModern),
+  median(perCall.bareModern),
+  "ms",
+  "(reported)",
+  true,
 );
 if (redisEnv) {
   row(
@@ -292,18 +326,27 @@ row(
   "ms",
   "(reported)",
   true,
+  percentile(perCall.bareV1, 99),
 );
 const httpRatio = median(http.ours) / median(http.direct);
 row(
-  `HTTP, ${HTTP_SESSIONS} sessions: sends/s (median)`,
+  `HTTP ${MODERN}, ${HTTP_SESSIONS} clients: sends/s (median)`,
   median(http.ours),
   median(http.direct),
   "/s",
-  "≥ 0.50×, no errors",
-  httpRatio >= 0.5 && http.errors === 0,
+  "≥ 0.60×, no errors",
+  httpRatio >= 0.6 && http.errors === 0,
 );
 row(
-  `HTTP, ${HTTP_SESSIONS} sessions: send p50`,
+  `HTTP 2025-11-25, ${HTTP_SESSIONS} sessions: sends/s (median)`,
+  median(http.legacy),
+  median(http.direct),
+  "/s",
+  "≥ 0.50×, no errors",
+  median(http.legacy) / median(http.direct) >= 0.5 && http.errors === 0,
+);
+row(
+  `HTTP ${MODERN}, ${HTTP_SESSIONS} clients: send p50`,
   median(http.oursLatency),
   median(http.directLatency),
   "ms",
@@ -311,7 +354,7 @@ row(
   true,
 );
 row(
-  `HTTP, ${HTTP_SESSIONS} sessions: send p99`,
+  `HTTP ${MODERN}, ${HTTP_SESSIONS} clients: send p99`,
   percentile(http.oursLatency, 99),
   percentile(http.directLatency, 99),
   "ms",
@@ -337,6 +380,7 @@ row(
   "MiB",
   "≤ 1.20×",
   rssRatio <= 1.2,
+  median(cold.bareV1Rss),
 );
 const growth = memory.oursLater / memory.ours1k;
 const bareGrowth = memory.bareLater / memory.bare1k;
@@ -347,21 +391,22 @@ rows.push({
   ratio: (growth / bareGrowth).toFixed(3),
   goal: "ours ≤ 1.10×",
   result: growth <= 1.1 ? "pass" : "FAIL",
+  "v1-era bare": "",
 });
 
-const headers = ["figure", "ours", "baseline", "ratio", "goal", "result"];
-const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
-const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
+const headers = ["figure", "ours", "baseline", "ratio", "goal", "result", "v1-era bare"];
+const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h] ?? "").length)));
+const line = (cells) => `| ${cells.map((c, i) => String(c ?? "").padEnd(widths[i])).join(" | ")} |`;
 console.log(
   `\nsms-mcp bench (${quick ? "quick" : "full"}): node ${process.version}, ${ROUNDS} cold starts each, ${CALLS} calls each, ${HTTP_SESSIONS}×${HTTP_SENDS_PER_SESSION} HTTP sends per round`,
 );
 console.log(
-  "Baselines: a bare MCP SDK stdio server (McpServer, one tool; its tool makes the same Twilio SDK call for the per-call figure), and a direct Twilio SDK loop with the same concurrency.\n",
+  "Baselines: a bare MCP SDK v2 stdio server (McpServer + serveStdio, one tool; its tool makes the same Twilio SDK call for the per-call figures), and a direct Twilio SDK loop with the same concurrency. The last column is the same bare server on SDK v1, measured in the same run.\n",
 );
 console.log(line(headers));
 console.log(line(widths.map((w) => "-".repeat(w))));
 for (const r of rows) console.log(line(headers.map((h) => r[h])));
 console.log(
-  `\nHTTP errors: ${http.errors}. Cold starts ours: ${cold.ours.map((t) => t.toFixed(0)).join(", ")} ms; bare: ${cold.bare.map((t) => t.toFixed(0)).join(", ")} ms.`,
+  `\nHTTP errors: ${http.errors}. Cold starts ours: ${cold.ours.map((t) => t.toFixed(0)).join(", ")} ms; bare: ${cold.bare.map((t) => t.toFixed(0)).join(", ")} ms; bare v1: ${cold.bareV1.map((t) => t.toFixed(0)).join(", ")} ms.`,
 );
 process.exit(0);

@@ -40,11 +40,12 @@ export interface StreamableEndpointOptions {
  * Each request is classified by the SDK's own classifier (`classifyInboundRequest`, the step
  * `createMcpHandler` itself runs). A 2026-07-28 request, or one that claims the revision and
  * gets it wrong, goes to the SDK's stateless entry (`createMcpHandler`), which serves it on a
- * fresh server instance and owns every error answer of that revision (-32020, -32022, -32602,
- * 405 for GET/DELETE); no session is minted and any `Mcp-Session-Id` is ignored, so any
- * replica can answer it. A 2025-era request keeps its session (the SDK's web-standard
- * transport, one per session), the GET stream and DELETE, or with `--stateless` is served per
- * request as before.
+ * fresh server instance and owns every error answer of that revision (-32020, -32022,
+ * -32602); no session is minted and any `Mcp-Session-Id` is ignored, so any replica can answer
+ * it. The classifier calls every GET and DELETE legacy: one that names a revision the server
+ * speaks only statelessly gets 405 here. A 2025-era request keeps its session (the SDK's
+ * web-standard transport, one per session), the GET stream and DELETE, or with `--stateless`
+ * is served per request as before.
  */
 export function streamableEndpoint(options: StreamableEndpointOptions) {
   const { sessions, stateless, maxBodyBytes, logger } = options;
