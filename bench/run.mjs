@@ -395,7 +395,9 @@ rows.push({
 });
 
 const headers = ["figure", "ours", "baseline", "ratio", "goal", "result", "v1-era bare"];
-const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h] ?? "").length)));
+const widths = headers.map((h) =>
+  Math.max(h.length, ...rows.map((r) => String(r[h] ?? "").length)),
+);
 const line = (cells) => `| ${cells.map((c, i) => String(c ?? "").padEnd(widths[i])).join(" | ")} |`;
 console.log(
   `\nsms-mcp bench (${quick ? "quick" : "full"}): node ${process.version}, ${ROUNDS} cold starts each, ${CALLS} calls each, ${HTTP_SESSIONS}×${HTTP_SENDS_PER_SESSION} HTTP sends per round`,
