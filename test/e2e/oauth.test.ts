@@ -2,6 +2,11 @@
 // (oidc-provider on loopback): a client discovers everything from the 401, gets a token for
 // the resource, and sends; every bad token is refused with the status and header the MCP
 // authorization spec gives, and the provider sees nothing.
+
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernHttpTransport,
+} from "@modelcontextprotocol/client";
 import { discoverAuthorizationServerMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -122,6 +127,58 @@ describe("OAuth: a hosted client's whole flow", () => {
     // A token is never passed on to a provider.
     expect(JSON.stringify(sim.requests())).not.toContain(token);
     expect(running.server.stderr()).not.toContain(token);
+  });
+
+  it("a 2026-07-28 client is authorized on each request: without a token its probe is refused 401 (no fallback), with one it sends", async () => {
+    const { publicUrl, resource } = running;
+    const connect = async (headers: Record<string, string>) => {
+      const client = new ModernClient(
+        { name: "stateless-agent", version: "0" },
+        { versionNegotiation: { mode: "auto" } },
+      );
+      await client.connect(
+        new ModernHttpTransport(new URL(`${publicUrl}/mcp`), { requestInit: { headers } }),
+      );
+      return client;
+    };
+    await expect(connect({})).rejects.toThrow(/401/);
+
+    const token = await issuer.token({ resource, scope: "sms:send" });
+    const client = await connect({ Authorization: `Bearer ${token}` });
+    try {
+      expect(client.getProtocolEra()).toBe("modern");
+      const result = await client.callTool({
+        name: "send_sms",
+        arguments: { to_: "+15551234567", message: "Booked, statelessly" },
+      });
+      expect(result.content[0]).toMatchObject({ text: "SMS sent." });
+    } finally {
+      await client.close();
+    }
+    const refused = await fetch(`${publicUrl}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/list",
+        authorization: "Bearer not-a-token",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/list",
+        params: {
+          _meta: {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+          },
+        },
+      }),
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
+    expect(sim.requests()).toHaveLength(1);
   });
 
   it("the static SMS_MCP_AUTH_TOKEN keeps working beside OAuth", async () => {

@@ -311,3 +311,97 @@ async function openSse(url: string) {
     close: () => controller.abort(),
   };
 }
+
+describe("2026-07-28 requests meet the same doors as legacy ones", () => {
+  const TOKEN = "a-static-token-long-enough-for-any-bind-0123";
+  let sim: Simulator;
+  let server: RunningHttpServer;
+  let dir: string;
+
+  const post = (headers: Record<string, string>, body: object = {}) =>
+    fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": VERSION,
+        "mcp-method": "tools/call",
+        "mcp-name": "send_sms",
+        ...headers,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { ...SEND, _meta: META },
+        ...body,
+      }),
+    });
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    dir = await mkdtemp(join(tmpdir(), "sms-mcp-modern-doors-"));
+    const context = createCliContext({
+      ...providerEnv(sim, "twilio"),
+      SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
+      SMS_MCP_STATE_DIR: join(dir, "state"),
+    });
+    const connection = await resolveForCli(undefined, context);
+    const service = await composeSmsService(connection, context, createLogger("warn"));
+    server = await startHttpServer({
+      service,
+      logger: createLogger("warn"),
+      host: "127.0.0.1",
+      port: 0,
+      authToken: TOKEN,
+      maxBodyBytes: 2048,
+      // A token that opens another connection's endpoints only.
+      connectionTokens: {
+        any: true,
+        connectionOf: (token) => (token === "another-connections-token" ? "other" : undefined),
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await sim?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => sim.clear());
+
+  it.each<[string, number, Record<string, string>]>([
+    ["no token", 401, {}],
+    ["a wrong token", 401, { authorization: "Bearer wrong" }],
+    ["another connection's token", 403, { authorization: "Bearer another-connections-token" }],
+    ["a foreign Origin", 403, { authorization: `Bearer ${TOKEN}`, origin: "https://evil.example" }],
+  ])("%s: %d, nothing sent", async (_name, status, headers) => {
+    const response = await post(headers);
+    expect(response.status).toBe(status);
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it("a body over the limit: 413, nothing sent", async () => {
+    const response = await post(
+      { authorization: `Bearer ${TOKEN}` },
+      {
+        params: {
+          ...SEND,
+          arguments: { ...SEND.arguments, message: "x".repeat(3000) },
+          _meta: META,
+        },
+      },
+    );
+    expect(response.status).toBe(413);
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it("the right token: sent", async () => {
+    const response = await post({ authorization: `Bearer ${TOKEN}` });
+    expect(response.status).toBe(200);
+    expect(
+      ((await response.json()) as { result: { content: Array<{ text: string }> } }).result
+        .content[0]?.text,
+    ).toBe("SMS sent.");
+    expect(sim.requests()).toHaveLength(1);
+  });
+});
