@@ -5,11 +5,6 @@ export function jsonRpcError(res: ServerResponse, status: number, message: strin
   sendJson(res, status, { jsonrpc: "2.0", error: { code: -32000, message }, id: null });
 }
 
-/** The same refusal as a web `Response`, for the handlers that answer in fetch form. */
-export function jsonRpcErrorResponse(status: number, message: string): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status });
-}
-
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
