@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const SDK_SHIMS = fileURLToPath(new URL("../src/server/sdkShims.ts", import.meta.url));
+/** The SDK's Ajv provider, bundled on its own beside the bin (see BUNDLE_SWAPS.lazyAjv). */
+const AJV_PROVIDER = "ajv-provider.cjs";
 const PHONE_PATTERNS = fileURLToPath(new URL("../src/sms/phonePatterns.ts", import.meta.url));
 
 /**
@@ -21,7 +23,9 @@ const BUNDLE_SWAPS = {
    * The server SDK imports its Node shims, and with them its bundled Ajv provider (some
    * 300 KB), at load time, for a default validator a send never uses. Inside the server SDK,
    * that import points at src/server/sdkShims.ts, whose validator loads the real provider on
-   * first use. Consequence: the first schema validation (an elicitation answer) loads Ajv then.
+   * first use, from a file of its own beside the bundle (dist/bin/ajv-provider.cjs), so
+   * start-up does not even parse it. Consequence: the first schema validation (an elicitation
+   * answer) loads Ajv then.
    */
   lazyAjv: true,
   /**
@@ -67,6 +71,10 @@ const plugins = {
             ? { path: SDK_SHIMS }
             : undefined,
         ),
+      );
+      // lazyAjvProvider.ts's require() of the provider: the file built below, at run time.
+      b.onResolve({ filter: /^@modelcontextprotocol\/server\/validators\/ajv$/ }, (args) =>
+        args.kind === "require-call" ? { path: `./${AJV_PROVIDER}`, external: true } : undefined,
       );
     },
   },
@@ -151,6 +159,21 @@ const result = await build({
   logLevel: "warning",
 });
 
+const ajvProvider = BUNDLE_SWAPS.lazyAjv
+  ? await build({
+      metafile: true,
+      entryPoints: { "ajv-provider": "@modelcontextprotocol/server/validators/ajv" },
+      outdir: "dist/bin",
+      outExtension: { ".js": ".cjs" },
+      bundle: true,
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      minify: process.env.SMS_MCP_BUNDLE_MINIFY !== "0",
+      logLevel: "warning",
+    })
+  : undefined;
+
 const stale = Object.keys(BUNDLE_SWAPS).filter((name) => BUNDLE_SWAPS[name] && !matched[name]);
 if (stale.length > 0) {
   console.error(
@@ -168,9 +191,8 @@ function packageRootOf(input) {
   const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
   return match?.[1];
 }
-const bundled = [...new Set(Object.keys(result.metafile.inputs).map(packageRootOf))]
-  .filter((root) => root !== undefined)
-  .sort();
+const inputs = [result, ajvProvider].flatMap((r) => (r ? Object.keys(r.metafile.inputs) : []));
+const bundled = [...new Set(inputs.map(packageRootOf))].filter((root) => root !== undefined).sort();
 const sections = bundled.map((root) => {
   const { name, version, license } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const file = readdirSync(root).find((f) => /^(licen[cs]e|copying)([.-]|$)/i.test(f));

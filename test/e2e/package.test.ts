@@ -55,6 +55,7 @@ describe("the packed tarball, installed with --ignore-scripts", () => {
       "mcp.json",
       "server.json",
       "dist/bin/main.js",
+      "dist/bin/ajv-provider.cjs",
       "dist/bin/THIRD_PARTY_LICENSES.md",
     ]) {
       expect(files).toContain(`package/${expected}`);
@@ -63,6 +64,25 @@ describe("the packed tarball, installed with --ignore-scripts", () => {
     expect(files.filter((f) => /^package\/(src|test|dist\/(cli|sms|server))\//.test(f))).toEqual(
       [],
     );
+  });
+
+  it("the installed bin carries the SDK's JSON Schema validator beside it, loadable on first use", async () => {
+    const provider = join(
+      dir,
+      "prefix",
+      "node_modules",
+      "sms-mcp",
+      "dist",
+      "bin",
+      "ajv-provider.cjs",
+    );
+    const { stdout } = await run(process.execPath, [
+      "-e",
+      `const { AjvJsonSchemaValidator } = require(${JSON.stringify(provider)});
+       const check = new AjvJsonSchemaValidator().getValidator({ type: "object", properties: { send: { type: "boolean" } }, required: ["send"] });
+       console.log(JSON.stringify([check({ send: true }).valid, check({ send: "yes" }).valid]));`,
+    ]);
+    expect(JSON.parse(stdout)).toEqual([true, false]);
   });
 
   it("installs only what the bin loads at run time: the provider SDKs and the keychain module", async () => {
