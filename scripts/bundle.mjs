@@ -138,7 +138,7 @@ rmSync("dist/bin", { recursive: true, force: true });
 
 const result = await build({
   metafile: true,
-  entryPoints: ["src/cli/main.ts"],
+  entryPoints: { main: "src/cli/bin.ts" },
   outdir: "dist/bin",
   bundle: true,
   splitting: true,

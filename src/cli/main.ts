@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
