@@ -405,3 +405,60 @@ describe("2026-07-28 requests meet the same doors as legacy ones", () => {
     expect(sim.requests()).toHaveLength(1);
   });
 });
+
+describe("a shutdown with a 2026-07-28 send in flight", () => {
+  it("lets the send finish and answer, and refuses what comes after", async () => {
+    const sim = await startSimulator();
+    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-modern-drain-"));
+    try {
+      const context = createCliContext({
+        ...providerEnv(sim, "twilio"),
+        SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
+        SMS_MCP_STATE_DIR: join(dir, "state"),
+      });
+      const connection = await resolveForCli(undefined, context);
+      const service = await composeSmsService(connection, context, createLogger("warn"));
+      const server = await startHttpServer({
+        service,
+        logger: createLogger("warn"),
+        host: "127.0.0.1",
+        port: 0,
+      });
+      const modernCall = (to: string) =>
+        fetch(`${server.url}/mcp`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": VERSION,
+            "mcp-method": "tools/call",
+            "mcp-name": "send_sms",
+          },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "tools/call",
+            params: { name: "send_sms", arguments: { to_: to, message: "Draining" }, _meta: META },
+          }),
+        });
+      // The simulator holds this recipient's send for a while: it is in flight at the shutdown.
+      const inFlight = modernCall("+15005550007");
+      await sim.waitForRequests(1);
+      const closed = server.close();
+      const after = await modernCall("+15551234567").then(
+        (response) => response.status,
+        () => "refused",
+      );
+      const answer = (await (await inFlight).json()) as {
+        result: { content: Array<{ text: string }> };
+      };
+      await closed;
+      expect(answer.result.content[0]?.text).toBe("SMS sent.");
+      expect([503, "refused"]).toContain(after);
+      expect(sim.requests()).toHaveLength(1);
+    } finally {
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
