@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { startSimulator } from "../dist/simulator/simulator.js";
+import { twilioAt } from "./baselines/twilio.mjs";
 import { connectStdio, MODERN, median, percentile, rssMiB, startRedis } from "./lib.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -177,17 +178,7 @@ async function oursHttpThroughput(era, ...urls) {
   return { perSecond: (HTTP_SESSIONS * HTTP_SENDS_PER_SESSION) / seconds, errors, latencies };
 }
 
-const { default: twilioSdk } = await import("twilio");
-const origin = new URL(sim.url).origin;
-class OriginClient extends twilioSdk.RequestClient {
-  request(opts) {
-    const u = new URL(opts.uri);
-    return super.request({ ...opts, uri: `${origin}${u.pathname}${u.search}` });
-  }
-}
-const direct = twilioSdk(twilio.accountSid, twilio.authToken, {
-  httpClient: new OriginClient({ timeout: 15000 }),
-});
+const direct = twilioAt(sim.url, twilio.accountSid, twilio.authToken);
 
 async function directThroughput() {
   let errors = 0;

@@ -4,19 +4,14 @@
 import { createServer } from "node:http";
 import { toNodeHandler } from "@modelcontextprotocol/node";
 import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
-import twilio from "twilio";
 import { z } from "zod";
+import { twilioAt } from "./twilio.mjs";
 
-const origin = new URL(process.env.BENCH_TWILIO_BASE_URL).origin;
-class OriginClient extends twilio.RequestClient {
-  request(opts) {
-    const url = new URL(opts.uri);
-    return super.request({ ...opts, uri: `${origin}${url.pathname}${url.search}` });
-  }
-}
-const client = twilio(process.env.TWILIO_ACCOUNT_SID, process.env.TWILIO_AUTH_TOKEN, {
-  httpClient: new OriginClient({ timeout: 15000 }),
-});
+const client = twilioAt(
+  process.env.BENCH_TWILIO_BASE_URL,
+  process.env.TWILIO_ACCOUNT_SID,
+  process.env.TWILIO_AUTH_TOKEN,
+);
 
 const handler = toNodeHandler(
   createMcpHandler(() => {

@@ -10,18 +10,12 @@ const baseUrl = process.env.BENCH_TWILIO_BASE_URL;
 let client;
 
 async function twilioClient() {
-  if (client) return client;
-  const { default: twilio } = await import("twilio");
-  const origin = new URL(baseUrl).origin;
-  class OriginClient extends twilio.RequestClient {
-    request(opts) {
-      const url = new URL(opts.uri);
-      return super.request({ ...opts, uri: `${origin}${url.pathname}${url.search}` });
-    }
-  }
-  client = twilio(process.env.TWILIO_ACCOUNT_SID, process.env.TWILIO_AUTH_TOKEN, {
-    httpClient: new OriginClient({ timeout: 15000 }),
-  });
+  // Loaded on the first call, as sms-mcp loads its provider SDK.
+  client ??= (await import("./twilio.mjs")).twilioAt(
+    baseUrl,
+    process.env.TWILIO_ACCOUNT_SID,
+    process.env.TWILIO_AUTH_TOKEN,
+  );
   return client;
 }
 

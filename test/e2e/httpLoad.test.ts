@@ -1,52 +1,37 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { composeSmsService } from "../../src/cli/compose.js";
-import { createCliContext } from "../../src/cli/context.js";
-import { resolveForCli } from "../../src/cli/resolveForCli.js";
-import { createLogger } from "../../src/log/logger.js";
-import { type RunningHttpServer, startHttpServer } from "../../src/server/http/httpServer.js";
+import type { RunningHttpServer } from "../../src/server/http/httpServer.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
-import { providerEnv } from "../helpers/simulatorEnv.js";
+import { type InProcessHttp, startInProcessHttp } from "../helpers/inProcessHttp.js";
 
 const SESSIONS = 100;
 const SENDS_PER_SESSION = 20;
 
 describe("a bounded load test on loopback", () => {
   let sim: Simulator;
+  let http: InProcessHttp;
   let server: RunningHttpServer;
-  let dir: string;
 
   beforeAll(async () => {
     sim = await startSimulator();
-    dir = await mkdtemp(join(tmpdir(), "sms-mcp-load-"));
-    const context = createCliContext({
-      ...providerEnv(sim, "twilio"),
-      SMS_MCP_RATE_PER_RECIPIENT: "100000/1h",
-      SMS_MCP_RATE_PER_CONNECTION: "100000/24h",
-      SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
-      SMS_MCP_TIMEOUT_MS: "10000",
-      SMS_MCP_STATE_DIR: join(dir, "state"),
-    });
-    const connection = await resolveForCli(undefined, context);
-    const service = await composeSmsService(connection, context, createLogger("warn"));
-    server = await startHttpServer({
-      service,
-      logger: createLogger("warn"),
-      host: "127.0.0.1",
-      port: 0,
-    });
+    http = await startInProcessHttp(
+      sim,
+      {},
+      {
+        SMS_MCP_RATE_PER_RECIPIENT: "100000/1h",
+        SMS_MCP_RATE_PER_CONNECTION: "100000/24h",
+        SMS_MCP_TIMEOUT_MS: "10000",
+      },
+    );
+    server = http.server;
   });
 
   afterAll(async () => {
-    await server?.close();
+    await http?.close();
     await sim?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it(`${SESSIONS} concurrent sessions × ${SENDS_PER_SESSION} sends, half Streamable HTTP and half SSE`, async () => {

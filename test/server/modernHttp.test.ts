@@ -1,17 +1,10 @@
 // Raw 2026-07-28 requests to the HTTP server, right and wrong: each wrong one gets the spec's
 // status and JSON-RPC code, nothing is sent, and the server goes on serving.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { composeSmsService } from "../../src/cli/compose.js";
-import { createCliContext } from "../../src/cli/context.js";
-import { resolveForCli } from "../../src/cli/resolveForCli.js";
-import { createLogger } from "../../src/log/logger.js";
-import { type RunningHttpServer, startHttpServer } from "../../src/server/http/httpServer.js";
+import type { RunningHttpServer } from "../../src/server/http/httpServer.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { type InProcessHttp, startInProcessHttp } from "../helpers/inProcessHttp.js";
 import { postInitialize } from "../helpers/mcpHttp.js";
-import { providerEnv } from "../helpers/simulatorEnv.js";
 
 const VERSION = "2026-07-28";
 const META = {
@@ -31,8 +24,8 @@ interface Raw {
 
 describe("2026-07-28 requests over Streamable HTTP, right and wrong", () => {
   let sim: Simulator;
+  let http: InProcessHttp;
   let server: RunningHttpServer;
-  let dir: string;
   let nextId = 1;
 
   /** One POST as a modern client sends it, with the body's headers unless told otherwise. */
@@ -70,25 +63,12 @@ describe("2026-07-28 requests over Streamable HTTP, right and wrong", () => {
 
   beforeAll(async () => {
     sim = await startSimulator();
-    dir = await mkdtemp(join(tmpdir(), "sms-mcp-modern-http-"));
-    const context = createCliContext({
-      ...providerEnv(sim, "twilio"),
-      SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
-      SMS_MCP_STATE_DIR: join(dir, "state"),
-    });
-    const connection = await resolveForCli(undefined, context);
-    const service = await composeSmsService(connection, context, createLogger("warn"));
-    server = await startHttpServer({
-      service,
-      logger: createLogger("warn"),
-      host: "127.0.0.1",
-      port: 0,
-    });
+    http = await startInProcessHttp(sim);
+    server = http.server;
   });
   afterAll(async () => {
-    await server?.close();
+    await http?.close();
     await sim?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
   beforeEach(() => sim.clear());
 
@@ -315,8 +295,8 @@ async function openSse(url: string) {
 describe("2026-07-28 requests meet the same doors as legacy ones", () => {
   const TOKEN = "a-static-token-long-enough-for-any-bind-0123";
   let sim: Simulator;
+  let http: InProcessHttp;
   let server: RunningHttpServer;
-  let dir: string;
 
   const post = (headers: Record<string, string>, body: object = {}) =>
     fetch(`${server.url}/mcp`, {
@@ -340,19 +320,7 @@ describe("2026-07-28 requests meet the same doors as legacy ones", () => {
 
   beforeAll(async () => {
     sim = await startSimulator();
-    dir = await mkdtemp(join(tmpdir(), "sms-mcp-modern-doors-"));
-    const context = createCliContext({
-      ...providerEnv(sim, "twilio"),
-      SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
-      SMS_MCP_STATE_DIR: join(dir, "state"),
-    });
-    const connection = await resolveForCli(undefined, context);
-    const service = await composeSmsService(connection, context, createLogger("warn"));
-    server = await startHttpServer({
-      service,
-      logger: createLogger("warn"),
-      host: "127.0.0.1",
-      port: 0,
+    http = await startInProcessHttp(sim, {
       authToken: TOKEN,
       maxBodyBytes: 2048,
       // A token that opens another connection's endpoints only.
@@ -361,11 +329,11 @@ describe("2026-07-28 requests meet the same doors as legacy ones", () => {
         connectionOf: (token) => (token === "another-connections-token" ? "other" : undefined),
       },
     });
+    server = http.server;
   });
   afterAll(async () => {
-    await server?.close();
+    await http?.close();
     await sim?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
   beforeEach(() => sim.clear());
 
@@ -409,21 +377,9 @@ describe("2026-07-28 requests meet the same doors as legacy ones", () => {
 describe("a shutdown with a 2026-07-28 send in flight", () => {
   it("lets the send finish and answer, and refuses what comes after", async () => {
     const sim = await startSimulator();
-    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-modern-drain-"));
+    const http = await startInProcessHttp(sim);
     try {
-      const context = createCliContext({
-        ...providerEnv(sim, "twilio"),
-        SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),
-        SMS_MCP_STATE_DIR: join(dir, "state"),
-      });
-      const connection = await resolveForCli(undefined, context);
-      const service = await composeSmsService(connection, context, createLogger("warn"));
-      const server = await startHttpServer({
-        service,
-        logger: createLogger("warn"),
-        host: "127.0.0.1",
-        port: 0,
-      });
+      const { server } = http;
       const modernCall = (to: string) =>
         fetch(`${server.url}/mcp`, {
           method: "POST",
@@ -457,8 +413,8 @@ describe("a shutdown with a 2026-07-28 send in flight", () => {
       expect([503, "refused"]).toContain(after);
       expect(sim.requests()).toHaveLength(1);
     } finally {
+      await http.close();
       await sim.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });
