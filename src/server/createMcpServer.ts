@@ -5,7 +5,6 @@ import {
   ProtocolErrorCode,
   Server,
 } from "@modelcontextprotocol/server";
-import type { SendOutcome } from "../sms/sendResult.js";
 import type { SmsService } from "../sms/smsService.js";
 import { VERSION } from "../version.js";
 import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
@@ -28,22 +27,6 @@ const CACHE_HINT = { ttlMs: TOOL_LIST_TTL_MS, cacheScope: "private" } as const;
 
 const INSTRUCTIONS =
   "sms-mcp sends text messages from the user's own number with the send_sms tool. Confirm the recipient's number (in E.164 format) with the person before sending.";
-
-/** A tools/call that names no tool: answered as send_sms refusing it, nothing sent. */
-function invalidCall(service: SmsService): SendOutcome {
-  const { label, provider } = service.connection;
-  const reason = "the call names no tool; call send_sms with to_ and message";
-  return {
-    ok: false,
-    reason,
-    details: {
-      status: "failed",
-      provider,
-      connection: label,
-      error: { category: "invalid_input", reason, retryable: false },
-    },
-  };
-}
 
 // The SDK validates elicitation answers with Ajv; a send never needs it, so Ajv loads only
 // if something ever asks for a validator.
@@ -82,7 +65,6 @@ export function createMcpServer(service: SmsService): Server {
     async (request: CallToolRequest): Promise<CallToolResult> => {
       const { name, arguments: args } = request.params;
       if (name !== SEND_SMS_TOOL_NAME) {
-        if (name === "") return toToolResult(invalidCall(service));
         throw new ProtocolError(
           ProtocolErrorCode.InvalidParams,
           `Unknown tool ${name.slice(0, 64)}; this server has only ${SEND_SMS_TOOL_NAME}`,
