@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,6 +95,24 @@ describe("a bare `sms-mcp` (as `npx -y sms-mcp` runs it)", () => {
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["send_sms"]);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe("the simulator on a port in use", () => {
+  it("says so in the sentence serve uses, exit 1, nothing on stdout", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const { port } = busy.address() as { port: number };
+    try {
+      const run = await runCli(["simulator", "--port", String(port)], {});
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toBe(
+        `sms-mcp: port ${port} on 127.0.0.1 is already in use; stop what is using it or pick another with --port\n`,
+      );
+    } finally {
+      busy.close();
     }
   });
 });

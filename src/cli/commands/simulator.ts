@@ -1,3 +1,4 @@
+import { ListenError } from "../../server/http/security.js";
 import { DELIVERY_RECIPIENTS } from "../../simulator/delivery.js";
 import { RESERVED_RECIPIENTS } from "../../simulator/reservedNumbers.js";
 import { startSimulator } from "../../simulator/simulator.js";
@@ -8,7 +9,12 @@ export async function simulatorCommand(options: { port: string; host: string }):
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a number from 0 to 65535, not ${options.port}`, 2);
   }
-  const simulator = await startSimulator({ host: options.host, port });
+  // A busy or forbidden port is said in the same sentence as `serve` says it.
+  const simulator = await startSimulator({ host: options.host, port }).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new ListenError(options.host, port, error.code);
+    },
+  );
   const { twilio, plivo, telnyx } = simulator.accounts;
   const lines = [
     `sms-mcp simulator listening on ${simulator.url}`,
