@@ -317,6 +317,14 @@ describe("serve --transport http: start-up and shutdown", () => {
 
   it("SIGTERM lets an in-flight send finish and answer, then exits 0", async () => {
     const server = await startHttpCli(providerEnv(sim, "plivo"));
+    // No token on a loopback bind: the start-up log says the endpoints are open.
+    const listening = server
+      .stderr()
+      .split("\n")
+      .find((l) => l.includes("sms-mcp listening"));
+    expect(JSON.parse(listening ?? "{}").auth).toEqual([
+      "none: any local process can send (loopback bind)",
+    ]);
     const client = new Client({ name: "shutdown", version: "0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
     sim.clear();

@@ -181,6 +181,17 @@ describe("OAuth: a hosted client's whole flow", () => {
     expect(sim.requests()).toHaveLength(1);
   });
 
+  it("the start-up log names what protects the endpoints: the static token and the OAuth issuer", () => {
+    const line = running.server
+      .stderr()
+      .split("\n")
+      .find((l) => l.includes("sms-mcp listening"));
+    expect(JSON.parse(line ?? "{}").auth).toEqual([
+      "SMS_MCP_AUTH_TOKEN (every connection)",
+      `OAuth access tokens from ${issuer.issuer}`,
+    ]);
+  });
+
   it("the static SMS_MCP_AUTH_TOKEN keeps working beside OAuth", async () => {
     expect((await postInitialize(`${running.publicUrl}/mcp`, STATIC_TOKEN)).status).toBe(200);
   });

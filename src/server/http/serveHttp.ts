@@ -2,11 +2,26 @@ import type { Logger } from "../../log/logger.js";
 import type { SmsService } from "../../sms/smsService.js";
 import { type HttpServerOptions, startHttpServer } from "./httpServer.js";
 
+type ServeOptions = Omit<HttpServerOptions, "service" | "logger">;
+
+/**
+ * What a request must carry to reach the MCP endpoints, as enforced: every kind of token that
+ * opens them, or none (a loopback bind with no token configured).
+ */
+function protection(options: ServeOptions): string[] {
+  const kinds = [
+    ...(options.authToken ? ["SMS_MCP_AUTH_TOKEN (every connection)"] : []),
+    ...(options.connectionTokens?.any ? ["per-connection tokens (sms-mcp token add)"] : []),
+    ...(options.oauth ? [`OAuth access tokens from ${options.oauth.issuer}`] : []),
+  ];
+  return kinds.length > 0 ? kinds : ["none: any local process can send (loopback bind)"];
+}
+
 /** Runs the HTTP transports until SIGTERM/SIGINT, then drains in-flight sends and exits 0. */
 export async function serveHttp(
   service: SmsService,
   logger: Logger,
-  options: Omit<HttpServerOptions, "service" | "logger">,
+  options: ServeOptions,
 ): Promise<void> {
   const running = await startHttpServer({ ...options, service, logger });
   service.warmUp();
@@ -14,8 +29,7 @@ export async function serveHttp(
     {
       url: running.url,
       stateless: options.stateless === true,
-      auth: Boolean(options.authToken),
-      oauthIssuer: options.oauth?.issuer,
+      auth: protection(options),
       connections: [...(options.connections?.keys() ?? [])].map((id) => `/connections/${id}/mcp`),
     },
     "sms-mcp listening: Streamable HTTP at /mcp, legacy SSE at /sse",
