@@ -112,6 +112,21 @@ describe("OAuthResourceServer and the issuer's keys", () => {
     }
   });
 
+  it.each([
+    ["scope as a string", { scope: "openid sms:send" }, true],
+    ["scope as a list", { scope: ["openid", "sms:send"] }, true],
+    ["scp as a list", { scope: undefined, scp: ["sms:send"] }, true],
+    ["scp as a string", { scope: undefined, scp: "sms:send" }, true],
+    ["a list without the scope", { scope: ["openid", "sms:read"] }, false],
+  ])("reads the scope claim written as %s", async (_name, claims, ok) => {
+    issuer = await startIssuer();
+    const sign = await issuer.addKey("k");
+    const resourceServer = new OAuthResourceServer({ issuer: issuer.url, publicUrl: PUBLIC_URL });
+    expect(await resourceServer.check(await sign(claims))).toMatchObject(
+      ok ? { ok: true } : { ok: false, status: 403, error: "insufficient_scope" },
+    );
+  });
+
   it("an issuer whose keys never come: 503 within the fetch timeout", async () => {
     issuer = await startIssuer({ stallKeys: true });
     const sign = await issuer.addKey("k");

@@ -46,12 +46,18 @@ export type TokenCheck =
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
-function scopesOf(payload: JWTPayload): string[] {
-  // RFC 9068 and most servers send `scope` (space-separated); some send `scp` (a list).
-  if (typeof payload.scope === "string") return payload.scope.split(" ").filter(Boolean);
-  if (Array.isArray(payload.scp)) return payload.scp.filter((s) => typeof s === "string");
-  if (typeof payload.scp === "string") return payload.scp.split(" ").filter(Boolean);
+/** A scope claim as issuers write it: a space-separated string, or a list of strings. */
+function scopeList(claim: unknown): string[] {
+  if (typeof claim === "string") return claim.split(" ").filter(Boolean);
+  if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === "string");
   return [];
+}
+
+function scopesOf(payload: JWTPayload): string[] {
+  // RFC 9068 and most servers send `scope` (space-separated); some send `scp`, and some send
+  // either one as a list.
+  const scope = scopeList(payload.scope);
+  return scope.length > 0 ? scope : scopeList(payload.scp);
 }
 
 /** A verification failure that says nothing about the token: the issuer could not be asked. */
