@@ -6,15 +6,11 @@ import {
 } from "libphonenumber-js/max";
 import { E164_SHAPE } from "./e164.js";
 import type { NumberFacts } from "./guardrails/rules.js";
+import { quote } from "./quote.js";
 
 // The full ("max") metadata: one parse gives both the E.164 check and the facts the
 // guardrails need (country, number type). This module is loaded on the first send.
 export type PhoneCheck = ({ ok: true } & NumberFacts) | { ok: false; reason: string };
-
-function describe(raw: string): string {
-  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
-  return JSON.stringify(shown);
-}
 
 /**
  * Accepts only E.164 (`+`, country code, digits) of a length possible for that country.
@@ -67,18 +63,18 @@ function check(raw: string, role: "recipient" | "sender"): PhoneCheck {
   if (suggestion) {
     return {
       ok: false,
-      reason: `${describe(value)} is not in E.164 format; if the person meant ${suggestion}, confirm it with them and send it written exactly like that (no spaces or punctuation)`,
+      reason: `${quote(value)} is not in E.164 format; if the person meant ${suggestion}, confirm it with them and send it written exactly like that (no spaces or punctuation)`,
     };
   }
   if (/^[\d\s().-]+$/.test(value) && /\d{6,}/.test(value.replace(/\D/g, ""))) {
     return {
       ok: false,
-      reason: `${describe(value)} has no country code; ask the person which country the number is in and write it in E.164 format, like +15551234567 for a US number`,
+      reason: `${quote(value)} has no country code; ask the person which country the number is in and write it in E.164 format, like +15551234567 for a US number`,
     };
   }
   return {
     ok: false,
-    reason: `${describe(value)} is not a valid phone number in E.164 format (+ then country code and number, no spaces, like +15551234567)`,
+    reason: `${quote(value)} is not a valid phone number in E.164 format (+ then country code and number, no spaces, like +15551234567)`,
   };
 }
 

@@ -3,6 +3,7 @@ import { SmsError } from "./errors.js";
 import type { NumberFacts } from "./guardrails/rules.js";
 import { sha256 } from "./hash.js";
 import { checkE164 } from "./phone.js";
+import { quote } from "./quote.js";
 import { type Sender, senderKindOf } from "./sender.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import { MAX_MESSAGE_CHARS, sendSmsArgumentsSchema } from "./sendSmsArguments.js";
@@ -31,7 +32,7 @@ const NOTHING_TO_READ = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}
 const LONE_SURROGATE = /\p{Cs}/u;
 
 function unexpected(keys: string[]): string {
-  return `unexpected argument ${keys.map((k) => JSON.stringify(k)).join(", ")}; send_sms takes only to_, message and from_`;
+  return `unexpected argument ${keys.map((k) => quote(k)).join(", ")}; send_sms takes only to_, message and from_`;
 }
 
 function invalid(reason: string, category: SmsError["category"] = "invalid_input"): SmsError {
@@ -84,7 +85,7 @@ function chooseSender(
   if (given !== undefined && !listed && (kind !== "number" || senders !== undefined)) {
     const choices = [defaultFrom, ...(senders ?? [])].filter((s) => s !== undefined);
     throw invalid(
-      `${JSON.stringify(given.slice(0, 40))} is not one of this connection's senders${choices.length ? ` (${choices.join(", ")})` : ""}; leave from_ out to send from the default`,
+      `${quote(given)} is not one of this connection's senders${choices.length ? ` (${choices.join(", ")})` : ""}; leave from_ out to send from the default`,
       "invalid_sender",
     );
   }

@@ -36,3 +36,17 @@ describe("validateSend: message length counts characters, not UTF-16 units", () 
     );
   });
 });
+
+describe("validateSend: a refusal quotes what it was given without its invisible characters", () => {
+  const RLO = "\u202e";
+  it.each([
+    ["a to_ with a right-to-left override", { to_: `+1212${RLO}5550123`, message: "hi" }],
+    ["a to_ with a line separator", { to_: "+1212\u20285550123 x", message: "hi" }],
+    ["a from_ not on the connection", { to_: TO, message: "hi", from_: `+1415${RLO}5550199` }],
+    ["an unexpected argument's name", { to_: TO, message: "hi", [`bcc${RLO}`]: "x" }],
+  ])("%s", (_name, args) => {
+    const { reason } = refusal(args);
+    expect(reason).not.toMatch(/[\p{Cc}\p{Cf}\u2028\u2029]/u);
+    expect(reason).toMatch(/"[^"]*"/);
+  });
+});
