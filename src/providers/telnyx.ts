@@ -1,4 +1,5 @@
 import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
+import { sha256 } from "../sms/hash.js";
 import type {
   AccountInfo,
   DeliveryReport,
@@ -126,7 +127,8 @@ export async function createTelnyxProvider(
     if (typeof message?.id !== "string") return undefined;
     return {
       report: reportOf(message, message.id),
-      replayKey: signature,
+      // What was signed, not the signature: base64 spells one signature several ways.
+      replayKey: sha256(`${callback.headers["telnyx-timestamp"] ?? ""}|${callback.body}`),
       replayWindowMs: TIMESTAMP_WINDOW_MS,
     };
   }

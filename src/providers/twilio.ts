@@ -1,5 +1,6 @@
 import type TwilioRequestClient from "twilio/lib/base/RequestClient.js";
 import type { SmsErrorCategory } from "../sms/errors.js";
+import { sha256 } from "../sms/hash.js";
 import type {
   AccountInfo,
   DeliveryReport,
@@ -111,8 +112,9 @@ export async function createTwilioProvider(
     if (!messageId || !providerStatus) return undefined;
     return {
       report: { messageId, providerStatus, errorCode: fields.ErrorCode || undefined },
-      // The signature covers every field, so a replay is the same request, signature included.
-      replayKey: signature,
+      // What was signed (the URL and the sorted fields), not the request's spelling of it: the
+      // same fields in another order carry the same signature.
+      replayKey: sha256(signedTwilioContent(callback.url, fields)),
       replayWindowMs: REPLAY_WINDOW_UNTIMED_MS,
     };
   }
@@ -228,4 +230,11 @@ export async function createTwilioProvider(
       }
     },
   };
+}
+
+/** The text Twilio signs for a form callback: the URL, then each field's name and value, sorted by name. */
+function signedTwilioContent(url: string, fields: Record<string, string>): string {
+  let content = url;
+  for (const name of Object.keys(fields).sort()) content += `${name}${fields[name]}`;
+  return content;
 }

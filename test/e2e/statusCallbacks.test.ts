@@ -164,6 +164,39 @@ describe.each(PROVIDER_NAMES)("status callbacks from %s", (provider) => {
     });
   }
 
+  if (provider === "telnyx") {
+    it("a replay whose signature is spelled another way in base64 (the same bytes): 403, nothing recorded", async () => {
+      const before = auditLines(auditLog);
+      const [first] = genuine;
+      if (!first) throw new Error("the first test records the genuine callbacks");
+      const signature = first.headers["telnyx-signature-ed25519"] ?? "";
+      // 64 bytes in base64: the last data character carries 4 bits nothing decodes.
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      const last = alphabet.indexOf(signature.charAt(85));
+      const respelled = `${signature.slice(0, 85)}${alphabet[(last & 0b110000) | ((last + 1) & 0b1111)]}${signature.slice(86)}`;
+      expect(respelled).not.toBe(signature);
+      expect(Buffer.from(respelled, "base64")).toEqual(Buffer.from(signature, "base64"));
+      const response = await post(callbackUrl, first, {
+        headers: { ...first.headers, "telnyx-signature-ed25519": respelled },
+      });
+      expect(response.status).toBe(403);
+      expect(auditLines(auditLog)).toBe(before);
+    });
+  }
+
+  if (provider === "twilio") {
+    it("a replay with its fields in another order (the same signature): 403, nothing recorded", async () => {
+      const before = auditLines(auditLog);
+      const [first] = genuine;
+      if (!first) throw new Error("the first test records the genuine callbacks");
+      const reordered = new URLSearchParams([...new URLSearchParams(first.body)].reverse());
+      expect(reordered.toString()).not.toBe(first.body);
+      const response = await post(callbackUrl, first, { body: reordered.toString() });
+      expect(response.status).toBe(403);
+      expect(auditLines(auditLog)).toBe(before);
+    });
+  }
+
   if (provider === "twilio") {
     it("a genuinely signed report holding hostile words: recorded as unknown, its words shown nowhere", async () => {
       const [first] = genuine;
