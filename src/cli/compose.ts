@@ -139,6 +139,8 @@ function openLocalLedger(path: string, logger: Logger): LocalLedgerStore {
     path,
     onSkippedLines: (count) =>
       logger.warn({ path, count }, "skipped unreadable lines in the send ledger"),
+    onShortWrite: (error) =>
+      logger.error({ path }, `${error.message}; sends are refused until it can write again`),
   });
   try {
     store.open();

@@ -73,6 +73,18 @@ export interface LocalLedgerOptions {
   compactAtBytes?: number;
   /** Told how many unreadable lines a read skipped (a torn or corrupted file). */
   onSkippedLines?: (count: number) => void;
+  /** Told when the file system took only part of a line (the step that wrote it fails). */
+  onShortWrite?: (error: LedgerWriteError) => void;
+}
+
+/** A ledger line the file system took only part of (a full disk): nothing was recorded. */
+export class LedgerWriteError extends Error {
+  constructor(path: string, written: number, bytes: number) {
+    super(
+      `the send ledger ${path} took ${written} of ${bytes} bytes (is the disk full?): the line does not count`,
+    );
+    this.name = "LedgerWriteError";
+  }
 }
 
 /** How long a file marked as moved may wait for its replacement before another process takes over. */
@@ -236,8 +248,7 @@ export class LocalLedgerStore implements GuardrailStore {
     for (;;) {
       const text = JSON.stringify(line);
       const before = this.offset;
-      const written = writeSync(this.fd as number, `${this.needsNewline ? "\n" : ""}${text}\n`);
-      this.needsNewline = false;
+      const written = this.appendWhole(`${this.needsNewline ? "\n" : ""}${text}\n`);
       const size = fstatSync(this.fd as number).size;
       if (size === before + written) {
         // Nothing else was appended since the last look: the line follows what is known.
@@ -259,6 +270,29 @@ export class LocalLedgerStore implements GuardrailStore {
       // Our line landed after a `moved` line: it is void here; write it to the new file.
       while (this.moved) await this.followMove();
     }
+  }
+
+  /**
+   * Appends `text` with one `write()`, whole or not at all: a full disk can take part of a line
+   * and report no error, and a line cut short is no record (every reader skips it), so it must
+   * not count as written. The torn line is closed with a newline where the disk still takes
+   * one, so that it stays one unreadable line and the next append starts clean.
+   * @throws {LedgerWriteError} when the line was cut short.
+   */
+  private appendWhole(text: string): number {
+    const fd = this.fd as number;
+    const bytes = Buffer.byteLength(text);
+    const written = writeSync(fd, text);
+    this.needsNewline = false;
+    if (written === bytes) return written;
+    try {
+      this.needsNewline = writeSync(fd, "\n") !== 1;
+    } catch {
+      this.needsNewline = true;
+    }
+    const error = new LedgerWriteError(this.options.path, written, bytes);
+    this.options.onShortWrite?.(error);
+    throw error;
   }
 
   private applyOwn(line: ClaimLine | SettleLine): ClaimDecision | undefined {
@@ -366,7 +400,7 @@ export class LocalLedgerStore implements GuardrailStore {
       if (this.moved) return;
       const marker = JSON.stringify({ moved: `${this.owner}-${now}` });
       const before = this.offset;
-      writeSync(this.fd as number, `${this.needsNewline ? "\n" : ""}${marker}\n`);
+      this.appendWhole(`${this.needsNewline ? "\n" : ""}${marker}\n`);
       // Lines other processes appended before the marker still count: read up to it.
       this.applyRange(before, fstatSync(this.fd as number).size);
       this.writeCompacted(now);
