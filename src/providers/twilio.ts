@@ -1,4 +1,5 @@
 import type TwilioRequestClient from "twilio/lib/base/RequestClient.js";
+import type { MessageInstance } from "twilio/lib/rest/api/v2010/account/message.js";
 import type { SmsErrorCategory } from "../sms/errors.js";
 import { sha256 } from "../sms/hash.js";
 import type {
@@ -23,8 +24,21 @@ import type { ProviderOptions } from "./types.js";
 
 type TwilioCredentials = Extract<ProviderCredentials, { provider: "twilio" }>;
 
-/** Twilio's clock and ours may differ; dates are also whole seconds (RFC 2822). */
-const CLOCK_SKEW_MS = 60_000;
+/**
+ * How far before an unknown attempt (by this machine's clock) the search for its message
+ * reaches: far beyond any skew between this machine's clock and Twilio's, so a message that is
+ * not in the listing back to then was certainly not taken.
+ */
+const SEARCH_BACK_MS = 24 * 60 * 60_000;
+/**
+ * An identical message created this close to the attempt (either side, either clock) is the
+ * attempt's own; one found only further back may be an earlier identical text, and says
+ * nothing conclusive about this attempt.
+ */
+const SAME_ATTEMPT_MS = 5 * 60_000;
+/** Messages per page of the search, and the most pages it reads before giving up undecided. */
+const SEARCH_PAGE_SIZE = 100;
+const SEARCH_MAX_PAGES = 20;
 
 const CODE_CATEGORIES: Record<number, SmsErrorCategory> = {
   21211: "invalid_recipient",
@@ -153,20 +167,40 @@ export async function createTwilioProvider(
 
     async findSent({ to, from, body, since }): Promise<string | undefined> {
       try {
-        // Newest first; a message Twilio took exists from the moment it answered (or would
-        // have answered) the send, with its body, whatever its delivery status.
+        // Newest first; a message Twilio took is listed from the moment it answered (or would
+        // have answered) the send, with its body, whatever its delivery status. Every page back
+        // to SEARCH_BACK_MS before the attempt is read: a text sent since then to the same
+        // person (by anyone) must not hide this attempt's message from the search.
         const viaService = MESSAGING_SERVICE_SID.test(from);
-        const recent = await client.messages.list(
-          viaService ? { to, limit: 20 } : { to, from, limit: 20 },
-        );
-        const match = recent.find(
-          (m) =>
-            m.body === body &&
-            (!viaService || m.messagingServiceSid === from) &&
-            m.direction?.startsWith("outbound") &&
-            (m.dateCreated?.getTime() ?? 0) >= since - CLOCK_SKEW_MS,
-        );
-        return match?.sid;
+        const filter = viaService ? { to } : { to, from };
+        const identical = (m: MessageInstance) =>
+          m.body === body &&
+          (!viaService || m.messagingServiceSid === from) &&
+          m.direction?.startsWith("outbound") === true;
+        const createdAt = (m: MessageInstance) => m.dateCreated?.getTime() ?? Number.NaN;
+        const searchedBack = since - SEARCH_BACK_MS;
+        const found: MessageInstance[] = [];
+        let page: {
+          instances: MessageInstance[];
+          nextPageUrl?: string | undefined;
+          nextPage(): Promise<unknown> | undefined;
+        } = await client.messages.page({ ...filter, pageSize: SEARCH_PAGE_SIZE });
+        for (let pages = 1; ; pages++) {
+          found.push(...page.instances.filter(identical));
+          // A page that is all older than the search reaches ends it (an undated message, one
+          // still queued, does not).
+          if (page.instances.every((m) => createdAt(m) < searchedBack)) break;
+          if (!page.nextPageUrl) break;
+          if (pages >= SEARCH_MAX_PAGES) throw providerError("twilio", "unknown");
+          page = (await page.nextPage()) as typeof page;
+        }
+        const own = found.find((m) => !(Math.abs(createdAt(m) - since) > SAME_ATTEMPT_MS));
+        if (own) return own.sid;
+        // An identical text further back: an earlier one, or this one under a skewed clock.
+        if (found.some((m) => !(createdAt(m) < searchedBack))) {
+          throw providerError("twilio", "unknown");
+        }
+        return undefined;
       } catch (error) {
         throw toSmsError(error);
       }
