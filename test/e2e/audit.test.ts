@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -164,6 +164,68 @@ describe("sms-mcp log on a hostile record", () => {
       }
       // The raw record stays in the file.
       expect(await readFile(file, "utf8")).toBe(raw);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("sms-mcp log --connection with connections sharing one audit log", () => {
+  it("shows the named connection's lines only", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-log-connection-"));
+    try {
+      const config = join(dir, "config.json");
+      const auditLog = join(dir, "audit.log");
+      await writeFile(
+        config,
+        JSON.stringify({
+          version: 1,
+          defaultConnection: "sales",
+          connections: [
+            {
+              id: "sales",
+              label: "Twilio - Sales",
+              provider: "twilio",
+              accountSid: `AC${"1".repeat(32)}`,
+              defaultFrom: "+15550100001",
+            },
+            {
+              id: "support",
+              label: "Telnyx - Support",
+              provider: "telnyx",
+              defaultFrom: "+15550300001",
+            },
+          ],
+        }),
+      );
+      const line = (connection: string, to: string) =>
+        JSON.stringify({
+          time: new Date().toISOString(),
+          connection,
+          provider: connection.startsWith("Twilio") ? "twilio" : "telnyx",
+          to,
+          from: null,
+          segments: 1,
+          encoding: "GSM-7",
+          outcome: "sent",
+          errorCategory: null,
+          messageId: null,
+          bodySha256: null,
+        });
+      await writeFile(
+        auditLog,
+        `${[line("Twilio - Sales", "+15551230001"), line("Telnyx - Support", "+15551230002"), line("Twilio - Sales", "+15551230003")].join("\n")}\n`,
+      );
+      const env = { SMS_MCP_CONFIG: config, SMS_MCP_AUDIT_LOG: auditLog };
+      const shown = async (connection: string) =>
+        (await runCli(["log", "--json", "--connection", connection], env)).stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).to);
+      expect(await shown("Twilio - Sales")).toEqual(["+15551230001", "+15551230003"]);
+      expect(await shown("support")).toEqual(["+15551230002"]);
+      const all = await runCli(["log", "--json"], env);
+      expect(all.stdout.trim().split("\n")).toHaveLength(3);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

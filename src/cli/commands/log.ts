@@ -38,24 +38,36 @@ function parseSince(value: string): number {
   return seconds * 1000;
 }
 
+/** Which audit logs to read, and whose lines to show from them. */
+interface AuditSource {
+  paths: string[];
+  /** With --connection: only lines recorded for this connection (logs may be shared). */
+  connection?: string;
+}
+
 /**
  * The audit logs `serve` writes: the named connection's, or, by default, env mode's or every
  * configured connection's (each may have its own `guardrails.auditLog`) and the default one.
  */
-async function auditLogPaths(options: LogOptions, context: CliContext): Promise<string[]> {
+async function auditSource(options: LogOptions, context: CliContext): Promise<AuditSource> {
   if (options.file !== undefined) {
     // A file named on purpose must exist: an empty answer would read as "nothing was sent".
     if (!existsSync(options.file)) throw new CliError(`--file ${options.file} does not exist`, 1);
-    return [options.file];
+    return { paths: [options.file] };
   }
   const { environment, secrets } = context;
   if (options.connection !== undefined || environment.envMode) {
-    return [(await resolveForCli(options.connection, context)).auditLogPath];
+    const connection = await resolveForCli(options.connection, context);
+    // Connections share the default audit log: one named on purpose shows its own lines only.
+    return {
+      paths: [connection.auditLogPath],
+      ...(options.connection !== undefined ? { connection: connection.label } : {}),
+    };
   }
   const config = await loadConfig(environment.configPath);
   const paths = config.connections.map((c) => fromConfig(c, secrets, environment).auditLogPath);
   const fallback = environment.guardrailOverrides.auditLog ?? environment.defaultAuditLogPath;
-  return [...new Set([fallback, ...paths])];
+  return { paths: [...new Set([fallback, ...paths])] };
 }
 
 /** A pending line this old with no outcome line belongs to a send that was cut off. */
@@ -126,11 +138,12 @@ function printableJson(record: unknown): string {
 /** Recent attempts from the audit log, as a table or JSON lines. */
 export async function logCommand(options: LogOptions, context: CliContext) {
   const cutoff = Date.now() - parseSince(options.since);
-  const paths = await auditLogPaths(options, context);
+  const { paths, connection } = await auditSource(options, context);
   const records = oneLinePerAttempt(
     (await Promise.all(paths.map((path) => readAudit(path))))
       .flat()
       .filter((r) => Date.parse(r.time) >= cutoff)
+      .filter((r) => connection === undefined || r.connection === connection)
       .sort((a, b) => Date.parse(a.time) - Date.parse(b.time)),
     Date.now(),
   );
