@@ -24,8 +24,14 @@ describe("sms-mcp demo", () => {
     // The JSON repeat of structuredContent is shown once, as the details.
     expect(stdout.match(/"status":"sent"/g)).toHaveLength(1);
     expect(stdout).not.toContain("sim_twilio_auth_token");
-    // Not on a terminal: it names the inbox and exits by itself.
+    // The first text fits GSM-7; the lesson of one em dash comes after it.
+    expect(stdout).toMatch(/"segments":1,"encoding":"GSM-7"/);
+    expect(stdout).toContain(
+      "8. The same text with an em dash (—) for the hyphen: 2 parts, UCS-2\n   (was 1 part, GSM-7)",
+    );
+    // Not on a terminal: it names the inbox, says it closed, and exits by itself.
     expect(stdout).toMatch(/7\. The simulator's inbox .*: http:\/\/127\.0\.0\.1:\d+\/\n/);
+    expect(stdout).toContain("The simulator and its inbox closed with the demo");
     expect(stdout).not.toContain("Ctrl-C");
   });
 

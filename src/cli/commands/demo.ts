@@ -13,7 +13,9 @@ import { CliError } from "../errors.js";
 const DEMO_TO = "+15551234567";
 const MODERN_REVISION = "2026-07-28";
 const DEMO_MESSAGE =
-  "Hi Alice, you're booked for Tuesday May 20 at 3pm with Dr. Smith. Reply CANCEL to cancel. — ABC Dental";
+  "Hi Alice, you're booked for Tuesday May 20 at 3pm with Dr. Smith. Reply CANCEL to cancel. - ABC Dental";
+/** The same text with one character outside GSM-7: the lesson of step 8. */
+const DEMO_DASHED = DEMO_MESSAGE.replace(" - ", " — ");
 
 /**
  * The environment a host would give the server, pointing it at the simulator, with the audit
@@ -119,6 +121,20 @@ export async function demoCommand(): Promise<void> {
       }
     }
     out(`7. The simulator's inbox shows the text as the phone would: ${simulator.url}/`);
+
+    // One em dash, and the text no longer fits GSM-7: twice the parts, twice the price.
+    const dashed: CallToolResult = await client.callTool({
+      name: "send_sms",
+      arguments: { to_: DEMO_TO, message: DEMO_DASHED },
+    });
+    const parts = (structured: unknown) => {
+      const { segments, encoding } = (structured ?? {}) as { segments?: number; encoding?: string };
+      return `${segments ?? "?"} ${segments === 1 ? "part" : "parts"}, ${encoding ?? "?"}`;
+    };
+    out(`8. The same text with an em dash (—) for the hyphen: ${parts(dashed.structuredContent)}`);
+    out(
+      `   (was ${parts(result.structuredContent)}): one character outside GSM-7 and each part holds 70 characters instead of 160`,
+    );
     out("\nNext: connect your own provider (see README) and add sms-mcp to your MCP host.");
     // The server's part is done: it stops now, whatever happens next.
     await client.close();
@@ -126,6 +142,10 @@ export async function demoCommand(): Promise<void> {
     if (process.stdout.isTTY && process.stdin.isTTY) {
       out(`\nThe inbox stays open at ${simulator.url}/ — press Ctrl-C to stop.`);
       await untilInterrupted();
+    } else {
+      out(
+        "\nThe simulator and its inbox closed with the demo; run it on a terminal, or `sms-mcp simulator`, to keep them open.",
+      );
     }
   } finally {
     await client.close();
