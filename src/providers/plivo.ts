@@ -14,7 +14,7 @@ import type {
 } from "../sms/ports/provider.js";
 import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
 import { PROVIDER_API_ORIGINS } from "./origins.js";
-import { categoryForStatus, providerError } from "./providerErrors.js";
+import { categoryForStatus, messageNotFound, providerError } from "./providerErrors.js";
 import { readyWhenAnyHeld } from "./senderPools.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -94,7 +94,8 @@ function statusFromText(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function toSmsError(error: unknown) {
+/** @param lookup - the error answers a message lookup, where 404 means no such message. */
+function toSmsError(error: unknown, lookup = false) {
   const transport = transportError("plivo", error);
   if (transport) return transport;
   // Branch on `.status`: the SDK's error subclasses do not survive its transpilation for instanceof,
@@ -102,6 +103,7 @@ function toSmsError(error: unknown) {
   const { status: rawStatus, message } = (error ?? {}) as { status?: unknown; message?: unknown };
   const text = typeof message === "string" ? message : String(error);
   const status = typeof rawStatus === "number" ? rawStatus : statusFromText(text);
+  if (lookup && status === 404) return messageNotFound("plivo");
   const category =
     status === 401 || status === 429 || (status ?? 0) >= 500
       ? categoryForStatus(status)
@@ -193,7 +195,7 @@ export async function createPlivoProvider(
           errorCode: code == null || /^0*$/.test(String(code)) ? undefined : String(code),
         };
       } catch (error) {
-        throw toSmsError(error);
+        throw toSmsError(error, true);
       }
     },
 

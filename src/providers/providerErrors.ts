@@ -48,6 +48,18 @@ export function providerError(
   });
 }
 
+/**
+ * A message lookup (`sms-mcp status`) the provider answered 404: no message with this id on
+ * this account.
+ */
+export function messageNotFound(provider: ProviderName): SmsError {
+  return new SmsError({
+    category: "unknown",
+    reason: `${PROVIDER_TITLES[provider]} has no message with this id on this account; check the id (the send's answer and sms-mcp log have it) and that this is the connection that sent it`,
+    retryable: false,
+  });
+}
+
 /** Category for an HTTP status when the provider's own code did not decide it. */
 export function categoryForStatus(status: number | undefined): SmsErrorCategory {
   if (status === 401 || status === 403) return "authentication";

@@ -13,7 +13,12 @@ import type {
   StatusCallback,
   VerifiedCallback,
 } from "../sms/ports/provider.js";
-import { categoryForStatus, parseRetryAfter, providerError } from "./providerErrors.js";
+import {
+  categoryForStatus,
+  messageNotFound,
+  parseRetryAfter,
+  providerError,
+} from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
 
@@ -36,10 +41,12 @@ interface TelnyxApiErrorShape {
   headers?: { get(name: string): string | null };
 }
 
-function toSmsError(error: unknown) {
+/** @param lookup - the error answers a message lookup, where 404 means no such message. */
+function toSmsError(error: unknown, lookup = false) {
   const transport = transportError("telnyx", error);
   if (transport) return transport;
   const { status, error: body, headers } = (error ?? {}) as TelnyxApiErrorShape;
+  if (lookup && status === 404) return messageNotFound("telnyx");
   const code = body?.errors?.[0]?.code;
   // Telnyx's documented codes are 4 to 6 digits; anything else never reaches the answer.
   const providerCode =
@@ -178,7 +185,7 @@ export async function createTelnyxProvider(
         // The id Telnyx answered is checked like any answer; without one, the id asked for.
         return reportOf(message, typeof message?.id === "string" ? message.id : messageId);
       } catch (error) {
-        throw toSmsError(error);
+        throw toSmsError(error, true);
       }
     },
 

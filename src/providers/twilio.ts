@@ -17,7 +17,7 @@ import type {
 } from "../sms/ports/provider.js";
 import { MESSAGING_SERVICE_SID } from "../sms/sender.js";
 import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
-import { categoryForStatus, providerError } from "./providerErrors.js";
+import { categoryForStatus, messageNotFound, providerError } from "./providerErrors.js";
 import { readyWhenAnyHeld } from "./senderPools.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -57,10 +57,12 @@ const CODE_CATEGORIES: Record<number, SmsErrorCategory> = {
   21617: "too_long",
 };
 
-function toSmsError(error: unknown) {
+/** @param lookup - the error answers a message lookup, where 404 means no such message. */
+function toSmsError(error: unknown, lookup = false) {
   const transport = transportError("twilio", error);
   if (transport) return transport;
   const { status, code } = error as { status?: number; code?: unknown };
+  if (lookup && status === 404) return messageNotFound("twilio");
   // Twilio's documented codes are five digits; anything else never reaches the answer.
   const numericCode =
     typeof code === "number" && Number.isInteger(code) && code >= 10_000 && code <= 99_999
@@ -215,7 +217,7 @@ export async function createTwilioProvider(
           errorCode: message.errorCode == null ? undefined : String(message.errorCode),
         };
       } catch (error) {
-        throw toSmsError(error);
+        throw toSmsError(error, true);
       }
     },
 

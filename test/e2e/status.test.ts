@@ -102,6 +102,8 @@ describe.each(PROVIDER_NAMES)("sms-mcp status with %s", (provider) => {
     const run = await runCli(["status", id], providerEnv(sim, provider));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/could not get the status of/);
+    expect(run.stderr).toMatch(/has no message with this id on this account/);
+    expect(run.stderr).not.toMatch(/refused the message|HTTP 404/);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
