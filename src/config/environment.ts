@@ -24,6 +24,11 @@ export interface Environment {
   timeoutMs: number;
   /** `SMS_MCP_LOG_LEVEL`; undefined lets each command choose its own. */
   logLevel: LogLevel | undefined;
+  /**
+   * `SMS_MCP_LOG_FORMAT`: `json` (one JSON object a line) or `pretty` (one readable line);
+   * undefined lets the logger choose by whether stderr is a terminal.
+   */
+  logFormat: LogFormat | undefined;
   /** `SMS_MCP_AUTH_TOKEN`: the bearer token of the HTTP server. */
   authToken: string | undefined;
   /**
@@ -148,6 +153,17 @@ function telnyxPublicKeyFrom(value: string | undefined): string | undefined {
   return key;
 }
 
+export type LogFormat = "json" | "pretty";
+
+function logFormatFrom(value: string | undefined): LogFormat | undefined {
+  if (value === undefined || value === "") return undefined;
+  const format = value.trim().toLowerCase();
+  if (format !== "json" && format !== "pretty") {
+    throw new ConfigError("SMS_MCP_LOG_FORMAT must be json or pretty");
+  }
+  return format;
+}
+
 function logLevelFrom(value: string | undefined): LogLevel | undefined {
   if (value === undefined || value === "") return undefined;
   const level = value.trim().toLowerCase();
@@ -165,6 +181,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     stateDir: stateDir(env),
     timeoutMs: timeoutFrom(env.SMS_MCP_TIMEOUT_MS),
     logLevel: logLevelFrom(env.SMS_MCP_LOG_LEVEL),
+    logFormat: logFormatFrom(env.SMS_MCP_LOG_FORMAT),
     authToken: env.SMS_MCP_AUTH_TOKEN || undefined,
     ...oauthFrom(env),
     telnyxPublicKey: telnyxPublicKeyFrom(env.SMS_MCP_TELNYX_PUBLIC_KEY),

@@ -22,10 +22,33 @@ const REDACT = [
   "err.moreInfo",
 ];
 
-/** Logs go to stderr only: in stdio mode stdout belongs to the MCP protocol. */
+const OPTIONS = { name: "sms-mcp", redact: { paths: REDACT, censor: "[redacted]" } };
+
+/** Logs go to stderr only: in stdio mode stdout belongs to the MCP protocol. One JSON object a line. */
 export function createLogger(level: string): Logger {
+  return pino({ ...OPTIONS, level }, pino.destination({ fd: 2, sync: true }));
+}
+
+/**
+ * The logger of a command: JSON lines ({@link createLogger}), or for a person at a terminal
+ * one readable line each (time, level, message, then the fields), coloured unless NO_COLOR is
+ * set. The readable format's code loads only when it is chosen.
+ * @param format - `SMS_MCP_LOG_FORMAT`. @default `pretty` when stderr is a terminal, else `json`
+ */
+export async function openLogger(level: string, format?: "json" | "pretty"): Promise<Logger> {
+  if ((format ?? (process.stderr.isTTY ? "pretty" : "json")) === "json") {
+    return createLogger(level);
+  }
+  const { default: pretty } = await import("pino-pretty");
   return pino(
-    { name: "sms-mcp", level, redact: { paths: REDACT, censor: "[redacted]" } },
-    pino.destination({ fd: 2, sync: true }),
+    { ...OPTIONS, level },
+    pretty({
+      destination: 2,
+      sync: true,
+      singleLine: true,
+      colorize: process.stderr.isTTY === true && !process.env.NO_COLOR,
+      translateTime: "SYS:HH:MM:ss",
+      ignore: "pid,hostname,name",
+    }),
   );
 }

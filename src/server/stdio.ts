@@ -84,8 +84,9 @@ export async function serveStdio(
         logger.debug({ name: error.name, reason: error.message }, "stdio: refused"),
     },
   );
+  const { label, provider } = service.connection;
   logger.info(
-    { connection: service.connection.label, provider: service.connection.provider },
-    "sms-mcp serving on stdio",
+    { connection: label, provider },
+    `sms-mcp serving ${label} on stdio: an MCP host writes to its stdin and reads its stdout; Ctrl-C stops it`,
   );
 }

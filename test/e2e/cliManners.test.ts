@@ -203,3 +203,42 @@ describe("log and help", () => {
     ).toEqual([true, true]);
   });
 });
+
+describe("serve on a terminal", () => {
+  const env = {
+    SMS_MCP_PROVIDER: "telnyx",
+    TELNYX_API_KEY: "KEYterminal-test",
+    SMS_MCP_DEFAULT_FROM: "+15550300001",
+    SMS_MCP_API_BASE_URL: "http://127.0.0.1:9",
+    NO_COLOR: "1",
+  };
+
+  it("says in one readable line what it serves and how to stop, then stops on Ctrl-C", async () => {
+    const session = runCliOnPty(["serve"], env);
+    await session.waitFor(/Ctrl-C stops it/);
+    const first =
+      session
+        .output()
+        .split(/\r?\n/)
+        .find((line) => line.trim() !== "") ?? "";
+    expect(first).toMatch(
+      /^\[\d\d:\d\d:\d\d\] INFO: sms-mcp serving telnyx \(environment\) on stdio: .*Ctrl-C stops it/,
+    );
+    expect(first).not.toContain('{"level"');
+    session.type("\u0003");
+    expect(await session.exit).toBe(0);
+  });
+
+  it("with SMS_MCP_LOG_FORMAT=json, JSON lines even on a terminal", async () => {
+    const session = runCliOnPty(["serve"], { ...env, SMS_MCP_LOG_FORMAT: "json" });
+    await session.waitFor(/Ctrl-C stops it/);
+    const first =
+      session
+        .output()
+        .split(/\r?\n/)
+        .find((line) => line.trim() !== "") ?? "";
+    expect(JSON.parse(first)).toMatchObject({ level: 30, connection: "telnyx (environment)" });
+    session.type("\u0003");
+    expect(await session.exit).toBe(0);
+  });
+});

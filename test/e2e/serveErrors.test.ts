@@ -40,6 +40,7 @@ describe("serve refuses to start with one clear line", () => {
     ],
     ["SMS_MCP_TIMEOUT_MS", "fast", /SMS_MCP_TIMEOUT_MS must be a whole number of milliseconds/],
     ["SMS_MCP_LOG_LEVEL", "loud", /SMS_MCP_LOG_LEVEL must be one of/],
+    ["SMS_MCP_LOG_FORMAT", "xml", /SMS_MCP_LOG_FORMAT must be json or pretty/],
     [
       "SMS_MCP_API_BASE_URL",
       "ftp://127.0.0.1:4010",

@@ -1,4 +1,4 @@
-import { createLogger } from "../../log/logger.js";
+import { openLogger } from "../../log/logger.js";
 import { toToolResult } from "../../server/toolResult.js";
 import { PROVIDER_TITLES } from "../../sms/providerNames.js";
 import type { SendDetails, SendOutcome } from "../../sms/sendResult.js";
@@ -72,7 +72,10 @@ function print(outcome: SendOutcome, json: boolean): void {
 export async function sendCommand(options: SendOptions, context: CliContext) {
   const connection = await resolveForCli(options.connection, context);
   // The answer itself says why a send failed; the log adds only real errors unless asked.
-  const logger = createLogger(context.environment.logLevel ?? "error");
+  const logger = await openLogger(
+    context.environment.logLevel ?? "error",
+    context.environment.logFormat,
+  );
   const service = await composeSmsService(connection, context, logger, {
     dryRun: options.dryRun === true,
   });

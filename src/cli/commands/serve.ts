@@ -1,7 +1,7 @@
 import { loadConfig } from "../../config/configFile.js";
 import { checkRedisUrl } from "../../config/environment.js";
 import { fromConfig, resolveConnection } from "../../config/resolveConnection.js";
-import { createLogger, type Logger } from "../../log/logger.js";
+import { type Logger, openLogger } from "../../log/logger.js";
 import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
 import { composeSmsService, longestSendMs } from "../compose.js";
@@ -102,7 +102,10 @@ async function connectionsToServe(options: ServeOptions, context: CliContext) {
 export async function serveCommand(options: ServeOptions, context: CliContext): Promise<void> {
   const http = options.transport === "http" ? httpOptions(options, context) : undefined;
   tuneHeapForServing();
-  const logger = createLogger(context.environment.logLevel ?? "info");
+  const logger = await openLogger(
+    context.environment.logLevel ?? "info",
+    context.environment.logFormat,
+  );
   const connections = await connectionsToServe(options, context);
   // Env mode's connection is not in the config file, so no token can name it.
   const servesConfig =

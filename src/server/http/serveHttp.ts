@@ -32,7 +32,7 @@ export async function serveHttp(
       auth: protection(options),
       connections: [...(options.connections?.keys() ?? [])].map((id) => `/connections/${id}/mcp`),
     },
-    "sms-mcp listening: Streamable HTTP at /mcp, legacy SSE at /sse",
+    `sms-mcp listening at ${running.url}: Streamable HTTP at /mcp, legacy SSE at /sse; Ctrl-C stops it`,
   );
   let stopping = false;
   const stop = async (signal: string) => {
