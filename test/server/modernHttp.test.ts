@@ -14,6 +14,27 @@ const META = {
 };
 const SEND = { name: "send_sms", arguments: { to_: "+15551234567", message: "Raw and modern" } };
 
+/** A 2026-07-28 tools/call of send_sms with `args`, POSTed to `<url>/mcp` as a modern client sends it. */
+function modernSend(url: string, args: object, headers: Record<string, string> = {}) {
+  return fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": VERSION,
+      "mcp-method": "tools/call",
+      "mcp-name": "send_sms",
+      ...headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "send_sms", arguments: args, _meta: META },
+    }),
+  });
+}
+
 interface Raw {
   method?: string;
   params?: Record<string, unknown>;
@@ -298,25 +319,8 @@ describe("2026-07-28 requests meet the same doors as legacy ones", () => {
   let http: InProcessHttp;
   let server: RunningHttpServer;
 
-  const post = (headers: Record<string, string>, body: object = {}) =>
-    fetch(`${server.url}/mcp`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": VERSION,
-        "mcp-method": "tools/call",
-        "mcp-name": "send_sms",
-        ...headers,
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "tools/call",
-        params: { ...SEND, _meta: META },
-        ...body,
-      }),
-    });
+  const post = (headers: Record<string, string>, args: object = SEND.arguments) =>
+    modernSend(server.url, args, headers);
 
   beforeAll(async () => {
     sim = await startSimulator();
@@ -351,13 +355,7 @@ describe("2026-07-28 requests meet the same doors as legacy ones", () => {
   it("a body over the limit: 413, nothing sent", async () => {
     const response = await post(
       { authorization: `Bearer ${TOKEN}` },
-      {
-        params: {
-          ...SEND,
-          arguments: { ...SEND.arguments, message: "x".repeat(3000) },
-          _meta: META,
-        },
-      },
+      { ...SEND.arguments, message: "x".repeat(3000) },
     );
     expect(response.status).toBe(413);
     expect(sim.requests()).toHaveLength(0);
@@ -380,23 +378,7 @@ describe("a shutdown with a 2026-07-28 send in flight", () => {
     const http = await startInProcessHttp(sim);
     try {
       const { server } = http;
-      const modernCall = (to: string) =>
-        fetch(`${server.url}/mcp`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": VERSION,
-            "mcp-method": "tools/call",
-            "mcp-name": "send_sms",
-          },
-          body: JSON.stringify({
-            jsonrpc: "2.0",
-            id: 1,
-            method: "tools/call",
-            params: { name: "send_sms", arguments: { to_: to, message: "Draining" }, _meta: META },
-          }),
-        });
+      const modernCall = (to: string) => modernSend(server.url, { to_: to, message: "Draining" });
       // The simulator holds this recipient's send for a while: it is in flight at the shutdown.
       const inFlight = modernCall("+15005550007");
       await sim.waitForRequests(1);
