@@ -287,7 +287,8 @@ try {
     );
     process.exitCode = ok ? 0 : 2;
   } else if (error instanceof Error && error.name === "ExitPromptError") {
-    // Ctrl-C at a prompt: the person chose to stop, quietly, as a shell's 130 says.
+    // Ctrl-C at a prompt: the person chose to stop; said in one word, and 130 as a shell says.
+    process.stderr.write("sms-mcp: cancelled\n");
     process.exitCode = 130;
   } else {
     process.exitCode = reportError(error, program.opts().debug === true);

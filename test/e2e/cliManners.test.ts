@@ -242,3 +242,28 @@ describe("serve on a terminal", () => {
     expect(await session.exit).toBe(0);
   });
 });
+
+describe("connect on a terminal, before anything is stored", () => {
+  it("asks again for a malformed Account SID, with the reason; Ctrl-C says cancelled and exits 130", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sms-mcp-reask-"));
+    const config = join(dir, "config.json");
+    try {
+      const session = runCliOnPty(["connect", "twilio", "--label", "Twilio - Typo"], {
+        SMS_MCP_CONFIG: config,
+      });
+      await session.waitFor("Twilio Account SID");
+      session.type("AC123\r");
+      await session.waitFor("must be AC followed by 32 hex characters");
+      // Still asking: the same prompt takes the corrected answer, and the next one comes.
+      session.type(`${"\u007f".repeat(5)}AC${"0".repeat(32)}\r`);
+      await session.waitFor("auth token (hidden)");
+      session.type("\u0003");
+      expect(await session.exit).toBe(130);
+      expect(session.output()).toContain("sms-mcp: cancelled");
+      expect(session.output()).not.toMatch(/at .*\.js:\d+/);
+      await expect(readFile(config, "utf8")).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

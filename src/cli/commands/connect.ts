@@ -34,18 +34,36 @@ export interface ConnectOptions {
   verify: boolean;
 }
 
-async function ask(question: string, current: string | undefined, flag: string): Promise<string> {
+/**
+ * The flag's value, or on a terminal the person's answer; an answer `problem` finds fault
+ * with is asked again, with the reason, as `gh` does (a flag's value is checked by the caller).
+ */
+async function ask(
+  question: string,
+  current: string | undefined,
+  flag: string,
+  problem: (answer: string) => string | undefined = () => undefined,
+): Promise<string> {
   if (current !== undefined) return current;
   if (!interactive()) throw new CliError(`${flag} is required when not on a terminal`, 2);
   const { input } = await prompts();
-  return (await input({ message: question, required: true })).trim();
+  const answer = await input({
+    message: question,
+    required: true,
+    validate: (value) => problem(value.trim()) ?? true,
+  });
+  return answer.trim();
 }
 
 async function readSecret(provider: ProviderName, apiKey: boolean): Promise<string> {
   const name = `${PROVIDER_TITLES[provider]} ${secretName(provider, apiKey)}`;
   if (interactive()) {
     const { password } = await prompts();
-    return (await password({ message: `${name} (hidden):` })).trim();
+    const answer = await password({
+      message: `${name} (hidden):`,
+      validate: (value) => secretProblem(provider, value.trim()) ?? true,
+    });
+    return answer.trim();
   }
   const line = (await firstLineOfStdin()).trim();
   if (line === "") throw new CliError(`no ${name}: pass it as the first line of stdin`, 2);
@@ -155,11 +173,17 @@ export async function connectCommand(
   const ids = {
     accountSid:
       provider === "twilio"
-        ? await ask("Twilio Account SID (AC…):", options.accountSid, "--account-sid")
+        ? await ask("Twilio Account SID (AC…):", options.accountSid, "--account-sid", (sid) =>
+            idProblem("twilio", { accountSid: sid }),
+          )
         : undefined,
     apiKeySid: provider === "twilio" ? options.apiKeySid : undefined,
     authId:
-      provider === "plivo" ? await ask("Plivo Auth ID:", options.authId, "--auth-id") : undefined,
+      provider === "plivo"
+        ? await ask("Plivo Auth ID:", options.authId, "--auth-id", (id) =>
+            idProblem("plivo", { authId: id }),
+          )
+        : undefined,
   };
   const shape = idProblem(provider, ids);
   if (shape) throw new CliError(shape, 2);
