@@ -181,10 +181,11 @@ program
   .command("check")
   .description("verify the credentials and the default sender with the provider")
   .argument("[connection]", "label or id (default: the default connection)")
+  .option("--json", "machine-readable output")
   .addHelpText("after", '\nExample:\n  sms-mcp check "Twilio - Sales"')
-  .action(async (connection) => {
+  .action(async (connection, options) => {
     const { checkCommand } = await import("./commands/check.js");
-    await checkCommand(connection, createCliContext(process.env));
+    await checkCommand(connection, options, createCliContext(process.env));
   });
 
 program

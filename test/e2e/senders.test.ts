@@ -231,6 +231,28 @@ describe("check verifies the sender kind against the account", () => {
     expect(run.stdout + run.stderr).toMatch(says);
     expect(run.code).toBe(/not a/.test(says.source) ? 1 : 0);
   });
+  it("--json answers one JSON object, on success and on failure", async () => {
+    const ok = await runCli(["check", "--json"], providerEnv(sim, "twilio"));
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      ok: true,
+      provider: "twilio",
+      defaultFrom: sim.accounts.twilio.numbers[0],
+      senderKind: "number",
+      messagingProfileId: null,
+      notes: [],
+    });
+    const bad = await runCli(["check", "--json"], {
+      ...providerEnv(sim, "twilio"),
+      SMS_MCP_DEFAULT_FROM: "+15550109999",
+    });
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/\+15550109999 is not an SMS-capable number/),
+    });
+  });
+
   it("a Powerpack past the first page of Plivo's listing is found (the listing is followed)", async () => {
     const powerpacks = Array.from(
       { length: 25 },

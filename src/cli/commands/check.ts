@@ -13,8 +13,30 @@ import {
 } from "../providerSession.js";
 import { resolveForCli } from "../resolveForCli.js";
 
-/** Verifies the credentials, and that the default sender (and messaging profile) can send. */
-export async function checkCommand(wanted: string | undefined, context: CliContext) {
+/**
+ * Verifies the credentials, and that the default sender (and messaging profile) can send.
+ * With `--json`, one JSON object on stdout either way: `{ok: true, …}`, or `{ok: false,
+ * problem}` with the same exit code and stderr line as without it.
+ */
+export async function checkCommand(
+  wanted: string | undefined,
+  options: { json?: boolean },
+  context: CliContext,
+) {
+  try {
+    const result = await check(wanted, context);
+    process.stdout.write(
+      options.json ? `${JSON.stringify({ ok: true, ...result })}\n` : `ok: ${result.summary}\n`,
+    );
+  } catch (error) {
+    if (options.json && error instanceof CliError) {
+      process.stdout.write(`${JSON.stringify({ ok: false, problem: error.message })}\n`);
+    }
+    throw error;
+  }
+}
+
+async function check(wanted: string | undefined, context: CliContext) {
   const connection = await resolveForCli(wanted, context);
   const provider = await openProvider(
     await connection.loadCredentials(),
@@ -66,5 +88,13 @@ export async function checkCommand(wanted: string | undefined, context: CliConte
           }`;
   const profile = messagingProfileId ? `, through messaging profile ${messagingProfileId}` : "";
   const unchecked = notes.length ? ` (${notes.join("; ")})` : "";
-  process.stdout.write(`ok: "${label}": credentials accepted; ${what}${profile}${unchecked}\n`);
+  return {
+    connection: label,
+    provider: connection.provider,
+    defaultFrom,
+    senderKind: kind,
+    messagingProfileId: messagingProfileId ?? null,
+    notes,
+    summary: `"${label}": credentials accepted; ${what}${profile}${unchecked}`,
+  };
 }
