@@ -6,7 +6,7 @@ import {
 } from "../server/http/defaults.js";
 import { VERSION } from "../version.js";
 import { createCliContext } from "./context.js";
-import { reportError } from "./errors.js";
+import { CliError, reportError } from "./errors.js";
 
 // Command modules are imported inside each action: `serve` must not pay for the demo's or
 // the simulator's code on every host launch.
@@ -266,6 +266,19 @@ program
  * A host that launches the package bare (`npx -y sms-mcp`, no subcommand) expects a stdio
  * server: with stdin not a terminal, no arguments mean `serve`. On a terminal, help.
  */
+program
+  .command("completion")
+  .description("print a shell completion script (from these commands' own definitions)")
+  .argument("<shell>", "bash, zsh or fish")
+  .addHelpText("after", '\nExample:\n  eval "$(sms-mcp completion bash)"')
+  .action(async (shell: string) => {
+    const { completionScript, SHELLS } = await import("./completion.js");
+    if (!(SHELLS as readonly string[]).includes(shell)) {
+      throw new CliError(`unknown shell "${shell}": choose bash, zsh or fish`, 2);
+    }
+    process.stdout.write(completionScript(program, shell as (typeof SHELLS)[number]));
+  });
+
 function withDefaultCommand(argv: string[]): string[] {
   if (argv.length > 2) return argv;
   return process.stdin.isTTY ? [...argv, "--help"] : [...argv, "serve"];
