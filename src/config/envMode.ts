@@ -13,6 +13,26 @@ export interface EnvModeConnection {
   /** `SMS_MCP_MESSAGING_PROFILE_ID` (Telnyx). */
   messagingProfileId: string | undefined;
   apiBaseUrl: string | undefined;
+  /** What was read in a more forgiving way than it was written, for the log to say. */
+  notices: string[];
+}
+
+/** A number as a person types it into a settings form: spaces, dashes, dots and brackets. */
+const TYPED_NUMBER = /^\+[\d\s().-]+$/;
+
+/**
+ * A sender setting as typed into a host's settings form: `+1 555 020 0001` is `+15550200001`
+ * (said in `notices`); any other value is taken as it is, to be checked as a sender.
+ */
+function typedSender(value: string | undefined, setting: string, notices: string[]) {
+  const trimmed = value?.trim();
+  if (!trimmed || !TYPED_NUMBER.test(trimmed)) return trimmed;
+  const number = trimmed.replace(/[\s().-]/g, "");
+  // The number itself stays out of the log line: phone numbers are logged at debug only.
+  if (number !== trimmed) {
+    notices.push(`${setting} had spaces or punctuation in a number; read without them, as E.164`);
+  }
+  return number;
 }
 
 function required(env: NodeJS.ProcessEnv, ...names: string[]): string[] {
@@ -98,17 +118,20 @@ export function envModeFrom(env: NodeJS.ProcessEnv): EnvModeConnection | undefin
     );
   }
   const apiBaseUrl = env.SMS_MCP_API_BASE_URL || undefined;
+  const notices: string[] = [];
+  const defaultFrom = typedSender(env.SMS_MCP_DEFAULT_FROM, "SMS_MCP_DEFAULT_FROM", notices);
   return {
     provider,
     credentials: credentialsFromEnv(provider, env),
-    defaultFrom: checkedSender(env.SMS_MCP_DEFAULT_FROM?.trim(), provider, "SMS_MCP_DEFAULT_FROM"),
+    defaultFrom: checkedSender(defaultFrom, provider, "SMS_MCP_DEFAULT_FROM"),
     senders: env.SMS_MCP_SENDERS
       ? env.SMS_MCP_SENDERS.split(",")
-          .map((s) => s.trim())
+          .map((s) => typedSender(s, "SMS_MCP_SENDERS", notices) ?? "")
           .filter((s) => s !== "")
           .map((s) => checkedSender(s, provider, "SMS_MCP_SENDERS") as string)
       : undefined,
     messagingProfileId: checkedProfile(env.SMS_MCP_MESSAGING_PROFILE_ID?.trim()),
     apiBaseUrl: apiBaseUrl && checkApiBaseUrl(apiBaseUrl, "SMS_MCP_API_BASE_URL"),
+    notices,
   };
 }

@@ -206,3 +206,33 @@ describe("the session bus for the keychain", () => {
     }
   });
 });
+
+describe("env mode: a sender typed into a host's settings form", () => {
+  it("reads +1 555 010 0001 and +1-555-010-0002 as E.164, and says so without the number", () => {
+    const envMode = envModeFrom({
+      SMS_MCP_PROVIDER: "Twilio ",
+      TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`,
+      TWILIO_AUTH_TOKEN: "t",
+      SMS_MCP_DEFAULT_FROM: " +1 555 010 0001 ",
+      SMS_MCP_SENDERS: "+1-555-010-0002, ABC Dental",
+    });
+    expect(envMode).toMatchObject({
+      provider: "twilio",
+      defaultFrom: "+15550100001",
+      senders: ["+15550100002", "ABC Dental"],
+    });
+    expect(envMode?.notices).toHaveLength(2);
+    expect(envMode?.notices.join(" ")).not.toMatch(/555/);
+  });
+
+  it("a number that is still not E.164 after that is refused, naming the setting", () => {
+    expect(() =>
+      envModeFrom({
+        SMS_MCP_PROVIDER: "twilio",
+        TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`,
+        TWILIO_AUTH_TOKEN: "t",
+        SMS_MCP_DEFAULT_FROM: "555 010 0001",
+      }),
+    ).toThrow(/SMS_MCP_DEFAULT_FROM/);
+  });
+});

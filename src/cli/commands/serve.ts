@@ -106,6 +106,7 @@ export async function serveCommand(options: ServeOptions, context: CliContext): 
     context.environment.logLevel ?? "info",
     context.environment.logFormat,
   );
+  for (const notice of context.environment.envMode?.notices ?? []) logger.info(notice);
   const connections = await connectionsToServe(options, context);
   // Env mode's connection is not in the config file, so no token can name it.
   const servesConfig =
