@@ -53,6 +53,10 @@ program
     String(DEFAULT_IDLE_TIMEOUT_MS / 1000),
   )
   .option(
+    "--explain-bad-settings",
+    "stdio: when the settings cannot work, keep serving and answer every send_sms with what to fix (for hosts that show only 'disconnected')",
+  )
+  .option(
     "--redis-url <url>",
     "keep the send ledger in Redis, shared by replicas (default: $SMS_MCP_REDIS_URL)",
   )
@@ -61,8 +65,8 @@ program
     '\nExamples:\n  sms-mcp serve\n  sms-mcp serve --connection "Twilio - Sales"\n  SMS_MCP_AUTH_TOKEN=... sms-mcp serve --transport http --port 3000\n  SMS_MCP_PROVIDER=telnyx TELNYX_API_KEY=... SMS_MCP_DEFAULT_FROM=+15550300001 sms-mcp serve',
   )
   .action(async (options) => {
-    const { serveCommand } = await import("./commands/serve.js");
-    await serveCommand(options, createCliContext(process.env));
+    const { serveAction } = await import("./commands/serve.js");
+    await serveAction(options, process.env);
   });
 
 program

@@ -5,11 +5,11 @@ import {
   ProtocolErrorCode,
   Server,
 } from "@modelcontextprotocol/server";
-import type { SmsService } from "../sms/smsService.js";
 import { VERSION } from "../version.js";
 import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
 import { SEND_SMS_TOOL_NAME, sendSmsToolDefinition } from "./sendSmsTool.js";
 import { toToolResult } from "./toolResult.js";
+import type { ToolService } from "./toolService.js";
 
 /**
  * How long a 2026-07-28 client may keep `tools/list` and `server/discover` answers: the tool
@@ -42,7 +42,7 @@ const jsonSchemaValidator = new AjvJsonSchemaValidator();
  * break the protocol's own shape, `arguments: null` or no params, is refused by the SDK with
  * -32602 before it reaches this handler, as the protocol requires.)
  */
-export function createMcpServer(service: SmsService): Server {
+export function createMcpServer(service: ToolService): Server {
   const server = new Server(
     { name: "sms-mcp", title: "SMS", version: VERSION },
     {

@@ -3,9 +3,9 @@ import {
   serveStdio as serveStdioEntry,
 } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../log/logger.js";
-import type { SmsService } from "../sms/smsService.js";
 import { createMcpServer } from "./createMcpServer.js";
 import { refusalMessage, StdioInputScreen } from "./stdioInput.js";
+import type { ToolService } from "./toolService.js";
 
 /**
  * How long after the connection opens the provider SDK loads when the host has not listed the
@@ -32,7 +32,7 @@ export interface StdioOptions {
  * (-32022) or a malformed envelope (-32602) is answered and nothing runs.
  */
 export async function serveStdio(
-  service: SmsService,
+  service: ToolService,
   logger: Logger,
   { drainMs }: StdioOptions,
 ): Promise<void> {

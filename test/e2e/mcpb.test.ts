@@ -67,6 +67,28 @@ afterAll(async () => {
   if (unpacked) await rm(unpacked, { recursive: true, force: true });
 });
 
+/** Starts the unpacked bundle's server exactly as a host does, with `config` as the person's settings. */
+async function startAsHost(config: Record<string, string>) {
+  const { command, args, env } = manifest.server.mcp_config;
+  const hostEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env))
+    hostEnv[key] = substitute(value, unpacked, config);
+  const transport = new StdioClientTransport({
+    command: command === "node" ? process.execPath : command,
+    args: args.map((arg) => substitute(arg, unpacked, config)),
+    // The simulator stands in for the provider's real origin.
+    env: { ...cleanEnv(), ...hostEnv, SMS_MCP_API_BASE_URL: sim.url },
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const client = new Client({ name: "mcpb-host", version: "0" });
+  await client.connect(transport);
+  return { client, stderr: () => stderr };
+}
+
 describe("the MCPB bundle", () => {
   it("passes `mcpb validate`, and keeps every credential in a sensitive user_config field", () => {
     expect(() =>
@@ -124,23 +146,7 @@ describe("the MCPB bundle", () => {
         provider: provider as ProviderName,
         ...settings(sim),
       };
-      const { command, args, env } = manifest.server.mcp_config;
-      const hostEnv: Record<string, string> = {};
-      for (const [key, value] of Object.entries(env))
-        hostEnv[key] = substitute(value, unpacked, config);
-      const transport = new StdioClientTransport({
-        command: command === "node" ? process.execPath : command,
-        args: args.map((arg) => substitute(arg, unpacked, config)),
-        // The simulator stands in for the provider's real origin.
-        env: { ...cleanEnv(), ...hostEnv, SMS_MCP_API_BASE_URL: sim.url },
-        stderr: "pipe",
-      });
-      let stderr = "";
-      transport.stderr?.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const client = new Client({ name: "mcpb-host", version: "0" });
-      await client.connect(transport);
+      const { client, stderr } = await startAsHost(config);
       try {
         const { tools } = await client.listTools();
         expect(tools.map((tool) => tool.name)).toEqual(["send_sms"]);
@@ -151,7 +157,66 @@ describe("the MCPB bundle", () => {
         expect(result.content[0]).toMatchObject({ type: "text", text: "SMS sent." });
         expect(result.structuredContent).toMatchObject({ provider, status: "sent" });
         expect(sim.requests()).toHaveLength(1);
-        expect(stderr).not.toContain(config.secret);
+        expect(stderr()).not.toContain(config.secret);
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it("a sending number typed with spaces is read as E.164, and the text goes", async () => {
+    sim.clear();
+    const { client, stderr } = await startAsHost({
+      provider: "Twilio",
+      account_id: sim.accounts.twilio.accountSid,
+      secret: sim.accounts.twilio.authToken,
+      default_from: "+1 555 010 0001",
+    });
+    try {
+      const result = (await client.callTool({
+        name: "send_sms",
+        arguments: { to_: "+15551234567", message: "Typed with spaces" },
+      })) as CallToolResult;
+      expect(result.structuredContent).toMatchObject({ status: "sent", from: "+15550100001" });
+      expect(stderr()).toMatch(/SMS_MCP_DEFAULT_FROM had spaces or punctuation/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each([
+    [
+      "a provider name that is none of the three",
+      { provider: "twillio" },
+      /SMS_MCP_PROVIDER must be twilio, plivo or telnyx, not "twillio"/,
+    ],
+    ["no secret", { secret: "" }, /needs TWILIO_AUTH_TOKEN to be set/],
+  ])(
+    "settings that cannot work (%s): the server stays up and every send_sms says what to fix",
+    async (_name, typo, says) => {
+      sim.clear();
+      const { client, stderr } = await startAsHost({
+        provider: "twilio",
+        account_id: sim.accounts.twilio.accountSid,
+        secret: sim.accounts.twilio.authToken,
+        default_from: sim.accounts.twilio.numbers[0],
+        ...typo,
+      });
+      try {
+        const { tools } = await client.listTools();
+        expect(tools.map((tool) => tool.name)).toEqual(["send_sms"]);
+        const result = (await client.callTool({
+          name: "send_sms",
+          arguments: { to_: "+15551234567", message: "Will not go" },
+        })) as CallToolResult;
+        expect(result.isError).toBe(true);
+        expect(result.content[0]).toMatchObject({ text: "SMS couldn't be sent" });
+        expect(result.content[1]).toMatchObject({ text: expect.stringMatching(says) });
+        expect(result.structuredContent).toMatchObject({
+          error: { category: "configuration", retryable: false },
+        });
+        expect(sim.requests()).toHaveLength(0);
+        expect(stderr()).toMatch(/the settings cannot work/);
       } finally {
         await client.close();
       }

@@ -1,11 +1,13 @@
+import { ConfigError } from "../../config/configError.js";
 import { loadConfig } from "../../config/configFile.js";
 import { checkRedisUrl } from "../../config/environment.js";
 import { fromConfig, resolveConnection } from "../../config/resolveConnection.js";
-import { type Logger, openLogger } from "../../log/logger.js";
+import { createLogger, type Logger, openLogger } from "../../log/logger.js";
 import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
+import { PROVIDER_NAMES } from "../../sms/providerNames.js";
 import { composeSmsService, longestSendMs } from "../compose.js";
-import type { CliContext } from "../context.js";
+import { type CliContext, createCliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
 export interface ServeOptions {
@@ -23,6 +25,8 @@ export interface ServeOptions {
   maxSessions: string;
   idleTimeout: string;
   redisUrl?: string;
+  /** stdio: settings that cannot work are explained by every send_sms instead of an exit. */
+  explainBadSettings?: boolean;
 }
 
 function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -97,6 +101,42 @@ async function connectionsToServe(options: ServeOptions, context: CliContext) {
   return Promise.all(
     names.map((name) => resolveConnection({ wanted: name, environment, secrets })),
   );
+}
+
+/**
+ * `serve` as the CLI runs it. With `--explain-bad-settings` (the MCPB bundle passes it), a host
+ * that launched it over stdio and whose settings cannot work (an unknown provider name, a
+ * missing key, no connection) gets a server all the same, whose send_sms answers every call
+ * with what to fix: a host shows that in the chat, where an exit shows only "server
+ * disconnected". Otherwise such settings stop it with one line, as before.
+ */
+export async function serveAction(options: ServeOptions, env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    await serveCommand(options, createCliContext(env));
+  } catch (error) {
+    const forHost = options.explainBadSettings === true && options.transport === "stdio";
+    const settings = error instanceof ConfigError || error instanceof CliError;
+    if (!forHost || !settings) throw error;
+    await serveUnusableSettings(error.message, env);
+  }
+}
+
+/** Serves stdio with a send_sms that only explains `problem` (see {@link serveAction}). */
+async function serveUnusableSettings(problem: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const logger = createLogger("info");
+  logger.error({ problem }, "the settings cannot work; every send_sms will answer with why");
+  const typed = env.SMS_MCP_PROVIDER?.trim().toLowerCase() ?? "";
+  const provider = PROVIDER_NAMES.find((p) => typed.startsWith(p.slice(0, 3))) ?? "twilio";
+  const reason = `sms-mcp's settings cannot work, so nothing can be sent: ${problem}. The person who set sms-mcp up must fix this in the MCP host's settings for it, then restart it`;
+  const { unusableService } = await import("../../server/unusableService.js");
+  const { serveStdio } = await import("../../server/stdio.js");
+  const connection = {
+    id: "unusable",
+    label: "sms-mcp (settings to fix)",
+    provider,
+    defaultFrom: undefined,
+  };
+  await serveStdio(unusableService(reason, connection), logger, { drainMs: 0 });
 }
 
 export async function serveCommand(options: ServeOptions, context: CliContext): Promise<void> {

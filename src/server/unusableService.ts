@@ -1,0 +1,30 @@
+import type { SendIdentity } from "../sms/sendIdentity.js";
+import type { SendOutcome } from "../sms/sendResult.js";
+import type { ToolService } from "./toolService.js";
+
+/**
+ * The service a host gets when the server's settings cannot work (a provider name that is none
+ * of the three, a missing key…): the server still starts, and every send_sms answers "SMS
+ * couldn't be sent" with `reason`, so the person reads in the chat what to fix instead of a
+ * host's "server disconnected". Nothing is ever sent.
+ */
+export function unusableService(reason: string, connection: SendIdentity): ToolService {
+  const outcome: SendOutcome = {
+    ok: false,
+    reason,
+    details: {
+      status: "failed",
+      provider: connection.provider,
+      connection: connection.label,
+      error: { category: "configuration", reason, retryable: false },
+    },
+  };
+  return {
+    connection,
+    send: async () => outcome,
+    warmUp: () => undefined,
+    idle: async () => undefined,
+    close: async () => undefined,
+    inFlight: 0,
+  };
+}
