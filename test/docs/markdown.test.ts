@@ -36,3 +36,15 @@ describe.each(FILES)("%s, parsed as CommonMark", (file) => {
     }
   });
 });
+
+describe("README.md and manifest.json", () => {
+  it("the README names the bundle's settings as Claude Desktop shows them (the manifest's titles)", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const manifest = JSON.parse(
+      await readFile(new URL("../../manifest.json", import.meta.url), "utf8"),
+    ) as { user_config: Record<string, { title: string }> };
+    const titles = Object.values(manifest.user_config).map((field) => field.title);
+    expect(titles.length).toBeGreaterThan(3);
+    for (const title of titles) expect(readme).toContain(`**${title}**`);
+  });
+});
