@@ -267,3 +267,47 @@ describe("connect on a terminal, before anything is stored", () => {
     }
   });
 });
+
+describe("log on a terminal", () => {
+  it("fits 80 columns, cutting the label and the message id first, never the outcome; colours it unless NO_COLOR", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "sms-mcp-log-width-"));
+    try {
+      const file = join(folder, "audit.log");
+      const record = (outcome: string, n: number) =>
+        JSON.stringify({
+          time: new Date(Date.now() - 60_000 + n).toISOString(),
+          connection: "Twilio - Front desk of the Riverside Dental Clinic",
+          provider: "twilio",
+          to: `+1555123450${n}`,
+          from: "+15550100001",
+          segments: 1,
+          encoding: "GSM-7",
+          outcome,
+          errorCategory: outcome === "refused" ? "rate_limited" : null,
+          messageId: `SM${String(n).repeat(32)}`,
+          bodySha256: null,
+        });
+      await writeFile(file, `${[record("sent", 1), record("refused", 2)].join("\n")}\n`);
+      const screen = async (env: Record<string, string>) => {
+        const session = runCliOnPty(["log", "--file", file], { COLUMNS: "80", ...env });
+        expect(await session.exit).toBe(0);
+        return session
+          .output()
+          .split(/\r?\n/)
+          .filter((line) => line.trim() !== "");
+      };
+      const coloured = await screen({});
+      expect(coloured.some((line) => line.includes("\u001b[32msent"))).toBe(true);
+      const plain = await screen({ NO_COLOR: "1" });
+      expect(plain.join("\n")).not.toContain("\u001b[");
+      expect(plain).toHaveLength(3);
+      for (const line of plain) expect(line.length).toBeLessThanOrEqual(80);
+      // The time, the recipient and the outcome are whole; what gave way ends in an ellipsis.
+      expect(plain[1]).toMatch(/ \+15551234501 +sent /);
+      expect(plain[2]).toMatch(/ \+15551234502 +refused /);
+      expect(plain[1]).toContain("…");
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

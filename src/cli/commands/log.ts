@@ -135,6 +135,58 @@ function printableJson(record: unknown): string {
   return printable(JSON.stringify(record));
 }
 
+/**
+ * The table's columns that may be cut to fit a terminal, in the order they give way (the
+ * connection first, the error category last); never the time, the recipient or the outcome.
+ */
+const CUTTABLE_COLUMNS = [1, 6, 7, 5, 4];
+/** A cut column keeps this many characters, the last one an ellipsis. */
+const NARROWEST = 4;
+const OUTCOME_COLUMN = 3;
+const SEPARATOR = 2;
+
+/** The terminal's width when stdout is one (COLUMNS where the terminal does not say); else none. */
+function terminalColumns(): number | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  const columns = process.stdout.columns || Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}
+
+/**
+ * Narrows the cuttable columns, one after the other, until the table fits `columns` (a cut
+ * cell ends in …). Off a terminal nothing is cut.
+ */
+function fitToTerminal(widths: number[], columns: number | undefined): void {
+  if (columns === undefined) return;
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + SEPARATOR * (widths.length - 1);
+  for (const i of CUTTABLE_COLUMNS) {
+    const over = total() - columns;
+    if (over <= 0) return;
+    const width = widths[i] ?? 0;
+    if (width > NARROWEST) widths[i] = Math.max(NARROWEST, width - over);
+  }
+}
+
+const OUTCOME_COLOURS: Record<string, string> = {
+  sent: "32",
+  duplicate: "36",
+  dry_run: "36",
+  refused: "31",
+  failed: "31",
+  declined: "31",
+  unknown: "33",
+  "unknown*": "33",
+};
+
+/** Colours an outcome cell where colour is allowed: a terminal, and no NO_COLOR. */
+function outcomePainter(): (outcome: string, padded: string) => string {
+  const allowed = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return (outcome, padded) => {
+    const colour = allowed ? OUTCOME_COLOURS[outcome] : undefined;
+    return colour ? `\u001b[${colour}m${padded}\u001b[39m` : padded;
+  };
+}
+
 /** Recent attempts from the audit log, as a table or JSON lines. */
 export async function logCommand(options: LogOptions, context: CliContext) {
   const cutoff = Date.now() - parseSince(options.since);
@@ -175,13 +227,16 @@ export async function logCommand(options: LogOptions, context: CliContext) {
   }
   const widths =
     rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length))) ?? [];
-  for (const row of rows) {
-    process.stdout.write(
-      `${row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd()}\n`,
-    );
+  fitToTerminal(widths, terminalColumns());
+  const paint = outcomePainter();
+  for (const [n, row] of rows.entries()) {
+    const cells = row.map((cell, i) => {
+      const width = widths[i] ?? 0;
+      const shown = cell.length > width ? `${cell.slice(0, Math.max(width - 1, 0))}…` : cell;
+      const padded = shown.padEnd(width);
+      return n > 0 && i === OUTCOME_COLUMN ? paint(cell, padded) : padded;
+    });
+    process.stdout.write(`${cells.join("  ").trimEnd()}\n`);
   }
   if (records.some((r) => r.interrupted)) {
     process.stdout.write(
