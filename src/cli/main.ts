@@ -271,6 +271,32 @@ program
  * server: with stdin not a terminal, no arguments mean `serve`. On a terminal, help.
  */
 program
+  .command("guardrails")
+  .description(
+    "a connection's effective guardrail settings and where each comes from; set or unset one",
+  )
+  .argument("<connection>", "label or id")
+  .argument("[action]", "set or unset")
+  .argument("[field]", "a guardrail field, e.g. perRecipient")
+  .argument("[value]", "for set: written as its environment variable is, e.g. 5/1h, US,CA, true")
+  .option("--json", "machine-readable output")
+  .addHelpText(
+    "after",
+    '\nExamples:\n  sms-mcp guardrails "Twilio - Sales"\n  sms-mcp guardrails "Twilio - Sales" set perRecipient 3/1h\n  sms-mcp guardrails "Twilio - Sales" unset perRecipient',
+  )
+  .action(async (connection, action, field, value, options) => {
+    const { guardrailsCommand } = await import("./commands/guardrails.js");
+    await guardrailsCommand(
+      connection,
+      action,
+      field,
+      value,
+      options,
+      createCliContext(process.env),
+    );
+  });
+
+program
   .command("completion")
   .description("print a shell completion script (from these commands' own definitions)")
   .argument("<shell>", "bash, zsh or fish")

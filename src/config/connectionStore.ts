@@ -1,3 +1,4 @@
+import type { GuardrailName } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import { loadConfig, saveConfig } from "./configFile.js";
 import { withConfigLock } from "./configLock.js";
@@ -121,5 +122,33 @@ export function setDefaultConnection(path: string, wanted: string): Promise<Conn
       await saveConfig(path, { ...config, defaultConnection: found.id });
     }
     return found;
+  });
+}
+
+/**
+ * Sets (a value) or unsets (undefined) one guardrail field of a connection in the config file,
+ * under the same lock and atomic write as `connect`; the whole connection is checked again by
+ * the config schema before anything is written.
+ */
+export function setGuardrail(
+  path: string,
+  wanted: string,
+  name: GuardrailName,
+  value: unknown,
+): Promise<ConnectionConfig> {
+  return withConfigLock(path, async () => {
+    const config = await loadConfig(path);
+    const found = findConnection(config, wanted);
+    if (!found) throw new ConfigError(noSuchConnection(config, wanted));
+    const guardrails: Record<string, unknown> = { ...found.guardrails };
+    if (value === undefined) delete guardrails[name];
+    else guardrails[name] = value;
+    const updated: ConnectionConfig = { ...found, guardrails };
+    if (Object.keys(guardrails).length === 0) delete updated.guardrails;
+    await saveConfig(path, {
+      ...config,
+      connections: config.connections.map((c) => (c.id === found.id ? updated : c)),
+    });
+    return updated;
   });
 }

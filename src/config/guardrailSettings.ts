@@ -4,6 +4,7 @@ import {
   type EnvSyntax,
   GUARDRAIL_FIELDS,
   GUARDRAIL_NAMES,
+  type GuardrailName,
   type GuardrailSettings,
   type GuardrailsConfig,
 } from "../sms/guardrails/settings.js";
@@ -62,20 +63,33 @@ function expectedFrom(syntax: EnvSyntax, error: z.ZodError): string {
 }
 
 /**
+ * A field's value written as its environment variable is (`5/1h`, `US,CA`, `true`…), parsed and
+ * checked by the field's schema; a malformed one is a ConfigError naming `source`.
+ */
+export function parseGuardrail<K extends GuardrailName>(
+  name: K,
+  text: string,
+  source: string,
+): GuardrailSettings[K] {
+  const { syntax, schema } = GUARDRAIL_FIELDS[name];
+  const checked = schema.safeParse(parse(syntax, text));
+  if (!checked.success) {
+    throw new ConfigError(`${source} must be ${expectedFrom(syntax, checked.error)}`);
+  }
+  return checked.data as GuardrailSettings[K];
+}
+
+/**
  * The guardrail variables that are set, each parsed and checked by the same schema as the
  * config file's field; a malformed one is a ConfigError naming the variable.
  */
 export function guardrailOverridesFromEnv(env: NodeJS.ProcessEnv): Partial<GuardrailSettings> {
   const overrides: Record<string, unknown> = {};
   for (const name of GUARDRAIL_NAMES) {
-    const { env: variable, syntax, schema } = GUARDRAIL_FIELDS[name];
+    const variable = GUARDRAIL_FIELDS[name].env;
     const text = env[variable];
     if (text === undefined || text === "") continue;
-    const checked = schema.safeParse(parse(syntax, text));
-    if (!checked.success) {
-      throw new ConfigError(`${variable} must be ${expectedFrom(syntax, checked.error)}`);
-    }
-    overrides[name] = checked.data;
+    overrides[name] = parseGuardrail(name, text, variable);
   }
   return overrides as Partial<GuardrailSettings>;
 }
