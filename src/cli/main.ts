@@ -297,6 +297,17 @@ program
   });
 
 program
+  .command("doctor")
+  .description(
+    "checks what sms-mcp needs: Node, the keychain, its files, each connection's secret and provider",
+  )
+  .option("--json", "machine-readable output")
+  .action(async (options) => {
+    const { doctorCommand } = await import("./commands/doctor.js");
+    await doctorCommand(options, createCliContext(process.env));
+  });
+
+program
   .command("completion")
   .description("print a shell completion script (from these commands' own definitions)")
   .argument("<shell>", "bash, zsh or fish")
