@@ -22,10 +22,12 @@ const PAGE = `<!doctype html>
   <button type="button" id="clear">Clear all texts</button>
 </header>
 <main class="layout">
-  <nav class="index" aria-labelledby="threads-heading">
-    <h2 id="threads-heading">Threads</h2>
+  <nav class="index" aria-label="Threads">
+    <details id="index">
+      <summary>Threads, newest first</summary>
+      <ul id="thread-list" class="thread-list"></ul>
+    </details>
     <p id="empty" class="empty">No texts yet. Send one through the simulator (<code>npm run demo</code>) and it appears here.</p>
-    <ul id="thread-list" class="thread-list"></ul>
   </nav>
   <div id="threads" class="threads"></div>
 </main>

@@ -8,6 +8,10 @@ export const INBOX_SCRIPT = `"use strict";
   var empty = document.getElementById("empty");
   var connection = document.getElementById("connection");
   var clearButton = document.getElementById("clear");
+  // The thread index stays folded on a phone (it would fill the first screen), open beside the
+  // threads on a wider window.
+  var index = document.getElementById("index");
+  if (window.matchMedia("(min-width: 48rem)").matches) index.open = true;
   var threads = new Map();
   var rows = new Map();
   var threadsMade = 0;
@@ -43,7 +47,7 @@ export const INBOX_SCRIPT = `"use strict";
     heading.id = id + "-title";
     var list = el("ol", "texts");
     section.append(heading, list);
-    threadsBox.append(section);
+    threadsBox.prepend(section);
 
     var item = el("li");
     var link = el("a", "thread-link");
@@ -57,7 +61,7 @@ export const INBOX_SCRIPT = `"use strict";
       history.replaceState(null, "", "#" + id);
     });
     item.append(link);
-    threadList.append(item);
+    threadList.prepend(item);
     thread = { list: list, count: count, texts: 0, section: section, item: item };
     threads.set(to, thread);
     empty.hidden = true;
@@ -73,6 +77,9 @@ export const INBOX_SCRIPT = `"use strict";
       thread.list.append(row);
       thread.texts += 1;
       thread.count.textContent = plural(thread.texts, "text", "texts");
+      // As on a phone: the thread with the newest text comes first, in the index too.
+      threadsBox.prepend(thread.section);
+      threadList.prepend(thread.item);
     }
     row.dataset.to = text.to;
     row.dataset.tone = tone(text.state);

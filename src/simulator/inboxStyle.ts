@@ -31,7 +31,8 @@ button:disabled { opacity: 0.6; cursor: progress; }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .layout { display: grid; gap: 1rem; padding: 1rem; max-width: 72rem; margin: 0 auto; }
-.index h2 { font-size: 1rem; margin: 0 0 0.5rem; }
+.index summary { font-weight: 600; cursor: pointer; padding: 0.25rem 0; }
+.index details[open] summary { margin-bottom: 0.5rem; }
 .empty { color: var(--muted); margin: 0; }
 .thread-list { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem; }
 .thread-link {
@@ -43,12 +44,17 @@ a { color: var(--accent); }
 .thread { background: #fff; border: 1px solid var(--line); border-radius: 0.6rem; padding: 0.75rem 1rem; }
 .thread-title { font-size: 1.1rem; margin: 0 0 0.5rem; font-variant-numeric: tabular-nums; }
 .texts { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem; }
-.text { border-left: 4px solid var(--pending); padding-left: 0.75rem; }
-.text[data-tone="good"] { border-left-color: var(--good); }
-.text[data-tone="bad"] { border-left-color: var(--bad); }
+/* As the sender's phone shows a sent text: on the right, in the sender's colour. */
+.text {
+  display: flex; flex-direction: column; align-items: flex-end; text-align: right;
+  border-right: 4px solid var(--pending); padding-right: 0.75rem;
+}
+.text[data-tone="good"] { border-right-color: var(--good); }
+.text[data-tone="bad"] { border-right-color: var(--bad); }
 .body {
-  margin: 0 0 0.25rem; padding: 0.5rem 0.75rem; background: #e7f0fb; border-radius: 0.9rem 0.9rem 0.9rem 0.2rem;
-  white-space: pre-wrap; overflow-wrap: anywhere; max-width: 36rem;
+  margin: 0 0 0.25rem; padding: 0.5rem 0.75rem; background: var(--accent); color: #fff;
+  border-radius: 0.9rem 0.9rem 0.2rem 0.9rem; text-align: left;
+  white-space: pre-wrap; overflow-wrap: anywhere; max-width: min(36rem, 85%);
 }
 .meta, .state { margin: 0; color: var(--muted); font-size: 0.875rem; overflow-wrap: anywhere; }
 .text[data-tone="good"] .state-word { color: var(--good); }

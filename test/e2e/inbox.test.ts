@@ -83,7 +83,8 @@ describe.skipIf(!status.available)(
       const refused = await server.call({ to_: OPTED_OUT, message: "Last chance to save 20%" });
       expect(refused.isError).toBe(true);
 
-      await eventually(threadTitles).toEqual([FRIEND, OPTED_OUT]);
+      // The thread with the newest text first, as on a phone.
+      await eventually(threadTitles).toEqual([OPTED_OUT, FRIEND]);
       expect(await bodiesIn(FRIEND).allTextContents()).toEqual([
         "Your table is booked for 8pm.",
         HOSTILE,
@@ -105,7 +106,10 @@ describe.skipIf(!status.available)(
       expect(await failure.locator(".state-word").textContent()).toBe("refused");
 
       // Provider, sender, time, segments and encoding, and the delivery state as it settles.
-      const emoji = page.locator(".thread .text").nth(2);
+      const emoji = page
+        .locator(".thread", { has: page.getByRole("heading", { name: FRIEND }) })
+        .locator(".text")
+        .nth(2);
       const meta = await emoji.locator(".meta").textContent();
       expect(meta).toContain("Twilio");
       expect(meta).toContain(`from ${sim.accounts.twilio.numbers[0]}`);
@@ -114,6 +118,44 @@ describe.skipIf(!status.available)(
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
       );
       await eventually(() => emoji.locator(".state-word").textContent()).toBe("delivered");
+    });
+
+    it("on a phone: the thread index folded, the newest thread first, sent texts on the right", async () => {
+      const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      try {
+        await phone.goto(sim.url);
+        await eventually(() => phone.locator(".thread-title").allTextContents()).toEqual([
+          OPTED_OUT,
+          FRIEND,
+        ]);
+        expect(await phone.locator("#index").getAttribute("open")).toBeNull();
+        expect(await phone.locator("#thread-list").isVisible()).toBe(false);
+        expect(await phone.locator("#index summary").isVisible()).toBe(true);
+        // The first thread starts on the first screen, above the fold.
+        const first = await phone.locator(".thread").first().boundingBox();
+        expect(first?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(844 / 2);
+        // A sent text's bubble hugs the right edge of its thread, in the sender's colour.
+        const text = phone.locator(".thread .text").first();
+        const [row, bubble] = await Promise.all([
+          text.boundingBox(),
+          text.locator(".body").boundingBox(),
+        ]);
+        expect(
+          Math.abs((row?.x ?? 0) + (row?.width ?? 0) - ((bubble?.x ?? 0) + (bubble?.width ?? 0))),
+        ).toBeLessThan(20);
+        expect(
+          await phone.evaluate<string>(
+            "getComputedStyle(document.querySelector('.thread .text .body')).color",
+          ),
+        ).toBe("rgb(255, 255, 255)");
+        // Unfolded, it lists the threads.
+        await phone.locator("#index summary").click();
+        expect(await phone.locator("#thread-list").isVisible()).toBe(true);
+      } finally {
+        await phone.close();
+      }
+      // On a wide window the index is open from the start.
+      expect(await page.locator("#index").getAttribute("open")).not.toBeNull();
     });
 
     it("asks nothing of any origin but the simulator's", () => {
