@@ -119,6 +119,17 @@ describe.skipIf(!keychain.available)(
     });
     beforeEach(() => sim.clear());
 
+    it("the start-up log names what protects the endpoints: the connection tokens and the OAuth issuer", () => {
+      const line = server
+        .stderr()
+        .split("\n")
+        .find((l) => l.includes("sms-mcp listening"));
+      expect(JSON.parse(line ?? "{}").auth).toEqual([
+        "per-connection tokens (sms-mcp token add)",
+        `OAuth access tokens from ${issuer.issuer}`,
+      ]);
+    });
+
     it("each connection at its own endpoints, opened by its own token, over Streamable HTTP and SSE", async () => {
       const sales = await send(
         new StreamableHTTPClientTransport(new URL(`${url}/connections/${ids.sales}/mcp`), {
