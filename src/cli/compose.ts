@@ -141,6 +141,11 @@ function openLocalLedger(path: string, logger: Logger): LocalLedgerStore {
       logger.warn({ path, count }, "skipped unreadable lines in the send ledger"),
     onShortWrite: (error) =>
       logger.error({ path }, `${error.message}; sends are refused until it can write again`),
+    onReplaced: (carried) =>
+      logger.warn(
+        { path, carried },
+        "the send ledger was deleted or replaced while serving: opened the file now there and carried this process's held texts into it",
+      ),
   });
   try {
     store.open();

@@ -104,13 +104,18 @@ export class LedgerState {
     entry.messageId = settlement.outcome === "sent" ? settlement.messageId : undefined;
   }
 
-  /** Puts back state read from a compacted file. */
+  /** Puts back state read from a compacted file, or carried into a replaced one. */
   restore(
     held: ReadonlyArray<[string, HeldAttempt]>,
     hits: ReadonlyArray<[string, number, number[]]>,
   ): void {
     for (const [key, attempt] of held) this.hold(key, attempt);
-    for (const [key, windowMs, times] of hits) this.hits.set(key, { windowMs, times });
+    for (const [key, windowMs, times] of hits) {
+      // A bucket already counting (a ledger another process wrote, this one's carried into
+      // it) keeps its times too: counting a send twice is safer than forgetting one.
+      const known = this.hits.get(key)?.times ?? [];
+      this.hits.set(key, { windowMs, times: [...known, ...times].sort((a, b) => a - b) });
+    }
   }
 
   /** Everything still live, for compaction: held keys and each bucket's times in its window. */

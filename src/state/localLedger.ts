@@ -75,6 +75,11 @@ export interface LocalLedgerOptions {
   onSkippedLines?: (count: number) => void;
   /** Told when the file system took only part of a line (the step that wrote it fails). */
   onShortWrite?: (error: LedgerWriteError) => void;
+  /**
+   * Told when the path no longer named the open file (deleted or replaced while serving) and
+   * the file now at the path was opened, with how many held texts this process carried into it.
+   */
+  onReplaced?: (carried: number) => void;
 }
 
 /** A ledger line the file system took only part of (a full disk): nothing was recorded. */
@@ -135,6 +140,7 @@ export class LocalLedgerStore implements GuardrailStore {
 
   async claim(request: ClaimRequest, now: number): Promise<ClaimDecision> {
     if (this.fd === undefined || this.moved) await this.catchUp();
+    this.followReplacement(now);
     // What other processes appended since the last look is read back after our line, which is
     // judged at its place; only a refusal, which writes nothing, must look first.
     if (this.state.decide(request, now).kind !== "claimed") {
@@ -169,6 +175,7 @@ export class LocalLedgerStore implements GuardrailStore {
     if (duplicateKey === undefined) return;
     // No look first: whatever others appended before this line is read back after it.
     if (this.fd === undefined) this.open();
+    this.followReplacement(now);
     const messageId = settlement.outcome === "sent" ? settlement.messageId : undefined;
     await this.appendAndJudge({ s: attemptId, t: now, r: settlement.outcome, m: messageId });
   }
@@ -199,6 +206,40 @@ export class LocalLedgerStore implements GuardrailStore {
     this.moved = false;
     this.state = this.freshState();
     this.readNew();
+  }
+
+  /** The inode the path names now; -1 when nothing is there. */
+  private inodeAtPath(): number {
+    try {
+      return statSync(this.options.path).ino;
+    } catch {
+      return -1;
+    }
+  }
+
+  /**
+   * The path no longer names the open file: someone deleted or replaced it while this process
+   * served. Appending on to the old file would hide this process's claims from every process
+   * that opens the path (and theirs from it), so the file now at the path is opened (created
+   * if none) and the texts this process still holds are carried into it, judged at their place
+   * like any claim. A compaction also changes the file, but marks the old one first: that is
+   * followed as usual.
+   */
+  private followReplacement(now: number): void {
+    if (this.fd === undefined || this.moved || this.inodeAtPath() === this.inode) return;
+    this.readNew();
+    if (this.moved) return;
+    const { held, hits } = this.state.live(now);
+    this.open();
+    const lines = liveLines(held, hits);
+    if (lines.length > 0) {
+      const before = this.offset;
+      this.appendWhole(
+        `${this.needsNewline ? "\n" : ""}${lines.map((line) => JSON.stringify(line)).join("\n")}\n`,
+      );
+      this.applyRange(before, fstatSync(this.fd as number).size);
+    }
+    this.options.onReplaced?.(held.length);
   }
 
   /** Applies what other processes appended since the last look; follows a compaction. */
@@ -410,21 +451,7 @@ export class LocalLedgerStore implements GuardrailStore {
   /** The live state as a new file, renamed over the old one; then reads it as any process would. */
   private writeCompacted(now: number): void {
     const { held, hits } = this.state.live(now);
-    const lines: LedgerLine[] = [
-      ...held.map(
-        ([key, attempt]): ClaimLine => ({
-          c: attempt.attemptId,
-          t: attempt.at,
-          o: attempt.owner,
-          k: key,
-          w: attempt.expiresAt - attempt.at,
-          b: [],
-          r: attempt.state,
-          m: attempt.messageId,
-        }),
-      ),
-      ...hits.map(([key, windowMs, times]): HitsLine => ({ hk: key, w: windowMs, ts: times })),
-    ];
+    const lines = liveLines(held, hits);
     const temp = `${this.options.path}.${process.pid}.compact`;
     writeFileSync(temp, lines.map((line) => `${JSON.stringify(line)}\n`).join(""), {
       mode: 0o600,
@@ -433,4 +460,26 @@ export class LocalLedgerStore implements GuardrailStore {
     this.reopen();
     this.nextCompactAt = Math.max(this.compactAtBytes, 2 * this.offset);
   }
+}
+
+/** What is live, as lines a fresh reader rebuilds it from: each held key, each bucket's times. */
+function liveLines(
+  held: ReadonlyArray<[string, HeldAttempt]>,
+  hits: ReadonlyArray<[string, number, number[]]>,
+): LedgerLine[] {
+  return [
+    ...held.map(
+      ([key, attempt]): ClaimLine => ({
+        c: attempt.attemptId,
+        t: attempt.at,
+        o: attempt.owner,
+        k: key,
+        w: attempt.expiresAt - attempt.at,
+        b: [],
+        r: attempt.state,
+        m: attempt.messageId,
+      }),
+    ),
+    ...hits.map(([key, windowMs, times]): HitsLine => ({ hk: key, w: windowMs, ts: times })),
+  ];
 }

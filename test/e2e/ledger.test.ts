@@ -1,6 +1,6 @@
 // The send ledger end to end: real servers over stdio, the simulator as the provider, and the
 // number of requests it received as the measure of how many texts went out.
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -216,6 +216,37 @@ describe("state that survives restarts and is shared by processes", () => {
     expect(fresh.structuredContent?.status).toBe("sent");
     expect(second.stderr()).toContain("skipped unreadable lines in the send ledger");
     expect(sends()).toHaveLength(2);
+  });
+
+  it("a ledger deleted under a running server: it follows the new file and carries its texts over", async () => {
+    const running = await startStdioServer(env());
+    const newcomers: StdioServer[] = [];
+    try {
+      const booked = { to_: "+15551234567", message: "Booked: Tuesday 3pm" };
+      expect((await running.call(booked)).structuredContent?.status).toBe("sent");
+      const ledgerDir = join(stateDir, "ledger");
+      for (const file of await readdir(ledgerDir)) {
+        if (file.endsWith(".jsonl")) await unlink(join(ledgerDir, file));
+      }
+      // A process started after the deletion sends a text into a new file; the running server,
+      // asked for the same text, reads that file instead of sending it again.
+      const paid = { to_: "+15557654321", message: "Paid, thank you" };
+      const newcomer = await startStdioServer(env());
+      newcomers.push(newcomer);
+      expect((await newcomer.call(paid)).structuredContent?.status).toBe("sent");
+      expect((await running.call(paid)).structuredContent?.status).toBe("duplicate");
+      expect(running.stderr()).toContain("the send ledger was deleted or replaced while serving");
+      // What the running server sent before the deletion went into the new file with it.
+      const later = await startStdioServer(env());
+      newcomers.push(later);
+      expect((await later.call(booked)).structuredContent?.status).toBe("duplicate");
+    } finally {
+      await Promise.all([running.close(), ...newcomers.map((server) => server.close())]);
+    }
+    expect(sends()).toHaveLength(2);
+    const outcomes = (await auditLines()).map((line) => line.outcome);
+    expect(outcomes.filter((outcome) => outcome === "sent")).toHaveLength(2);
+    expect(outcomes.filter((outcome) => outcome === "duplicate")).toHaveLength(2);
   });
 
   it("an unwritable state directory stops the start with a clear error", async () => {

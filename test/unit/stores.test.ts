@@ -1,6 +1,6 @@
 // The two GuardrailStore adapters against the same contract: the memory store (one process)
 // and the local ledger file (every process using one state directory).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -183,6 +183,55 @@ describe("LocalLedgerStore", () => {
     expect(await reader.claim(request({ key: "held", windowMs: 1_000_000 }), 5000)).toMatchObject({
       kind: "duplicate",
       earlier: { state: "sent", messageId: "SM1" },
+    });
+  });
+  it("a file deleted under a running store: the store's held texts go into the new file, both ways", async () => {
+    const path = ledgerPath();
+    const replaced: number[] = [];
+    const running = new LocalLedgerStore({ path, onReplaced: (n) => replaced.push(n) });
+    const sent = request({ key: "sent", windowMs: 60_000 }, [bucket("conn", 2, 60_000)]);
+    await running.claim(sent, 0);
+    await running.settle(sent.attemptId, "sent", { outcome: "sent", messageId: "SM1" }, 1);
+    unlinkSync(path);
+
+    // A process started after the deletion writes a new file; the running one's next step
+    // notices, reads that file and carries what it holds into it.
+    const newcomer = new LocalLedgerStore({ path });
+    const theirs = request({ key: "theirs", windowMs: 60_000 });
+    expect((await newcomer.claim(theirs, 2)).kind).toBe("claimed");
+    expect(await running.claim(request({ key: "theirs", windowMs: 60_000 }), 3)).toMatchObject({
+      kind: "duplicate",
+    });
+    expect(replaced).toEqual([1]);
+    expect(await newcomer.claim(request({ key: "sent", windowMs: 60_000 }), 4)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "sent", messageId: "SM1" },
+    });
+    // The rate bucket kept the running store's send: one slot of two is left.
+    expect((await newcomer.claim(request(undefined, [bucket("conn", 2, 60_000)]), 5)).kind).toBe(
+      "claimed",
+    );
+    expect((await newcomer.claim(request(undefined, [bucket("conn", 2, 60_000)]), 6)).kind).toBe(
+      "rate_limited",
+    );
+  });
+
+  it("a file replaced by another under a running store (a restored copy): both files' texts count", async () => {
+    const path = ledgerPath();
+    const running = new LocalLedgerStore({ path });
+    await running.claim(request({ key: "mine", windowMs: 60_000 }), 0);
+    const copy = `${path}.restored`;
+    const other = new LocalLedgerStore({ path: copy });
+    await other.claim(request({ key: "restored", windowMs: 60_000 }), 1);
+    other.close();
+    renameSync(copy, path);
+
+    expect(await running.claim(request({ key: "restored", windowMs: 60_000 }), 2)).toMatchObject({
+      kind: "duplicate",
+    });
+    const reader = new LocalLedgerStore({ path });
+    expect(await reader.claim(request({ key: "mine", windowMs: 60_000 }), 3)).toMatchObject({
+      kind: "duplicate",
     });
   });
 });
