@@ -76,8 +76,10 @@ export class LedgerState {
       const entry = this.hits.get(key);
       // A new window starts as a one-element array (most recipients are texted once per
       // window; an empty array's first push reserves room for many).
-      if (entry) entry.times.push(now);
-      else this.hits.set(key, { windowMs, times: [now] });
+      if (entry) {
+        entry.times.push(now);
+        entry.windowMs = Math.max(entry.windowMs, windowMs);
+      } else this.hits.set(key, { windowMs, times: [now] });
     }
     if (duplicate) {
       this.hold(duplicate.key, {
@@ -113,8 +115,11 @@ export class LedgerState {
     for (const [key, windowMs, times] of hits) {
       // A bucket already counting (a ledger another process wrote, this one's carried into
       // it) keeps its times too: counting a send twice is safer than forgetting one.
-      const known = this.hits.get(key)?.times ?? [];
-      this.hits.set(key, { windowMs, times: [...known, ...times].sort((a, b) => a - b) });
+      const known = this.hits.get(key);
+      this.hits.set(key, {
+        windowMs: Math.max(known?.windowMs ?? 0, windowMs),
+        times: [...(known?.times ?? []), ...times].sort((a, b) => a - b),
+      });
     }
   }
 
@@ -157,14 +162,22 @@ export class LedgerState {
     return { state: "unknown", at, attemptId };
   }
 
-  /** The bucket's times still inside its window (appended in order: aged ones are in front). */
+  /**
+   * The bucket's times inside `windowMs` (appended in order: aged ones are in front). Only
+   * what the longest window this bucket was claimed with has let go is dropped: a process
+   * configured with a shorter window shares the bucket with one that still counts older sends.
+   */
   private recent(key: string, windowMs: number, now: number): number[] | undefined {
-    const times = this.hits.get(key)?.times;
-    if (!times) return undefined;
+    const entry = this.hits.get(key);
+    if (!entry) return undefined;
+    entry.windowMs = Math.max(entry.windowMs, windowMs);
+    const { times } = entry;
     let aged = 0;
-    while (aged < times.length && (times[aged] ?? 0) <= now - windowMs) aged += 1;
+    while (aged < times.length && (times[aged] ?? 0) <= now - entry.windowMs) aged += 1;
     if (aged > 0) times.splice(0, aged);
-    return times;
+    let outside = 0;
+    while (outside < times.length && (times[outside] ?? 0) <= now - windowMs) outside += 1;
+    return outside === 0 ? times : times.slice(outside);
   }
 
   /**

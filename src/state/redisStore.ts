@@ -11,7 +11,10 @@ import type {
  * One atomic step: an earlier identical attempt holding the duplicate key wins; else every
  * bucket (a sorted set of claim times) is checked, and only if all have room is the attempt
  * added to each and recorded as pending under the duplicate key. Times are Redis's own clock,
- * so replicas on machines whose clocks differ still share one window.
+ * so replicas on machines whose clocks differ still share one window. Each bucket member is
+ * `<window ms>:<attempt id>`: a claim leaves the bucket only once the window it was counted
+ * with has passed, and the key's expiry only ever grows, so a replica configured with a
+ * shorter window never frees a send that another one still counts.
  *
  * KEYS: [duplicate key or "", bucket...]; ARGV: [attempt id, duplicate window ms, (limit,
  * window ms) per bucket]. Answers {"claimed"}, {"duplicate", state, at, message id} or
@@ -30,16 +33,24 @@ for i = 2, #KEYS do
   local limit = tonumber(ARGV[1 + (i - 1) * 2])
   local window = tonumber(ARGV[2 + (i - 1) * 2])
   if limit <= 0 then return {'rate', i - 2, -1} end
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  local count = redis.call('ZCARD', KEYS[i])
+  local older = redis.call('ZRANGEBYSCORE', KEYS[i], '-inf', now - window, 'WITHSCORES')
+  for j = 1, #older, 2 do
+    local counted = tonumber(string.match(older[j], '^(%d+):'))
+    if not counted or tonumber(older[j + 1]) + counted <= now then
+      redis.call('ZREM', KEYS[i], older[j])
+    end
+  end
+  local count = redis.call('ZCOUNT', KEYS[i], '(' .. (now - window), '+inf')
   if count >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[i], count - limit, count - limit, 'WITHSCORES')
+    local oldest = redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. (now - window), '+inf',
+      'WITHSCORES', 'LIMIT', count - limit, 1)
     return {'rate', i - 2, tonumber(oldest[2]) + window - now}
   end
 end
 for i = 2, #KEYS do
-  redis.call('ZADD', KEYS[i], now, id)
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + (i - 1) * 2]))
+  local window = tonumber(ARGV[2 + (i - 1) * 2])
+  redis.call('ZADD', KEYS[i], now, window .. ':' .. id)
+  if redis.call('PTTL', KEYS[i]) < window then redis.call('PEXPIRE', KEYS[i], window) end
 end
 if KEYS[1] ~= '' then
   redis.call('HSET', KEYS[1], 'a', id, 's', 'pending', 't', now)

@@ -104,6 +104,33 @@ describe.skipIf(!status.available)(
       expect(sim.requests()).toHaveLength(5);
     });
 
+    it("replicas with different rate windows: the shorter one never frees a send the longer one counts", async () => {
+      const replica = (rate: string) =>
+        startHttpCli(
+          {
+            ...providerEnv(sim, "twilio"),
+            SMS_MCP_REDIS_URL: redis.url,
+            SMS_MCP_REDIS_PREFIX: `test-${prefix}:`,
+            SMS_MCP_RATE_PER_CONNECTION: rate,
+          },
+          ["--stateless"],
+        );
+      const [hourly, perSecond] = await Promise.all([replica("2/1h"), replica("2/1s")]);
+      replicas.push(hourly, perSecond);
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 1100));
+      const send = (server: HttpCli, n: number) =>
+        sendOverHttp(server.url, `+1555123460${n}`, `text ${n}`);
+      expect((await send(hourly, 1)).structuredContent?.status).toBe("sent");
+      await pause();
+      // The per-second replica has room (nothing in its last second) and must not drop the
+      // hourly replica's send, nor let the bucket expire with its own one-second window.
+      expect((await send(perSecond, 2)).structuredContent?.status).toBe("sent");
+      await pause();
+      const third = await send(hourly, 3);
+      expect(third.structuredContent?.error).toMatchObject({ category: "rate_limited" });
+      expect(sim.requests()).toHaveLength(2);
+    });
+
     it("Redis stopped: sends refused before the provider, /readyz 503; back: recovery by itself", async () => {
       const [a] = await startReplicas();
       expect(await readyz(a as string)).toBe(200);

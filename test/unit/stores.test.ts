@@ -185,6 +185,44 @@ describe("LocalLedgerStore", () => {
       earlier: { state: "sent", messageId: "SM1" },
     });
   });
+  it("two processes with different rate windows: the shorter one never frees a send the longer one counts", async () => {
+    const path = ledgerPath();
+    // Compaction after every line, so what is live is all either process can read back.
+    const hourly = new LocalLedgerStore({ path, compactAtBytes: 1 });
+    const perMinute = new LocalLedgerStore({ path, compactAtBytes: 1 });
+    const hour = (now: number) =>
+      hourly.claim(request(undefined, [bucket("conn", 2, 3_600_000)]), now);
+    const minute = (now: number) =>
+      perMinute.claim(request(undefined, [bucket("conn", 2, 60_000)]), now);
+    expect((await hour(0)).kind).toBe("claimed");
+    expect((await minute(120_000)).kind).toBe("claimed");
+    expect((await minute(240_000)).kind).toBe("claimed");
+    // Three sends in the hour: the hourly process has no room left, however the file was rewritten.
+    expect(await hour(300_000)).toMatchObject({ kind: "rate_limited" });
+    expect(
+      await new LocalLedgerStore({ path }).claim(
+        request(undefined, [bucket("conn", 2, 3_600_000)]),
+        301_000,
+      ),
+    ).toMatchObject({ kind: "rate_limited" });
+  });
+
+  it("two processes with different duplicate windows: a text is held for the window it was recorded with", async () => {
+    const path = ledgerPath();
+    const daily = new LocalLedgerStore({ path, compactAtBytes: 1 });
+    const tenMinutes = new LocalLedgerStore({ path, compactAtBytes: 1 });
+    const held = request({ key: "k", windowMs: 86_400_000 });
+    await daily.claim(held, 0);
+    await daily.settle(held.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 1);
+    await tenMinutes.claim(request({ key: "other", windowMs: 600_000 }), 3_600_000);
+    expect(
+      await tenMinutes.claim(request({ key: "k", windowMs: 600_000 }), 3_600_001),
+    ).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "sent", messageId: "SM1" },
+    });
+  });
+
   it("a file deleted under a running store: the store's held texts go into the new file, both ways", async () => {
     const path = ledgerPath();
     const replaced: number[] = [];
