@@ -195,9 +195,15 @@ export class SmsService {
     try {
       await this.claims.settle(claim, earlierSendOf(attempt));
     } catch (error) {
+      // The store's failure changes nothing about the text: the line says what became of it.
+      // The store's own words may carry its internals, so only its error's name and code go in.
       this.options.logger.error(
-        { reason: asSmsError(error).reason },
-        "could not record the outcome in the send ledger; the identical text stays held back",
+        {
+          cause: errorName(error),
+          messageId:
+            attempt.delivered?.status === "sent" ? attempt.delivered.receipt.messageId : undefined,
+        },
+        `${whatBecameOf(attempt)}, but the send ledger could not record it; the identical text stays held back until its window ends`,
       );
     }
   }
@@ -251,6 +257,21 @@ function failureStage(claim: Claim | undefined, error: unknown): FailureStage {
 }
 
 /** What identical sends waiting on this one are told. */
+/** What became of a claimed attempt, for a log line. */
+function whatBecameOf({ delivered, failure }: Attempt): string {
+  if (delivered?.status === "sent") return "the text was sent";
+  if (delivered?.status === "dry_run") return "the dry run ended";
+  if (failure?.error.certainlyNotSent) return "the text was not sent";
+  return "whether the text went out is not known";
+}
+
+/** An error's name and, for a store's reply (`OOM`, `READONLY`), its leading code. */
+function errorName(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = /^[A-Z]{2,}\b/.exec(error.message)?.[0];
+  return code ? `${error.name} ${code}` : error.name;
+}
+
 function earlierSendOf(attempt: Attempt): EarlierSend {
   if (attempt.failure) return { error: attempt.failure.error };
   const delivered = attempt.delivered;

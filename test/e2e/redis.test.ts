@@ -1,5 +1,6 @@
 // Several machines: --stateless HTTP replicas sharing one real Redis, started on a free
 // loopback port by the test. The simulator's request count is the number of texts sent.
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { twilioSignature } from "../../src/simulator/statusCallbacks.js";
@@ -149,6 +150,36 @@ describe.skipIf(!status.available)(
       await until(async () => (await readyz(a as string)) === 200, "/readyz to recover");
       const sent = await sendOverHttp(a as string, "+15551234567", "after Redis is back");
       expect(sent.structuredContent?.status).toBe("sent");
+      expect(sim.requests()).toHaveLength(1);
+    });
+
+    it("Redis out of memory between the claim and the settle: the log says the text was sent", async () => {
+      const [a] = await startReplicas();
+      const admin = new Redis(redis.url);
+      try {
+        // The simulator takes a second to accept this recipient: Redis fills up meanwhile.
+        const sending = sendOverHttp(a as string, "+15005550007", "Your order has shipped");
+        await sim.waitForRequests(1);
+        await admin.config("SET", "maxmemory", "1");
+        const sent = await sending;
+        expect(sent.structuredContent?.status).toBe("sent");
+        const messageId = String(sent.structuredContent?.messageId);
+        await until(
+          async () =>
+            replicas[0]?.stderr().includes("the send ledger could not record it") ?? false,
+          "the settle's log line",
+        );
+        const line = (replicas[0]?.stderr() ?? "")
+          .split("\n")
+          .find((l) => l.includes("the send ledger could not record it"));
+        expect(line).toContain("the text was sent, but");
+        expect(line).toContain(messageId);
+        expect(line).toContain("ReplyError OOM");
+        expect(line).not.toMatch(/not confirmed/);
+      } finally {
+        await admin.config("SET", "maxmemory", "0");
+        admin.disconnect();
+      }
       expect(sim.requests()).toHaveLength(1);
     });
 
