@@ -24,6 +24,7 @@ import { countSegments } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import type { SendOutcome } from "./sendResult.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
+import { steadyClock } from "./steadyClock.js";
 
 export interface SmsServiceOptions {
   connection: SendIdentity;
@@ -33,7 +34,11 @@ export interface SmsServiceOptions {
   store: GuardrailStore;
   audit: AuditSink;
   logger: SendLogger;
-  /** Milliseconds since the epoch. Default: `Date.now`. */
+  /**
+   * Milliseconds since the epoch, for the send ledger's windows and the audit's times.
+   * Default: the ledger on {@link steadyClock} (a wall-clock step inside a running process
+   * moves no window), the audit on `Date.now`.
+   */
   now?: () => number;
   /** Waits before the one safe resend, and between looks at a pending send. Default: a timer. */
   sleep?: (ms: number) => Promise<void>;
@@ -58,6 +63,7 @@ export class SmsService {
   private readonly claims: SendClaims;
   private readonly callbacks: StatusCallbackInbox;
   private readonly active = new Set<Promise<SendOutcome>>();
+  /** The audit record's time. */
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private warmedUp = false;
@@ -65,12 +71,13 @@ export class SmsService {
   constructor(private readonly options: SmsServiceOptions) {
     this.connection = options.connection;
     this.now = options.now ?? Date.now;
+    const windowNow = options.now ?? steadyClock();
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
     this.claims = new SendClaims({
       store: options.store,
       connectionId: options.connection.id,
       guardrails: options.guardrails,
-      now: this.now,
+      now: windowNow,
       sleep: this.sleep,
       newAttemptId: options.newAttemptId ?? randomUUID,
       pendingWaitMs: options.pendingWaitMs ?? 30_000,

@@ -50,10 +50,13 @@ export function rateLimitError({
       retryable: false,
     });
   }
+  // A send recorded by a process whose clock ran ahead looks as if it is in the future; no
+  // window needs longer than itself to pass.
+  const waitMs = Math.min(retryAfterMs, bucket.windowMs);
   return new SmsError({
     category: "rate_limited",
-    reason: `${bucket.label} has reached its limit of ${bucket.limit} texts per ${describeWindow(bucket.windowMs / 1000)}; sending will be possible again in about ${describeWait(retryAfterMs)}`,
+    reason: `${bucket.label} has reached its limit of ${bucket.limit} texts per ${describeWindow(bucket.windowMs / 1000)}; sending will be possible again in about ${describeWait(waitMs)}`,
     retryable: true,
-    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
   });
 }
