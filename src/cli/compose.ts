@@ -144,7 +144,7 @@ function openLocalLedger(path: string, logger: Logger): LocalLedgerStore {
     onReplaced: (carried) =>
       logger.warn(
         { path, carried },
-        "the send ledger was deleted or replaced while serving: opened the file now there and carried this process's held texts into it",
+        "the send ledger was deleted, replaced or truncated while serving: opened the file now there and carried this process's held texts into it",
       ),
   });
   try {

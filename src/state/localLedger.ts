@@ -76,8 +76,8 @@ export interface LocalLedgerOptions {
   /** Told when the file system took only part of a line (the step that wrote it fails). */
   onShortWrite?: (error: LedgerWriteError) => void;
   /**
-   * Told when the path no longer named the open file (deleted or replaced while serving) and
-   * the file now at the path was opened, with how many held texts this process carried into it.
+   * Told when the file was deleted, replaced or truncated while serving and the file now at the
+   * path was opened afresh, with how many held texts this process carried into it.
    */
   onReplaced?: (carried: number) => void;
 }
@@ -218,16 +218,19 @@ export class LocalLedgerStore implements GuardrailStore {
   }
 
   /**
-   * The path no longer names the open file: someone deleted or replaced it while this process
-   * served. Appending on to the old file would hide this process's claims from every process
-   * that opens the path (and theirs from it), so the file now at the path is opened (created
-   * if none) and the texts this process still holds are carried into it, judged at their place
-   * like any claim. A compaction also changes the file, but marks the old one first: that is
-   * followed as usual.
+   * The path no longer names the open file, or the file is shorter than what was read of it:
+   * someone deleted, replaced or truncated it while this process served. Appending on would
+   * hide this process's claims from every process that opens the path (and theirs from it),
+   * and a truncated file cannot be read on from where this process left it, so the file now at
+   * the path is opened afresh (created if none) and the texts this process still holds are
+   * carried into it, judged at their place like any claim. A compaction also changes the file,
+   * but marks the old one first: that is followed as usual.
    */
   private followReplacement(now: number): void {
-    if (this.fd === undefined || this.moved || this.inodeAtPath() === this.inode) return;
-    this.readNew();
+    if (this.fd === undefined || this.moved) return;
+    const truncated = fstatSync(this.fd).size < this.offset;
+    if (!truncated && this.inodeAtPath() === this.inode) return;
+    if (!truncated) this.readNew();
     if (this.moved) return;
     const { held, hits } = this.state.live(now);
     this.open();
@@ -261,6 +264,10 @@ export class LocalLedgerStore implements GuardrailStore {
    * callback at its place. Returns whether `own` was among them.
    */
   private applyRange(from: number, to: number, own?: { text: string; judge: () => void }): boolean {
+    if (to < from) {
+      // Cut short between this process's look and its append: the next step starts afresh.
+      throw new Error(`the send ledger ${this.options.path} was truncated while in use`);
+    }
     const bytes = Buffer.alloc(to - from);
     readSync(this.fd as number, bytes, 0, bytes.length, from);
     this.offset = to;

@@ -1,6 +1,15 @@
 // The send ledger end to end: real servers over stdio, the simulator as the provider, and the
 // number of requests it received as the measure of how many texts went out.
-import { chmod, mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  truncate,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -235,7 +244,9 @@ describe("state that survives restarts and is shared by processes", () => {
       newcomers.push(newcomer);
       expect((await newcomer.call(paid)).structuredContent?.status).toBe("sent");
       expect((await running.call(paid)).structuredContent?.status).toBe("duplicate");
-      expect(running.stderr()).toContain("the send ledger was deleted or replaced while serving");
+      expect(running.stderr()).toContain(
+        "the send ledger was deleted, replaced or truncated while serving",
+      );
       // What the running server sent before the deletion went into the new file with it.
       const later = await startStdioServer(env());
       newcomers.push(later);
@@ -247,6 +258,34 @@ describe("state that survives restarts and is shared by processes", () => {
     const outcomes = (await auditLines()).map((line) => line.outcome);
     expect(outcomes.filter((outcome) => outcome === "sent")).toHaveLength(2);
     expect(outcomes.filter((outcome) => outcome === "duplicate")).toHaveLength(2);
+  });
+
+  it("a ledger truncated under a running server: every next send goes through, the held text stays held, and the log says so", async () => {
+    const server = await startStdioServer(env());
+    try {
+      const booked = { to_: "+15551234567", message: "Booked: Tuesday 3pm" };
+      expect((await server.call(booked)).structuredContent?.status).toBe("sent");
+      const ledgerDir = join(stateDir, "ledger");
+      for (const file of await readdir(ledgerDir)) {
+        if (file.endsWith(".jsonl")) await truncate(join(ledgerDir, file), 0);
+      }
+      const statuses: unknown[] = [];
+      for (let i = 0; i < 40; i++) {
+        const result = await server.call({
+          to_: `+155512345${String(i).padStart(2, "0")}`,
+          message: `Order ${i} shipped`,
+        });
+        statuses.push(result.structuredContent?.status);
+      }
+      expect(statuses).toEqual(Array(40).fill("sent"));
+      expect((await server.call(booked)).structuredContent?.status).toBe("duplicate");
+      expect(server.stderr()).toContain(
+        "the send ledger was deleted, replaced or truncated while serving",
+      );
+    } finally {
+      await server.close();
+    }
+    expect(sends()).toHaveLength(41);
   });
 
   it("an unwritable state directory stops the start with a clear error", async () => {
