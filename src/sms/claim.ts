@@ -74,6 +74,12 @@ function unconfirmed(earlier: EarlierAttempt, windowSeconds: number): SmsError {
  */
 export class SendClaims {
   private readonly inFlight = new Map<string, Waiting>();
+  /**
+   * Claims whose answer never came back (the store may have recorded them) and that could not
+   * be released yet. None reached the provider: an identical send that finds one releases it
+   * and claims anew, instead of waiting for it and calling it unconfirmed.
+   */
+  private readonly unanswered = new Map<string, number>();
 
   constructor(private readonly options: SendClaimsOptions) {}
 
@@ -99,6 +105,10 @@ export class SendClaims {
         if (decision.kind === "rate_limited") throw rateLimitError(decision);
         if (decision.kind === "claimed") return { kind: "new", attemptId, duplicateKey, note };
         const { earlier } = decision;
+        if (this.unanswered.has(earlier.attemptId) && duplicateKey !== undefined) {
+          await this.release(earlier.attemptId, duplicateKey);
+          continue;
+        }
         let messageId = earlier.state === "sent" ? earlier.messageId : undefined;
         if (earlier.state === "unknown" && note === undefined && duplicateKey !== undefined) {
           const settled = await this.settleUnknown(send, earlier, duplicateKey);
@@ -197,12 +207,46 @@ export class SendClaims {
       try {
         decision = await store.claim(request, now());
       } catch (error) {
+        // The claim may have reached the store while its answer did not: released, it holds
+        // nothing back, and "nothing was sent, try again" stays true.
+        if (request.duplicate) {
+          this.noteUnanswered(attemptId, now() + request.duplicate.windowMs);
+          await this.release(attemptId, request.duplicate.key).catch(() => undefined);
+        }
         throw error instanceof SmsError ? error : stateUnavailable();
       }
-      const pending = decision.kind === "duplicate" && decision.earlier.state === "pending";
+      const pending =
+        decision.kind === "duplicate" &&
+        decision.earlier.state === "pending" &&
+        !this.unanswered.has(decision.earlier.attemptId);
       if (!pending || now() >= deadline) return decision;
       await sleep(PENDING_POLL_MS);
     }
+  }
+
+  /** Noted until the claim's window ends (then the store has let it go too). */
+  private noteUnanswered(attemptId: string, until: number): void {
+    const now = this.options.now();
+    for (const [id, expiresAt] of this.unanswered) if (expiresAt <= now) this.unanswered.delete(id);
+    this.unanswered.set(attemptId, until);
+  }
+
+  /**
+   * Frees the duplicate key of a claim of this process that never reached the provider.
+   * @throws {SmsError} `unavailable` when the store cannot be told; the claim stays noted.
+   */
+  private async release(attemptId: string, duplicateKey: string): Promise<void> {
+    try {
+      await this.options.store.settle(
+        attemptId,
+        duplicateKey,
+        { outcome: "failed" },
+        this.options.now(),
+      );
+    } catch {
+      throw stateUnavailable();
+    }
+    this.unanswered.delete(attemptId);
   }
 
   private openInFlight(key: string): void {

@@ -153,6 +153,28 @@ describe.skipIf(!status.available)(
       expect(sim.requests()).toHaveLength(1);
     });
 
+    it("a claim Redis records after the answer timed out: 'nothing was sent, try again' stays true", async () => {
+      const [a] = await startReplicas();
+      const admin = new Redis(redis.url);
+      try {
+        // Redis holds every command for 3 s: the claim is recorded after its 2 s timeout.
+        await admin.client("PAUSE", 3000, "ALL");
+        const first = await sendOverHttp(a as string, "+15551234567", "Your table is ready");
+        expect(first.structuredContent?.error).toMatchObject({
+          category: "unavailable",
+          retryable: true,
+        });
+        expect(sim.requests()).toHaveLength(0);
+        await until(async () => (await readyz(a as string)) === 200, "Redis to answer again");
+        // The retry is sent at once: no wait for a claim that never reached the provider.
+        const retry = await sendOverHttp(a as string, "+15551234567", "Your table is ready");
+        expect(retry.structuredContent?.status).toBe("sent");
+      } finally {
+        admin.disconnect();
+      }
+      expect(sim.requests()).toHaveLength(1);
+    });
+
     it("Redis out of memory between the claim and the settle: the log says the text was sent", async () => {
       const [a] = await startReplicas();
       const admin = new Redis(redis.url);

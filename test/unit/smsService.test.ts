@@ -5,6 +5,7 @@ import { SmsError } from "../../src/sms/errors.js";
 import { DEFAULT_GUARDRAILS, type GuardrailSettings } from "../../src/sms/guardrails/settings.js";
 import type { AuditRecord } from "../../src/sms/ports/audit.js";
 import type { OutgoingSms, SendReceipt, SmsProvider } from "../../src/sms/ports/provider.js";
+import type { GuardrailStore } from "../../src/sms/ports/store.js";
 import { SmsService } from "../../src/sms/smsService.js";
 import { MemoryGuardrailStore } from "../../src/state/memoryStore.js";
 
@@ -36,6 +37,7 @@ function build(
   provider: SmsProvider,
   guardrails: Partial<GuardrailSettings> = {},
   audit: { append(record: AuditRecord): Promise<void> } | undefined = undefined,
+  store: GuardrailStore = new MemoryGuardrailStore(),
 ) {
   const records: AuditRecord[] = [];
   const logged: string[] = [];
@@ -44,7 +46,7 @@ function build(
     connection: { id: "sales", label: "Sales", provider: "twilio", defaultFrom: FROM },
     guardrails: { ...DEFAULT_GUARDRAILS, ...guardrails },
     provider,
-    store: new MemoryGuardrailStore(),
+    store,
     audit: audit ?? { append: async (record) => void records.push(record) },
     logger: {
       debug: () => undefined,
@@ -491,5 +493,52 @@ describe("the send pipeline", () => {
     await sending;
     await waiting;
     expect(idle).toBe(true);
+  });
+});
+
+describe("a store whose answer is lost", () => {
+  /** Records every claim, but the first claim's answer and the first `lostSettles` settles fail. */
+  function forgetfulStore(lostSettles: number) {
+    const memory = new MemoryGuardrailStore();
+    let claims = 0;
+    let settles = 0;
+    const store: GuardrailStore = {
+      async claim(request, now) {
+        const decision = await memory.claim(request, now);
+        if (++claims === 1) throw new Error("command timed out");
+        return decision;
+      },
+      async settle(attemptId, key, settlement) {
+        if (++settles <= lostSettles) throw new Error("command timed out");
+        await memory.settle(attemptId, key, settlement);
+      },
+    };
+    return store;
+  }
+
+  it.each([
+    ["released at once", 0],
+    ["released by the retry", 1],
+  ])(
+    "a claim recorded without an answer is %s: the identical retry is sent, not held back",
+    async (_name, lostSettles) => {
+      const { provider, calls } = fakeProvider();
+      const { service } = build(provider, {}, undefined, forgetfulStore(lostSettles));
+      const first = await service.send({ to_: TO, message: "Your table is ready" });
+      expect(first.details.error).toMatchObject({ category: "unavailable", retryable: true });
+      expect(calls).toHaveLength(0);
+      const retry = await service.send({ to_: TO, message: "Your table is ready" });
+      expect(retry.details.status).toBe("sent");
+      expect(calls).toHaveLength(1);
+    },
+  );
+
+  it("a claim that can be released by no one: the retry says the ledger is unavailable, nothing sent", async () => {
+    const { provider, calls } = fakeProvider();
+    const { service } = build(provider, {}, undefined, forgetfulStore(Number.POSITIVE_INFINITY));
+    await service.send({ to_: TO, message: "Your table is ready" });
+    const retry = await service.send({ to_: TO, message: "Your table is ready" });
+    expect(retry.details.error).toMatchObject({ category: "unavailable", retryable: true });
+    expect(calls).toHaveLength(0);
   });
 });
