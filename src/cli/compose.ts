@@ -108,6 +108,12 @@ async function connectRedis(url: string, prefix: string, logger: Logger): Promis
       if (lastCode !== "") logger.info({ redis: host }, "Redis is reachable again");
       lastCode = "";
     },
+    onWeakDurability: (problem) => logger.warn({ redis: host }, problem),
+    onLostClaim: (outcome) =>
+      logger.error(
+        { redis: host, outcome },
+        "Redis no longer had this send's claim when its outcome came: it lost data (a restart without persistence, a failover to a replica that missed the claim, a flush), so an identical text could be sent again within its window",
+      ),
   });
   if (await store.waitUntilReady(REDIS_START_WAIT_MS)) {
     logger.debug({ redis: host }, "send ledger in Redis");

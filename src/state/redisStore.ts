@@ -61,7 +61,8 @@ return {'claimed'}
 
 /**
  * KEYS: [duplicate key]; ARGV: [attempt id, outcome, message id]. Only the attempt that holds
- * the key settles it: failed frees it, sent and unknown keep it until its window ends.
+ * the key settles it: failed frees it, sent and unknown keep it until its window ends. Answers
+ * 1, or 0 when the key no longer names this attempt (Redis lost it, or its window ended).
  */
 const SETTLE = `
 if redis.call('HGET', KEYS[1], 'a') ~= ARGV[1] then return 0 end
@@ -91,7 +92,20 @@ export interface RedisStoreOptions {
   onError?: (code: string) => void;
   /** Told when the connection is (again) ready. */
   onReady?: () => void;
+  /** Told, on each connect, what this Redis cannot promise a claim (it keeps no AOF). */
+  onWeakDurability?: (problem: string) => void;
+  /** Told when a sent or unknown outcome came for a claim Redis no longer had. */
+  onLostClaim?: (outcome: Settlement["outcome"]) => void;
+  /**
+   * When the Redis server has replicas, a claim counts only once one of them has it, waited
+   * for this long; a replica that does not answer in time refuses the send (nothing sent).
+   * @default 1000
+   */
+  replicaAckTimeoutMs?: number;
 }
+
+/** How often the replica count is looked up again while claims go on. */
+const REPLICATION_LOOK_MS = 30_000;
 
 /** Key names carry no phone number or text: their parts are hashed. */
 function hashed(text: string): string {
@@ -108,10 +122,16 @@ export class RedisGuardrailStore implements GuardrailStore {
   private readonly redis: Redis & LedgerCommands;
   private readonly prefix: string;
   private readonly stalePendingMs: number;
+  private readonly replicaAckTimeoutMs: number;
+  /** Replicas online at the last look; a claim waits for one of them. */
+  private replicas = 0;
+  private replicationLookedAt = 0;
+  private inspection: Promise<void> = Promise.resolve();
 
-  constructor(options: RedisStoreOptions) {
+  constructor(private readonly options: RedisStoreOptions) {
     this.prefix = options.prefix ?? "sms-mcp:";
     this.stalePendingMs = options.stalePendingMs ?? 5 * 60_000;
+    this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? 1000;
     const redis = new Redis(options.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -121,7 +141,10 @@ export class RedisGuardrailStore implements GuardrailStore {
       retryStrategy: (times) => Math.min(100 * 2 ** times, 2000),
     });
     redis.on("error", (error: NodeJS.ErrnoException) => options.onError?.(error.code ?? "error"));
-    redis.on("ready", () => options.onReady?.());
+    redis.on("ready", () => {
+      options.onReady?.();
+      this.inspection = this.inspect(true);
+    });
     redis.defineCommand("smsClaim", { lua: CLAIM });
     redis.defineCommand("smsSettle", { numberOfKeys: 1, lua: SETTLE });
     this.redis = redis as Redis & LedgerCommands;
@@ -136,7 +159,10 @@ export class RedisGuardrailStore implements GuardrailStore {
     const args = [attemptId, duplicate?.windowMs ?? 0];
     for (const bucket of buckets) args.push(bucket.limit, bucket.windowMs);
     const reply = await this.redis.smsClaim(keys.length, ...keys, ...args);
-    if (reply[0] === "claimed") return { kind: "claimed" };
+    if (reply[0] === "claimed") {
+      await this.replicated();
+      return { kind: "claimed" };
+    }
     if (reply[0] === "rate") {
       const bucket = buckets[Number(reply[1])];
       if (!bucket) throw new Error("the claim script named a bucket it was not given");
@@ -167,12 +193,16 @@ export class RedisGuardrailStore implements GuardrailStore {
   ): Promise<void> {
     if (duplicateKey === undefined) return;
     const messageId = settlement.outcome === "sent" ? settlement.messageId : "";
-    await this.redis.smsSettle(
+    const settled = await this.redis.smsSettle(
       `${this.prefix}dup:${hashed(duplicateKey)}`,
       attemptId,
       settlement.outcome,
       messageId,
     );
+    // Releasing a claim that never landed is no loss; an outcome without its claim is.
+    if (settled === 0 && settlement.outcome !== "failed") {
+      this.options.onLostClaim?.(settlement.outcome);
+    }
   }
 
   async firstSighting(key: string, windowMs: number): Promise<boolean> {
@@ -184,6 +214,41 @@ export class RedisGuardrailStore implements GuardrailStore {
       "NX",
     );
     return set === "OK";
+  }
+
+  /**
+   * A claim on a server with replicas counts once a replica has it: a failover to a replica
+   * that missed it would let an identical text out again.
+   * @throws {Error} when no replica acknowledged it in time (the caller releases the claim).
+   */
+  private async replicated(): Promise<void> {
+    if (Date.now() - this.replicationLookedAt > REPLICATION_LOOK_MS) {
+      this.inspection = this.inspect(false);
+    }
+    await this.inspection;
+    if (this.replicas === 0) return;
+    const acknowledged = await this.redis.wait(1, this.replicaAckTimeoutMs);
+    if (acknowledged < 1) throw new Error("no Redis replica acknowledged the claim in time");
+  }
+
+  /** Looks up the server's persistence (said on connect) and how many replicas it has. */
+  private async inspect(onConnect: boolean): Promise<void> {
+    this.replicationLookedAt = Date.now();
+    try {
+      const [persistence, replication] = await Promise.all([
+        onConnect ? this.redis.info("persistence") : Promise.resolve(""),
+        this.redis.info("replication"),
+      ]);
+      // A replica still taking its first copy gets the claim with it: only online ones ack.
+      this.replicas = replication.match(/^slave\d+:.*state=online/gm)?.length ?? 0;
+      if (/^aof_enabled:0/m.test(persistence)) {
+        this.options.onWeakDurability?.(
+          "Redis keeps no append-only file (appendonly no): a restart loses the claims of texts in flight and in their windows, and an identical text can then be sent again; set appendonly yes",
+        );
+      }
+    } catch {
+      // INFO refused (a managed Redis may rename it): nothing is known, nothing is promised.
+    }
   }
 
   /** Resolves true once connected, false if that takes longer than `timeoutMs`. */

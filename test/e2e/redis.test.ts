@@ -205,6 +205,66 @@ describe.skipIf(!status.available)(
       expect(sim.requests()).toHaveLength(1);
     });
 
+    it("a Redis that keeps no append-only file: the start-up log says what that risks", async () => {
+      await startReplicas();
+      await until(
+        async () => replicas[0]?.stderr().includes("appendonly no") ?? false,
+        "the persistence warning",
+      );
+      expect(replicas[0]?.stderr()).toMatch(
+        /an identical text can then be sent again; set appendonly yes/,
+      );
+    });
+
+    it("Redis flushed between a claim and its outcome: the log says the claim was lost", async () => {
+      const [a] = await startReplicas();
+      const admin = new Redis(redis.url);
+      try {
+        const sending = sendOverHttp(a as string, "+15005550007", "Your order has shipped");
+        await sim.waitForRequests(1);
+        await admin.flushall();
+        expect((await sending).structuredContent?.status).toBe("sent");
+      } finally {
+        admin.disconnect();
+      }
+      await until(
+        async () =>
+          replicas[0]?.stderr().includes("Redis no longer had this send's claim") ?? false,
+        "the lost-claim log line",
+      );
+    });
+
+    it("a Redis with a replica: a claim counts once the replica has it; a frozen replica refuses the send", async () => {
+      const admin = new Redis(redis.url);
+      // The first copy to a replica starts at once (Redis waits 5 s for more replicas by default).
+      await admin.config("SET", "repl-diskless-sync-delay", "0");
+      const replica = await startRedis(["--replicaof", "127.0.0.1", String(redis.port)]);
+      try {
+        await until(
+          async () => /state=online/.test(await admin.info("replication")),
+          "the replica to take its first copy",
+        );
+        const [a] = await startReplicas();
+        const one = await sendOverHttp(a as string, "+15551234567", "one");
+        expect(one.structuredContent?.status).toBe("sent");
+        replica.freeze(true);
+        const refused = await sendOverHttp(a as string, "+15551234567", "two");
+        expect(refused.structuredContent?.error).toMatchObject({
+          category: "unavailable",
+          retryable: true,
+        });
+        expect(sim.requests()).toHaveLength(1);
+        replica.freeze(false);
+        const retried = await sendOverHttp(a as string, "+15551234567", "two");
+        expect(retried.structuredContent?.status).toBe("sent");
+      } finally {
+        replica.freeze(false);
+        admin.disconnect();
+        await replica.stop();
+      }
+      expect(sim.requests()).toHaveLength(2);
+    });
+
     it("a password in the URL never reaches a log or an error", async () => {
       // Nothing listens on port 1: every connection fails, and each failure is logged.
       const [a] = await startReplicas({ SMS_MCP_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:1/0` });

@@ -7,6 +7,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (after `stop`). */
   start(): Promise<void>;
+  /** Freezes the process (SIGSTOP) or lets it run again (SIGCONT). */
+  freeze(frozen: boolean): void;
 }
 
 /** Whether a redis-server binary is here; if not, why not. */
@@ -17,8 +19,11 @@ export function redisStatus(): { available: boolean; reason: string } {
     : { available: false, reason: "no redis-server on PATH (apt-get install redis-server)" };
 }
 
-/** A throwaway redis-server on a free loopback port: no persistence, stopped by the test. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * A throwaway redis-server on a free loopback port: no persistence, stopped by the test.
+ * `extraArgs` are more of redis-server's options (e.g. `--replicaof 127.0.0.1 <port>`).
+ */
+export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = () =>
@@ -32,6 +37,7 @@ export async function startRedis(): Promise<RedisServer> {
         "",
         "--appendonly",
         "no",
+        ...extraArgs,
       ];
       const started = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
       child = started;
@@ -49,5 +55,6 @@ export async function startRedis(): Promise<RedisServer> {
       child.kill("SIGKILL");
     });
   await start();
-  return { url: `redis://127.0.0.1:${port}/0`, port, stop, start };
+  const freeze = (frozen: boolean) => child?.kill(frozen ? "SIGSTOP" : "SIGCONT");
+  return { url: `redis://127.0.0.1:${port}/0`, port, stop, start, freeze };
 }
