@@ -4,6 +4,7 @@ import type { ResolvedConnection } from "../config/connection.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
 import type { Logger } from "../log/logger.js";
 import { lazyProvider } from "../providers/lazyProvider.js";
+import { longestSendMs } from "../sms/deliver.js";
 import { SmsError } from "../sms/errors.js";
 import type { GuardrailStore } from "../sms/ports/store.js";
 import { SmsService } from "../sms/smsService.js";
@@ -28,14 +29,6 @@ export interface ComposeOptions {
    * `<public url>/status/<connection id>`). Default: none.
    */
   statusCallbackUrl?: string | undefined;
-}
-
-/**
- * The longest a send can take: two provider calls (the one safe resend) and the wait between
- * them. A send pending elsewhere is waited for this long, and a shutdown drains this long.
- */
-export function longestSendMs(timeoutMs: number): number {
-  return 2 * timeoutMs + 2500;
 }
 
 /** How long a start waits for Redis before it goes on (refusing sends until Redis answers). */

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { sha256 } from "../sms/hash.js";
 import { ConfigError } from "./configError.js";
 import { loadConfig, saveConfig } from "./configFile.js";
 import { withConfigLock } from "./configLock.js";
@@ -10,7 +11,7 @@ import type { ConfigFile, ConnectionConfig, ConnectionToken } from "./schema.js"
 const TOKEN_PREFIX = "smsmcp_";
 
 export function tokenDigest(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return sha256(token);
 }
 
 async function updateConnection(

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../sms/hash.js";
 import type { ProviderCredentials } from "../sms/ports/provider.js";
 import { ConfigError } from "./configError.js";
 import type { ResolvedConnection } from "./connection.js";
@@ -55,7 +55,7 @@ function envModeId({ credentials }: EnvModeConnection): string {
       : credentials.provider === "plivo"
         ? credentials.authId
         : credentials.apiKey;
-  return `env-${credentials.provider}-${createHash("sha256").update(account).digest("hex").slice(0, 12)}`;
+  return `env-${credentials.provider}-${sha256(account).slice(0, 12)}`;
 }
 
 function fromEnvMode(envMode: EnvModeConnection, environment: Environment): ResolvedConnection {

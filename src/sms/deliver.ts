@@ -5,6 +5,16 @@ const MAX_ATTEMPTS = 2;
 const RETRY_DELAY_MS = 500;
 /** A provider asking for a longer wait gets a refusal the model can schedule, not a stall. */
 const MAX_RETRY_WAIT_SECONDS = 2;
+/** Recording the outcome and answering, after the last provider call. */
+const RECORD_AND_ANSWER_MS = 500;
+
+/**
+ * The longest a send can take: every provider call, the longest wait between them, and the
+ * answer. A send pending elsewhere is waited for this long, and a shutdown drains this long.
+ */
+export function longestSendMs(timeoutMs: number): number {
+  return MAX_ATTEMPTS * timeoutMs + MAX_RETRY_WAIT_SECONDS * 1000 + RECORD_AND_ANSWER_MS;
+}
 
 /**
  * Hands the text to the provider. A failure is resent once, and only when the provider

@@ -8,7 +8,6 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 
 /** True while the process with this id runs (EPERM: it runs as another user). */
 export function processIsAlive(pid: number): boolean {
@@ -21,24 +20,13 @@ export function processIsAlive(pid: number): boolean {
   }
 }
 
-export class LockTimeoutError extends Error {
-  constructor(path: string) {
-    super(`the lock ${path} stayed taken`);
-    this.name = "LockTimeoutError";
-  }
-}
-
 /**
  * An advisory lock between processes: a file created with O_EXCL that holds the owner's pid.
  * It is held only while a few lines are read and one is appended, never across an await. A
  * lock whose owner died (SIGKILL mid-write) is taken over.
  */
 export class FileLock {
-  constructor(
-    readonly path: string,
-    /** Gives up after this long. Default: 5 s. */
-    private readonly timeoutMs = 5000,
-  ) {}
+  constructor(readonly path: string) {}
 
   /**
    * Runs `work` holding the lock if it is free now (or its owner died); undefined if another
@@ -48,22 +36,6 @@ export class FileLock {
     if (!this.tryAcquire()) {
       this.takeOverIfOwnerDied();
       if (!this.tryAcquire()) return undefined;
-    }
-    try {
-      return work();
-    } finally {
-      rmSync(this.path, { force: true });
-    }
-  }
-
-  /** Runs `work` holding the lock; `work` is synchronous, so the hold is as short as it is. */
-  async with<T>(work: () => T): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
-    for (let tries = 0; ; tries++) {
-      if (this.tryAcquire()) break;
-      if (tries % 20 === 19) this.takeOverIfOwnerDied();
-      if (Date.now() > deadline) throw new LockTimeoutError(this.path);
-      await sleep(1);
     }
     try {
       return work();

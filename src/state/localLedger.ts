@@ -11,11 +11,12 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type {
-  ClaimDecision,
-  ClaimRequest,
-  GuardrailStore,
-  Settlement,
+import {
+  type ClaimDecision,
+  type ClaimRequest,
+  type GuardrailStore,
+  PENDING_STALE_AFTER_MS,
+  type Settlement,
 } from "../sms/ports/store.js";
 import { FileLock, processIsAlive } from "./fileLock.js";
 import { type HeldAttempt, LedgerState } from "./ledgerState.js";
@@ -62,8 +63,8 @@ export interface LocalLedgerOptions {
   /** The ledger file; compaction's lock is the same path + `.lock`. */
   path: string;
   /**
-   * A pending attempt older than this is read as unknown even if its process still runs
-   * (it cannot still be waiting for the provider). Default: 5 minutes.
+   * A pending attempt older than this is read as unknown even if its process still runs.
+   * @default PENDING_STALE_AFTER_MS (5 minutes)
    */
   stalePendingMs?: number;
   /**
@@ -126,7 +127,7 @@ export class LocalLedgerStore implements GuardrailStore {
 
   constructor(private readonly options: LocalLedgerOptions) {
     this.lock = new FileLock(`${options.path}.lock`);
-    this.stalePendingMs = options.stalePendingMs ?? 5 * 60_000;
+    this.stalePendingMs = options.stalePendingMs ?? PENDING_STALE_AFTER_MS;
     this.compactAtBytes = options.compactAtBytes ?? 1024 * 1024;
     this.nextCompactAt = this.compactAtBytes;
     this.state = this.freshState();

@@ -1,10 +1,11 @@
-import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
-import type {
-  ClaimDecision,
-  ClaimRequest,
-  GuardrailStore,
-  Settlement,
+import { sha256 } from "../sms/hash.js";
+import {
+  type ClaimDecision,
+  type ClaimRequest,
+  type GuardrailStore,
+  PENDING_STALE_AFTER_MS,
+  type Settlement,
 } from "../sms/ports/store.js";
 
 /**
@@ -85,7 +86,8 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * A pending attempt older than this is read as unknown (its replica may have died; Redis
-   * cannot tell). Default: 5 minutes.
+   * cannot tell).
+   * @default PENDING_STALE_AFTER_MS (5 minutes)
    */
   stalePendingMs?: number;
   /** Told when the connection fails (the code only: a message could name the URL). */
@@ -109,7 +111,7 @@ const REPLICATION_LOOK_MS = 30_000;
 
 /** Key names carry no phone number or text: their parts are hashed. */
 function hashed(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+  return sha256(text).slice(0, 32);
 }
 
 /**
@@ -130,7 +132,7 @@ export class RedisGuardrailStore implements GuardrailStore {
 
   constructor(private readonly options: RedisStoreOptions) {
     this.prefix = options.prefix ?? "sms-mcp:";
-    this.stalePendingMs = options.stalePendingMs ?? 5 * 60_000;
+    this.stalePendingMs = options.stalePendingMs ?? PENDING_STALE_AFTER_MS;
     this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? 1000;
     const redis = new Redis(options.url, {
       enableOfflineQueue: false,

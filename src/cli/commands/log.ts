@@ -4,6 +4,7 @@ import { parseDuration } from "../../config/duration.js";
 import { fromConfig } from "../../config/resolveConnection.js";
 import { isFinalDelivery } from "../../sms/delivery.js";
 import type { AuditRecord } from "../../sms/ports/audit.js";
+import { PENDING_STALE_AFTER_MS } from "../../sms/ports/store.js";
 import { readAudit } from "../../state/auditLog.js";
 import { processIsAlive } from "../../state/fileLock.js";
 import type { CliContext } from "../context.js";
@@ -70,9 +71,6 @@ async function auditSource(options: LogOptions, context: CliContext): Promise<Au
   return { paths: [...new Set([fallback, ...paths])] };
 }
 
-/** A pending line this old with no outcome line belongs to a send that was cut off. */
-const INTERRUPTED_AFTER_MS = 60 * 60_000;
-
 type ShownRecord = AuditRecord & {
   interrupted?: true;
   /** The last delivery state recorded for the text (by `sms-mcp status` or a callback). */
@@ -81,7 +79,7 @@ type ShownRecord = AuditRecord & {
 
 /** Whether a pending line's send can no longer answer: its process is gone, or it is old. */
 function interrupted(record: AuditRecord & { pid?: unknown }, now: number): boolean {
-  if (now - Date.parse(record.time) > INTERRUPTED_AFTER_MS) return true;
+  if (now - Date.parse(record.time) > PENDING_STALE_AFTER_MS) return true;
   return typeof record.pid === "number" && !processIsAlive(record.pid);
 }
 

@@ -5,8 +5,9 @@ import { fromConfig, resolveConnection } from "../../config/resolveConnection.js
 import { createLogger, type Logger, openLogger } from "../../log/logger.js";
 import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
+import { longestSendMs } from "../../sms/deliver.js";
 import { PROVIDER_NAMES } from "../../sms/providerNames.js";
-import { composeSmsService, longestSendMs } from "../compose.js";
+import { composeSmsService } from "../compose.js";
 import { type CliContext, createCliContext } from "../context.js";
 import { CliError } from "../errors.js";
 

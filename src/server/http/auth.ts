@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { sha256 } from "../../sms/hash.js";
 import { jsonRpcError } from "./httpIo.js";
 import type { OAuthResourceServer } from "./oauth.js";
 import { connectionScope, SEND_SCOPE } from "./scopes.js";
@@ -31,11 +32,9 @@ export interface AuthOptions {
   connectionTokens?: ConnectionTokenIndex | undefined;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest();
-
 /** Equal-length digests make the comparison constant-time whatever the token lengths. */
 function sameToken(given: string, expected: string): boolean {
-  return timingSafeEqual(sha256(given), sha256(expected));
+  return timingSafeEqual(Buffer.from(sha256(given), "hex"), Buffer.from(sha256(expected), "hex"));
 }
 
 function bearerToken(req: IncomingMessage): string | undefined {

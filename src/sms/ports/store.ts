@@ -39,6 +39,12 @@ export type Settlement =
   | { outcome: "unknown" };
 
 /**
+ * A pending attempt older than this cannot still be waiting for its provider (its process
+ * died or lost its answer): stores read it as unknown, and `sms-mcp log` as interrupted.
+ */
+export const PENDING_STALE_AFTER_MS = 5 * 60_000;
+
+/**
  * The send ledger and guardrail state. Each method is one atomic step, so the state can be
  * shared by processes (a locked file) or replicas (a server-side script in Redis) with the
  * same semantics. Rate limits count claimed attempts, whatever their outcome.
