@@ -98,41 +98,91 @@ export class SendClaims {
       this.openInFlight(duplicateKey);
     }
     try {
-      let note: string | undefined;
-      for (;;) {
-        const attemptId = this.options.newAttemptId();
-        const decision = await this.decide(send, attemptId, duplicateKey, windowSeconds);
-        if (decision.kind === "rate_limited") throw rateLimitError(decision);
-        if (decision.kind === "claimed") return { kind: "new", attemptId, duplicateKey, note };
-        const { earlier } = decision;
-        if (this.unanswered.has(earlier.attemptId) && duplicateKey !== undefined) {
-          await this.release(earlier.attemptId, duplicateKey);
-          continue;
-        }
-        let messageId = earlier.state === "sent" ? earlier.messageId : undefined;
-        if (earlier.state === "unknown" && note === undefined && duplicateKey !== undefined) {
-          const settled = await this.settleUnknown(send, earlier, duplicateKey);
-          const when = clock(earlier.at);
-          const title = this.options.providerTitle;
-          if (settled.kind === "not_sent") {
-            note = `an identical attempt at ${when} UTC never reached ${title} (it has no record of it), so this text was sent`;
-            continue;
-          }
-          if (settled.kind === "sent") {
-            messageId = settled.messageId;
-            note = `${title} confirms that the identical text handed to it at ${when} UTC went out`;
-          }
-        }
-        if (earlier.state !== "sent" && messageId === undefined) {
-          throw unconfirmed(earlier, windowSeconds);
-        }
-        this.closeInFlight(duplicateKey, { messageId });
-        return { kind: "duplicate", messageId, note };
-      }
+      // Step 1: the store decides. Step 2, only when an identical earlier attempt holds the
+      // text: what became of it decides, and at most one more claim is made.
+      const { attemptId, decision } = await this.decideOnce(send, duplicateKey, windowSeconds);
+      if (decision.kind !== "duplicate") return this.claimed(attemptId, decision, duplicateKey);
+      // A duplicate needs a key: without one, no earlier attempt can hold the text.
+      if (duplicateKey === undefined) throw unconfirmed(decision.earlier, windowSeconds);
+      return await this.followEarlier(send, decision.earlier, duplicateKey, windowSeconds);
     } catch (error) {
       this.closeInFlight(duplicateKey, { error: asSmsError(error) });
       throw error;
     }
+  }
+
+  /**
+   * One decision of the store for a new attempt. An earlier claim of this process whose answer
+   * was lost (it never reached the provider) is released first and the store asked again.
+   */
+  private async decideOnce(
+    send: ValidSend,
+    duplicateKey: string | undefined,
+    windowSeconds: number,
+  ): Promise<{ attemptId: string; decision: ClaimDecision }> {
+    let attemptId = this.options.newAttemptId();
+    let decision = await this.decide(send, attemptId, duplicateKey, windowSeconds);
+    if (
+      decision.kind === "duplicate" &&
+      duplicateKey !== undefined &&
+      this.unanswered.has(decision.earlier.attemptId)
+    ) {
+      await this.release(decision.earlier.attemptId, duplicateKey);
+      attemptId = this.options.newAttemptId();
+      decision = await this.decide(send, attemptId, duplicateKey, windowSeconds);
+    }
+    return { attemptId, decision };
+  }
+
+  /** A decision that is not a duplicate: a refusal, or the new attempt to send. */
+  private claimed(
+    attemptId: string,
+    decision: Exclude<ClaimDecision, { kind: "duplicate" }>,
+    duplicateKey: string | undefined,
+    note?: string,
+  ): Claim {
+    if (decision.kind === "rate_limited") throw rateLimitError(decision);
+    return { kind: "new", attemptId, duplicateKey, note };
+  }
+
+  /**
+   * An identical earlier attempt holds the text: sent is a duplicate; unknown is asked of the
+   * provider where it can tell (sent: a duplicate; never reached it: claimed once more);
+   * anything still open is unconfirmed.
+   */
+  private async followEarlier(
+    send: ValidSend,
+    earlier: EarlierAttempt,
+    duplicateKey: string,
+    windowSeconds: number,
+  ): Promise<Claim> {
+    if (earlier.state === "sent") return this.duplicateOf(duplicateKey, earlier.messageId);
+    if (earlier.state === "unknown") {
+      const settled = await this.settleUnknown(send, earlier, duplicateKey);
+      const when = clock(earlier.at);
+      const title = this.options.providerTitle;
+      if (settled.kind === "sent") {
+        const note = `${title} confirms that the identical text handed to it at ${when} UTC went out`;
+        return this.duplicateOf(duplicateKey, settled.messageId, note);
+      }
+      if (settled.kind === "not_sent") {
+        const again = await this.decideOnce(send, duplicateKey, windowSeconds);
+        if (again.decision.kind !== "duplicate") {
+          const note = `an identical attempt at ${when} UTC never reached ${title} (it has no record of it), so this text was sent`;
+          return this.claimed(again.attemptId, again.decision, duplicateKey, note);
+        }
+        // Another process claimed it in between: its attempt is the one to follow, once.
+        const next = again.decision.earlier;
+        if (next.state === "sent") return this.duplicateOf(duplicateKey, next.messageId);
+        throw unconfirmed(next, windowSeconds);
+      }
+    }
+    throw unconfirmed(earlier, windowSeconds);
+  }
+
+  private duplicateOf(duplicateKey: string, messageId: string | undefined, note?: string): Claim {
+    this.closeInFlight(duplicateKey, { messageId });
+    return { kind: "duplicate", messageId, note };
   }
 
   /**
