@@ -263,7 +263,6 @@ function failureStage(claim: Claim | undefined, error: unknown): FailureStage {
   return asSmsError(error).certainlyNotSent ? "failed" : "unknown";
 }
 
-/** What identical sends waiting on this one are told. */
 /** What became of a claimed attempt, for a log line. */
 function whatBecameOf({ delivered, failure }: Attempt): string {
   if (delivered?.status === "sent") return "the text was sent";
@@ -279,6 +278,7 @@ function errorName(error: unknown): string {
   return code ? `${error.name} ${code}` : error.name;
 }
 
+/** What identical sends waiting on this one are told. */
 function earlierSendOf(attempt: Attempt): EarlierSend {
   if (attempt.failure) return { error: attempt.failure.error };
   const delivered = attempt.delivered;

@@ -140,8 +140,8 @@ export class LocalLedgerStore implements GuardrailStore {
   }
 
   async claim(request: ClaimRequest, now: number): Promise<ClaimDecision> {
-    if (this.fd === undefined || this.moved) await this.catchUp();
     this.followReplacement(now);
+    if (this.fd === undefined || this.moved) await this.catchUp();
     // What other processes appended since the last look is read back after our line, which is
     // judged at its place; only a refusal, which writes nothing, must look first.
     if (this.state.decide(request, now).kind !== "claimed") {
