@@ -19,45 +19,8 @@ import {
   type Settlement,
 } from "../sms/ports/store.js";
 import { FileLock, processIsAlive } from "./fileLock.js";
-import { type HeldAttempt, LedgerState } from "./ledgerState.js";
-
-/** A claimed attempt (write-ahead); compaction merges its outcome into it as `r` and `m`. */
-interface ClaimLine {
-  c: string;
-  t: number;
-  o: string;
-  k?: string | undefined;
-  w?: number | undefined;
-  /** Rate buckets: key, window ms, limit. */
-  b: Array<[string, number, number]>;
-  to?: string;
-  from?: string;
-  h?: string;
-  r?: HeldAttempt["state"];
-  m?: string | undefined;
-}
-
-/** How an attempt ended. */
-interface SettleLine {
-  s: string;
-  t: number;
-  r: Settlement["outcome"];
-  m?: string | undefined;
-}
-
-/** A rate bucket's recent claim times, written by compaction. */
-interface HitsLine {
-  hk: string;
-  w: number;
-  ts: number[];
-}
-
-/** Written by a compactor: nothing after it in this file counts; a new file replaces it. */
-interface MovedLine {
-  moved: string;
-}
-
-type LedgerLine = ClaimLine | SettleLine | HitsLine | MovedLine;
+import { type ClaimLine, liveLines, parseLedgerLine, type SettleLine } from "./ledgerLines.js";
+import { LedgerState } from "./ledgerState.js";
 
 export interface LocalLedgerOptions {
   /** The ledger file; compaction's lock is the same path + `.lock`. */
@@ -388,30 +351,13 @@ export class LocalLedgerStore implements GuardrailStore {
 
   /** Applies another process's line (or a compacted one); false when it cannot be read. */
   private apply(text: string): boolean {
-    let line: LedgerLine;
-    try {
-      line = JSON.parse(text) as LedgerLine;
-    } catch {
-      return false;
-    }
-    if (typeof line !== "object" || line === null) return false;
-    if ("c" in line && typeof line.c === "string" && typeof line.t === "number") {
-      this.applyClaim(line);
-      return true;
-    }
-    if ("s" in line && typeof line.s === "string") {
-      this.settleFrom(line.s, line.r, line.m);
-      return true;
-    }
-    if ("hk" in line && typeof line.hk === "string" && Array.isArray(line.ts)) {
-      this.state.restore([], [[line.hk, line.w, line.ts.filter((t) => typeof t === "number")]]);
-      return true;
-    }
-    if ("moved" in line) {
-      this.moved = true;
-      return true;
-    }
-    return false;
+    const line = parseLedgerLine(text);
+    if (line === undefined) return false;
+    if ("c" in line) this.applyClaim(line);
+    else if ("s" in line) this.settleFrom(line.s, line.r, line.m);
+    else if ("hk" in line) this.state.restore([], [[line.hk, line.w, line.ts]]);
+    else this.moved = true;
+    return true;
   }
 
   /**
@@ -468,26 +414,4 @@ export class LocalLedgerStore implements GuardrailStore {
     this.reopen();
     this.nextCompactAt = Math.max(this.compactAtBytes, 2 * this.offset);
   }
-}
-
-/** What is live, as lines a fresh reader rebuilds it from: each held key, each bucket's times. */
-function liveLines(
-  held: ReadonlyArray<[string, HeldAttempt]>,
-  hits: ReadonlyArray<[string, number, number[]]>,
-): LedgerLine[] {
-  return [
-    ...held.map(
-      ([key, attempt]): ClaimLine => ({
-        c: attempt.attemptId,
-        t: attempt.at,
-        o: attempt.owner,
-        k: key,
-        w: attempt.expiresAt - attempt.at,
-        b: [],
-        r: attempt.state,
-        m: attempt.messageId,
-      }),
-    ),
-    ...hits.map(([key, windowMs, times]): HitsLine => ({ hk: key, w: windowMs, ts: times })),
-  ];
 }
