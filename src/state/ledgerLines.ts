@@ -43,7 +43,7 @@ export interface SettleLine {
 }
 
 /** A rate bucket's recent claim times, written by compaction. */
-export interface HitsLine {
+interface HitsLine {
   /** Bucket key. */
   hk: string;
   /** The longest window it was claimed with, ms. */
@@ -53,11 +53,16 @@ export interface HitsLine {
 }
 
 /** Written by a compactor: nothing after it in this file counts; a new file replaces it. */
-export interface MovedLine {
+interface MovedLine {
   moved: string;
 }
 
-export type LedgerLine = ClaimLine | SettleLine | HitsLine | MovedLine;
+type LedgerLine = ClaimLine | SettleLine | HitsLine | MovedLine;
+
+/** Lines as they are appended: one JSON object each, each ending with a newline. */
+export function ledgerText(lines: readonly LedgerLine[]): string {
+  return lines.map((line) => `${JSON.stringify(line)}\n`).join("");
+}
 
 /** One line of the file, or undefined when it cannot be read (torn by a crash, corrupted). */
 export function parseLedgerLine(text: string): LedgerLine | undefined {

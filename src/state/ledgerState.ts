@@ -22,8 +22,10 @@ const SWEEP_EVERY = 256;
 
 /**
  * The ledger's state in memory: duplicate keys held by attempts, and each rate bucket's
- * recent claim times. Decisions are pure; changes come only through `claim`, `settle` and
- * `restore`, so a file or log can rebuild the same state by replaying them in order.
+ * recent claim times. A decision changes no outcome (it only drops times no window counts
+ * any more, and widens a bucket to the window it was asked with); claims, outcomes and
+ * restored state come only through `claim`, `settle` and `restore`, so a file or log can
+ * rebuild the same state by replaying them in order.
  */
 export class LedgerState {
   private readonly hits = new Map<string, { windowMs: number; times: number[] }>();
@@ -76,10 +78,9 @@ export class LedgerState {
       const entry = this.hits.get(key);
       // A new window starts as a one-element array (most recipients are texted once per
       // window; an empty array's first push reserves room for many).
-      if (entry) {
-        entry.times.push(now);
-        entry.windowMs = Math.max(entry.windowMs, windowMs);
-      } else this.hits.set(key, { windowMs, times: [now] });
+      // `decide` has already widened the bucket to this window (see `recent`).
+      if (entry) entry.times.push(now);
+      else this.hits.set(key, { windowMs, times: [now] });
     }
     if (duplicate) {
       this.hold(duplicate.key, {

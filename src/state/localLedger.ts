@@ -5,6 +5,7 @@ import {
   openSync,
   readSync,
   renameSync,
+  type Stats,
   statSync,
   writeFileSync,
   writeSync,
@@ -19,7 +20,13 @@ import {
   type Settlement,
 } from "../sms/ports/store.js";
 import { FileLock, processIsAlive } from "./fileLock.js";
-import { type ClaimLine, liveLines, parseLedgerLine, type SettleLine } from "./ledgerLines.js";
+import {
+  type ClaimLine,
+  ledgerText,
+  liveLines,
+  parseLedgerLine,
+  type SettleLine,
+} from "./ledgerLines.js";
 import { LedgerState } from "./ledgerState.js";
 
 export interface LocalLedgerOptions {
@@ -172,12 +179,12 @@ export class LocalLedgerStore implements GuardrailStore {
     this.readNew();
   }
 
-  /** The inode the path names now; -1 when nothing is there. */
-  private inodeAtPath(): number {
+  /** What the path names now; undefined when nothing (readable) is there. */
+  private statAtPath(): Stats | undefined {
     try {
-      return statSync(this.options.path).ino;
+      return statSync(this.options.path);
     } catch {
-      return -1;
+      return undefined;
     }
   }
 
@@ -192,20 +199,16 @@ export class LocalLedgerStore implements GuardrailStore {
    */
   private followReplacement(now: number): void {
     if (this.fd === undefined || this.moved) return;
+    // One stat answers the usual case: the path names the open file, as long as was read.
+    const atPath = this.statAtPath();
+    if (atPath?.ino === this.inode && atPath.size >= this.offset) return;
     const truncated = fstatSync(this.fd).size < this.offset;
-    if (!truncated && this.inodeAtPath() === this.inode) return;
     if (!truncated) this.readNew();
     if (this.moved) return;
     const { held, hits } = this.state.live(now);
     this.open();
     const lines = liveLines(held, hits);
-    if (lines.length > 0) {
-      const before = this.offset;
-      this.appendWhole(
-        `${this.needsNewline ? "\n" : ""}${lines.map((line) => JSON.stringify(line)).join("\n")}\n`,
-      );
-      this.applyRange(before, fstatSync(this.fd as number).size);
-    }
+    if (lines.length > 0) this.appendAndRead(ledgerText(lines));
     this.options.onReplaced?.(held.length);
   }
 
@@ -260,7 +263,7 @@ export class LocalLedgerStore implements GuardrailStore {
     for (;;) {
       const text = JSON.stringify(line);
       const before = this.offset;
-      const written = this.appendWhole(`${this.needsNewline ? "\n" : ""}${text}\n`);
+      const written = this.appendWhole(`${text}\n`);
       const size = fstatSync(this.fd as number).size;
       if (size === before + written) {
         // Nothing else was appended since the last look: the line follows what is known.
@@ -285,14 +288,17 @@ export class LocalLedgerStore implements GuardrailStore {
   }
 
   /**
-   * Appends `text` with one `write()`, whole or not at all: a full disk can take part of a line
-   * and report no error, and a line cut short is no record (every reader skips it), so it must
-   * not count as written. The torn line is closed with a newline where the disk still takes
-   * one, so that it stays one unreadable line and the next append starts clean.
+   * Appends `lines` (each ending with a newline) with one `write()`, whole or not at all: a
+   * full disk can take part of a line and report no error, and a line cut short is no record
+   * (every reader skips it), so it must not count as written. The torn line is closed with a
+   * newline where the disk still takes one, so that it stays one unreadable line and the next
+   * append starts clean. Returns the bytes written, a newline closing an earlier torn line
+   * included.
    * @throws {LedgerWriteError} when the line was cut short.
    */
-  private appendWhole(text: string): number {
+  private appendWhole(lines: string): number {
     const fd = this.fd as number;
+    const text = `${this.needsNewline ? "\n" : ""}${lines}`;
     const bytes = Buffer.byteLength(text);
     const written = writeSync(fd, text);
     this.needsNewline = false;
@@ -305,6 +311,13 @@ export class LocalLedgerStore implements GuardrailStore {
     const error = new LedgerWriteError(this.options.path, written, bytes);
     this.options.onShortWrite?.(error);
     throw error;
+  }
+
+  /** Appends `lines` and applies everything up to the end, theirs and others' alike. */
+  private appendAndRead(lines: string): void {
+    const before = this.offset;
+    this.appendWhole(lines);
+    this.applyRange(before, fstatSync(this.fd as number).size);
   }
 
   private applyOwn(line: ClaimLine | SettleLine): ClaimDecision | undefined {
@@ -367,20 +380,15 @@ export class LocalLedgerStore implements GuardrailStore {
   private async followMove(): Promise<void> {
     const started = Date.now();
     for (;;) {
-      let current: number;
-      try {
-        current = statSync(this.options.path).ino;
-      } catch {
-        current = -1;
-      }
-      if (current !== this.inode && current !== -1) {
+      const current = this.statAtPath()?.ino;
+      if (current !== undefined && current !== this.inode) {
         this.reopen();
         return;
       }
       if (Date.now() - started > MOVE_TAKEOVER_MS) {
         // Our state is exactly the file up to its `moved` line: write it out as the new file.
         this.lock.tryWith(() => {
-          if (statSync(this.options.path).ino === this.inode) this.writeCompacted(Date.now());
+          if (this.statAtPath()?.ino === this.inode) this.writeCompacted(Date.now());
         });
       }
       await sleep(1);
@@ -393,11 +401,8 @@ export class LocalLedgerStore implements GuardrailStore {
     this.lock.tryWith(() => {
       this.readNew();
       if (this.moved) return;
-      const marker = JSON.stringify({ moved: `${this.owner}-${now}` });
-      const before = this.offset;
-      this.appendWhole(`${this.needsNewline ? "\n" : ""}${marker}\n`);
       // Lines other processes appended before the marker still count: read up to it.
-      this.applyRange(before, fstatSync(this.fd as number).size);
+      this.appendAndRead(ledgerText([{ moved: `${this.owner}-${now}` }]));
       this.writeCompacted(now);
     });
   }
@@ -407,9 +412,7 @@ export class LocalLedgerStore implements GuardrailStore {
     const { held, hits } = this.state.live(now);
     const lines = liveLines(held, hits);
     const temp = `${this.options.path}.${process.pid}.compact`;
-    writeFileSync(temp, lines.map((line) => `${JSON.stringify(line)}\n`).join(""), {
-      mode: 0o600,
-    });
+    writeFileSync(temp, ledgerText(lines), { mode: 0o600 });
     renameSync(temp, this.options.path);
     this.reopen();
     this.nextCompactAt = Math.max(this.compactAtBytes, 2 * this.offset);
