@@ -17,7 +17,7 @@ import type { ToolService } from "./toolService.js";
  * templates, its sender) is seen within this time.
  * @default 300_000 (5 minutes)
  */
-export const TOOL_LIST_TTL_MS = 300_000;
+const TOOL_LIST_TTL_MS = 300_000;
 
 /**
  * `private`: a connection's tool description can name its own business (templates, senders),

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from "node:stream";
-import { type JSONRPCMessage, parseJSONRPCMessage } from "@modelcontextprotocol/server";
+import { isSpecType, type JSONRPCMessage } from "@modelcontextprotocol/server";
 
 /** A JSON-RPC 2.0 error answer to a line the server cannot take. */
 export interface RefusedLine {
@@ -74,20 +74,11 @@ export class StdioInputScreen extends Transform {
       this.onRefused({ id: null, code: -32700, message: "Parse error" });
       return;
     }
-    if (isJsonRpcMessage(value)) {
+    if (isSpecType.JSONRPCMessage(value)) {
       this.push(line);
       return;
     }
     this.onRefused({ id: readableId(value), code: -32600, message: invalidRequestReason(value) });
-  }
-}
-
-function isJsonRpcMessage(value: unknown): boolean {
-  try {
-    parseJSONRPCMessage(value);
-    return true;
-  } catch {
-    return false;
   }
 }
 

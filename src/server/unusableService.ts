@@ -1,5 +1,6 @@
+import { SmsError } from "../sms/errors.js";
+import { buildOutcome } from "../sms/outcome.js";
 import type { SendIdentity } from "../sms/sendIdentity.js";
-import type { SendOutcome } from "../sms/sendResult.js";
 import type { ToolService } from "./toolService.js";
 
 /**
@@ -9,16 +10,15 @@ import type { ToolService } from "./toolService.js";
  * host's "server disconnected". Nothing is ever sent.
  */
 export function unusableService(reason: string, connection: SendIdentity): ToolService {
-  const outcome: SendOutcome = {
-    ok: false,
-    reason,
-    details: {
-      status: "failed",
-      provider: connection.provider,
-      connection: connection.label,
-      error: { category: "configuration", reason, retryable: false },
+  const outcome = buildOutcome({
+    connection,
+    args: undefined,
+    failure: {
+      error: new SmsError({ category: "configuration", reason, retryable: false }),
+      stage: "refused",
     },
-  };
+    duplicateWindowSeconds: 0,
+  });
   return {
     connection,
     send: async () => outcome,

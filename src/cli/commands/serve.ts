@@ -140,7 +140,7 @@ async function serveUnusableSettings(problem: string, env: NodeJS.ProcessEnv): P
   await serveStdio(unusableService(reason, connection), logger, { drainMs: 0 });
 }
 
-export async function serveCommand(options: ServeOptions, context: CliContext): Promise<void> {
+async function serveCommand(options: ServeOptions, context: CliContext): Promise<void> {
   const http = options.transport === "http" ? httpOptions(options, context) : undefined;
   tuneHeapForServing();
   const logger = await openLogger(

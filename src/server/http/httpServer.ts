@@ -27,8 +27,6 @@ import { sseEndpoint } from "./sseEndpoint.js";
 import { statusRoute } from "./statusRoute.js";
 import { streamableEndpoint } from "./streamableEndpoint.js";
 
-export type { ConnectionTokenIndex } from "./auth.js";
-
 export interface HttpServerOptions {
   /** The default connection's send service: served at /mcp and /sse. */
   service: SmsService;

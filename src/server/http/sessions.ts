@@ -5,8 +5,8 @@ export interface SessionTransport {
   close(): Promise<void>;
 }
 
-interface Session<T extends SessionTransport> {
-  transport: T;
+interface Session {
+  transport: SessionTransport;
   /** The connection whose endpoints opened it: only those endpoints may use it. */
   connectionId: string;
   /** Responses still open: a session with a live stream or request is never idle. */
@@ -18,8 +18,8 @@ interface Session<T extends SessionTransport> {
  * Open legacy MCP sessions (2025-era Streamable HTTP and 2024-11-05 SSE), bounded in number
  * and expired when idle. 2026-07-28 requests are stateless and never appear here.
  */
-export class SessionRegistry<T extends SessionTransport = SessionTransport> {
-  private readonly sessions = new Map<string, Session<T>>();
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -39,12 +39,12 @@ export class SessionRegistry<T extends SessionTransport = SessionTransport> {
   }
 
   /** The session, when it exists and belongs to `connectionId`. */
-  get(id: string, connectionId: string): T | undefined {
+  get(id: string, connectionId: string): SessionTransport | undefined {
     const session = this.sessions.get(id);
     return session?.connectionId === connectionId ? session.transport : undefined;
   }
 
-  add(id: string, transport: T, connectionId: string): void {
+  add(id: string, transport: SessionTransport, connectionId: string): void {
     this.sessions.set(id, { transport, connectionId, open: 0, lastActive: Date.now() });
   }
 

@@ -9,7 +9,7 @@ import type { Logger } from "../../log/logger.js";
 import { createMcpServer } from "../createMcpServer.js";
 import type { Endpoint } from "./endpoints.js";
 import { jsonRpcError } from "./httpIo.js";
-import type { SessionRegistry, SessionTransport } from "./sessions.js";
+import type { SessionRegistry } from "./sessions.js";
 import { SseServerTransport } from "./sseTransport.js";
 
 /**
@@ -17,7 +17,7 @@ import { SseServerTransport } from "./sseTransport.js";
  * transport, deprecated by the protocol since 2025-03-26 and kept for the clients that still
  * use it. Sessions share the Streamable HTTP sessions' bound and idle expiry.
  */
-export function sseEndpoint(sessions: SessionRegistry<SessionTransport>, logger: Logger) {
+export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
   async function open(endpoint: Endpoint, res: ServerResponse): Promise<void> {
     if (sessions.full) return jsonRpcError(res, 503, "Too many open sessions; try again later");
     const transport = new SseServerTransport(`${endpoint.prefix}/messages`, res);

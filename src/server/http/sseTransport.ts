@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import {
-  type AuthInfo,
   type JSONRPCMessage,
   type MessageExtraInfo,
   parseJSONRPCMessage,
@@ -62,9 +61,8 @@ export class SseServerTransport implements Transport {
    * Hands one POSTed message to the server.
    * @throws when the value is not a JSON-RPC message (the caller answers 400).
    */
-  receive(value: unknown, authInfo?: AuthInfo): void {
-    const message = parseJSONRPCMessage(value);
-    this.onmessage?.(message, authInfo ? { authInfo } : undefined);
+  receive(value: unknown): void {
+    this.onmessage?.(parseJSONRPCMessage(value));
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

@@ -16,7 +16,7 @@ import type { SmsService } from "../../sms/smsService.js";
 import { createMcpServer } from "../createMcpServer.js";
 import type { Endpoint } from "./endpoints.js";
 import { jsonRpcError } from "./httpIo.js";
-import type { SessionRegistry, SessionTransport } from "./sessions.js";
+import type { SessionRegistry } from "./sessions.js";
 
 const LEGACY_REVISIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
 
@@ -28,7 +28,7 @@ function speaksLegacy(req: IncomingMessage): boolean {
 
 export interface StreamableEndpointOptions {
   /** The legacy sessions of every connection (shared with SSE: one bound on both). */
-  sessions: SessionRegistry<SessionTransport>;
+  sessions: SessionRegistry;
   /** `--stateless`: legacy clients are served per request too, with no sessions. */
   stateless: boolean;
   /** The body limit the router already applied, passed on so the SDK agrees with it. */
