@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_SESSIONS,
 } from "../server/http/defaults.js";
 import { VERSION } from "../version.js";
+import type { Shell } from "./completion.js";
 import { createCliContext } from "./context.js";
 import { CliError, reportError } from "./errors.js";
 
@@ -266,10 +267,6 @@ program
     await simulatorCommand(options);
   });
 
-/**
- * A host that launches the package bare (`npx -y sms-mcp`, no subcommand) expects a stdio
- * server: with stdin not a terminal, no arguments mean `serve`. On a terminal, help.
- */
 program
   .command("guardrails")
   .description(
@@ -317,9 +314,13 @@ program
     if (!(SHELLS as readonly string[]).includes(shell)) {
       throw new CliError(`unknown shell "${shell}": choose bash, zsh or fish`, 2);
     }
-    process.stdout.write(completionScript(program, shell as (typeof SHELLS)[number]));
+    process.stdout.write(completionScript(program, shell as Shell));
   });
 
+/**
+ * A host that launches the package bare (`npx -y sms-mcp`, no subcommand) expects a stdio
+ * server: with stdin not a terminal, no arguments mean `serve`. On a terminal, help.
+ */
 function withDefaultCommand(argv: string[]): string[] {
   if (argv.length > 2) return argv;
   return process.stdin.isTTY ? [...argv, "--help"] : [...argv, "serve"];

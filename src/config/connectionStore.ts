@@ -136,19 +136,35 @@ export function setGuardrail(
   name: GuardrailName,
   value: unknown,
 ): Promise<ConnectionConfig> {
-  return withConfigLock(path, async () => {
-    const config = await loadConfig(path);
-    const found = findConnection(config, wanted);
-    if (!found) throw new ConfigError(noSuchConnection(config, wanted));
+  return updateConnection(path, wanted, (found) => {
     const guardrails: Record<string, unknown> = { ...found.guardrails };
     if (value === undefined) delete guardrails[name];
     else guardrails[name] = value;
     const updated: ConnectionConfig = { ...found, guardrails };
     if (Object.keys(guardrails).length === 0) delete updated.guardrails;
-    await saveConfig(path, {
-      ...config,
-      connections: config.connections.map((c) => (c.id === found.id ? updated : c)),
-    });
     return updated;
+  });
+}
+
+/**
+ * Changes one connection in the config file under the config lock, with the atomic write and
+ * schema check of `saveConfig`; the connection is named as the CLI names it.
+ */
+export async function updateConnection(
+  path: string,
+  wanted: string,
+  change: (connection: ConnectionConfig) => ConnectionConfig,
+): Promise<ConnectionConfig> {
+  return withConfigLock(path, async () => {
+    const config = await loadConfig(path);
+    const found = findConnection(config, wanted);
+    if (!found) throw new ConfigError(noSuchConnection(config, wanted));
+    const changed = change(found);
+    const next: ConfigFile = {
+      ...config,
+      connections: config.connections.map((c) => (c.id === found.id ? changed : c)),
+    };
+    await saveConfig(path, next);
+    return changed;
   });
 }

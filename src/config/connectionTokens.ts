@@ -1,36 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { sha256 } from "../sms/hash.js";
 import { ConfigError } from "./configError.js";
-import { loadConfig, saveConfig } from "./configFile.js";
-import { withConfigLock } from "./configLock.js";
-import { noSuchConnection } from "./didYouMean.js";
-import { findConnection } from "./resolveConnection.js";
-import type { ConfigFile, ConnectionConfig, ConnectionToken } from "./schema.js";
+import { updateConnection } from "./connectionStore.js";
+import type { ConnectionConfig, ConnectionToken } from "./schema.js";
 
 /** How a per-connection token starts, so that one found in a log or a paste is recognised. */
 const TOKEN_PREFIX = "smsmcp_";
 
 export function tokenDigest(token: string): string {
   return sha256(token);
-}
-
-async function updateConnection(
-  path: string,
-  wanted: string,
-  change: (connection: ConnectionConfig) => ConnectionConfig,
-): Promise<ConnectionConfig> {
-  return withConfigLock(path, async () => {
-    const config = await loadConfig(path);
-    const found = findConnection(config, wanted);
-    if (!found) throw new ConfigError(noSuchConnection(config, wanted));
-    const changed = change(found);
-    const next: ConfigFile = {
-      ...config,
-      connections: config.connections.map((c) => (c.id === found.id ? changed : c)),
-    };
-    await saveConfig(path, next);
-    return changed;
-  });
 }
 
 /** A new random token for a connection: returned once, only its SHA-256 is stored. */

@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import type { LogFormat } from "../config/environment.js";
 
 export type { Logger };
 
@@ -35,7 +36,7 @@ export function createLogger(level: string): Logger {
  * set. The readable format's code loads only when it is chosen.
  * @param format - `SMS_MCP_LOG_FORMAT`. @default `pretty` when stderr is a terminal, else `json`
  */
-export async function openLogger(level: string, format?: "json" | "pretty"): Promise<Logger> {
+export async function openLogger(level: string, format?: LogFormat): Promise<Logger> {
   if ((format ?? (process.stderr.isTTY ? "pretty" : "json")) === "json") {
     return createLogger(level);
   }

@@ -47,7 +47,6 @@ export const INBOX_SCRIPT = `"use strict";
     heading.id = id + "-title";
     var list = el("ol", "texts");
     section.append(heading, list);
-    threadsBox.prepend(section);
 
     var item = el("li");
     var link = el("a", "thread-link");
@@ -61,7 +60,6 @@ export const INBOX_SCRIPT = `"use strict";
       history.replaceState(null, "", "#" + id);
     });
     item.append(link);
-    threadList.prepend(item);
     thread = { list: list, count: count, texts: 0, section: section, item: item };
     threads.set(to, thread);
     empty.hidden = true;
@@ -77,7 +75,8 @@ export const INBOX_SCRIPT = `"use strict";
       thread.list.append(row);
       thread.texts += 1;
       thread.count.textContent = plural(thread.texts, "text", "texts");
-      // As on a phone: the thread with the newest text comes first, in the index too.
+      // As on a phone: the thread with the newest text comes first, in the index too (a new
+      // thread is placed here, with its first text).
       threadsBox.prepend(thread.section);
       threadList.prepend(thread.item);
     }

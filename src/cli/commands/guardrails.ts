@@ -1,16 +1,16 @@
 import { loadConfig } from "../../config/configFile.js";
 import { setGuardrail } from "../../config/connectionStore.js";
 import { noSuchConnection } from "../../config/didYouMean.js";
-import { parseGuardrail } from "../../config/guardrailSettings.js";
+import { parseGuardrail, resolveGuardrails } from "../../config/guardrailSettings.js";
 import { findConnection } from "../../config/resolveConnection.js";
 import {
-  DEFAULT_GUARDRAILS,
   GUARDRAIL_FIELDS,
   GUARDRAIL_NAMES,
   type GuardrailName,
 } from "../../sms/guardrails/settings.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { columnWidths } from "../table.js";
 
 /** Where a connection's effective setting comes from, last one winning. */
 type Source = "default" | "config" | "environment";
@@ -72,6 +72,7 @@ export async function guardrailsCommand(
   const config = await loadConfig(path);
   const connection = findConnection(config, wanted);
   if (!connection) throw new CliError(noSuchConnection(config, wanted));
+  const effective = resolveGuardrails(connection.guardrails, environment.guardrailOverrides);
   const rows = GUARDRAIL_NAMES.map((name) => {
     const fromEnvironment = environment.guardrailOverrides[name];
     const fromConfig = connection.guardrails?.[name];
@@ -81,8 +82,7 @@ export async function guardrailsCommand(
         : fromConfig !== undefined
           ? "config"
           : "default";
-    const effective = fromEnvironment ?? fromConfig ?? DEFAULT_GUARDRAILS[name];
-    return { field: name, value: effective, source, variable: GUARDRAIL_FIELDS[name].env };
+    return { field: name, value: effective[name], source, variable: GUARDRAIL_FIELDS[name].env };
   });
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ connection: connection.label, guardrails: rows })}\n`);
@@ -96,7 +96,7 @@ export async function guardrailsCommand(
       r.source === "environment" ? `environment (${r.variable})` : r.source,
     ]),
   ];
-  const widths = [0, 1].map((i) => Math.max(...table.map((row) => (row[i] ?? "").length)));
+  const widths = columnWidths(table);
   process.stdout.write(`"${connection.label}":\n`);
   for (const row of table) {
     process.stdout.write(

@@ -10,6 +10,7 @@ import { processIsAlive } from "../../state/fileLock.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { resolveForCli } from "../resolveForCli.js";
+import { columnWidths } from "../table.js";
 
 const two = (n: number) => String(n).padStart(2, "0");
 
@@ -223,8 +224,7 @@ export async function logCommand(options: LogOptions, context: CliContext) {
   for (const row of rows) {
     for (let i = 0; i < row.length; i++) row[i] = printable(row[i] ?? "");
   }
-  const widths =
-    rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length))) ?? [];
+  const widths = columnWidths(rows);
   fitToTerminal(widths, terminalColumns());
   const paint = outcomePainter();
   for (const [n, row] of rows.entries()) {
