@@ -12,8 +12,8 @@ import { toToolResult } from "./toolResult.js";
 import type { ToolService } from "./toolService.js";
 
 /**
- * How long a 2026-07-28 client may keep `tools/list` and `server/discover` answers: the tool
- * list does not change while a process runs; a restart with other settings (a connection's
+ * How long a 2026-07-28 client may keep `tools/list`, `server/discover` and the (empty) prompt
+ * and resource lists: the tool list does not change while a process runs; a restart with other settings (a connection's
  * templates, its sender) is seen within this time.
  * @default 300_000 (5 minutes)
  */
@@ -46,12 +46,23 @@ export function createMcpServer(service: ToolService): Server {
   const server = new Server(
     { name: "sms-mcp", title: "SMS", version: VERSION },
     {
-      capabilities: { tools: {} },
+      // Prompts and resources: none, declared so that a 2026-07-28 client can cache that
+      // answer like the tool list instead of asking again.
+      capabilities: { tools: {}, prompts: {}, resources: {} },
       jsonSchemaValidator,
       instructions: INSTRUCTIONS,
-      cacheHints: { "tools/list": CACHE_HINT, "server/discover": CACHE_HINT },
+      cacheHints: {
+        "tools/list": CACHE_HINT,
+        "server/discover": CACHE_HINT,
+        "prompts/list": CACHE_HINT,
+        "resources/list": CACHE_HINT,
+        "resources/templates/list": CACHE_HINT,
+      },
     },
   );
+  server.setRequestHandler("prompts/list", () => ({ prompts: [] }));
+  server.setRequestHandler("resources/list", () => ({ resources: [] }));
+  server.setRequestHandler("resources/templates/list", () => ({ resourceTemplates: [] }));
 
   server.setRequestHandler("tools/list", () => {
     // Load the provider SDK just after this answer goes out: off the host's critical path,

@@ -118,6 +118,20 @@ describe("2026-07-28 requests over Streamable HTTP, right and wrong", () => {
     expect(body.result.ttlMs).toBeGreaterThan(0);
   });
 
+  it.each([
+    ["prompts/list", "prompts"],
+    ["resources/list", "resources"],
+    ["resources/templates/list", "resourceTemplates"],
+  ])("%s: nothing to list, with the same cache hint", async (method, field) => {
+    const { body } = await post({ method, params: { _meta: META } });
+    expect(body.result).toMatchObject({
+      [field]: [],
+      resultType: "complete",
+      cacheScope: "private",
+    });
+    expect(body.result.ttlMs).toBeGreaterThan(0);
+  });
+
   it("a right tools/call sends one text and answers with resultType complete", async () => {
     const { status, headers, body } = await post({});
     expect(status).toBe(200);
