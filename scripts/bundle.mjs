@@ -148,7 +148,7 @@ const result = await build({
   sourcemap: true,
   // Less to parse on every host launch; the source map keeps stack traces readable.
   minify: process.env.SMS_MCP_BUNDLE_MINIFY !== "0",
-  external: ["twilio", "plivo", "telnyx", "@github/keytar"],
+  external: ["twilio", "plivo", "telnyx", "@github/keytar", "libphonenumber-geo-carrier"],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import {
   DEFAULT_GUARDRAILS,
@@ -18,7 +19,26 @@ const EXPECTED: Record<EnvSyntax, string> = {
   numbers: "a comma-separated list of E.164 numbers",
   rate: 'a count per window such as "5/1h" or "200/24h" (the window longer than 0)',
   path: "a file path",
+  hosts: 'comma-separated host names (pay.example.com,example.org), or "none" for no links at all',
+  window: 'a daily window such as "21:00-08:00" (HH:MM-HH:MM, two different times)',
+  jsonFile: "the path of a JSON file",
 };
+
+/** A JSON file's value; a file that cannot be read or parsed is a ConfigError naming `source`. */
+function readJsonFile(path: string, source: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new ConfigError(`${source}: cannot read ${path} (${code})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError(`${source}: ${path} is not valid JSON`);
+  }
+}
 
 function list(value: string): string[] {
   return value
@@ -28,7 +48,7 @@ function list(value: string): string[] {
 }
 
 /** The text of a variable as the field's value, before the field's schema checks it. */
-function parse(syntax: EnvSyntax, value: string): unknown {
+function parse(syntax: EnvSyntax, value: string, source: string): unknown {
   switch (syntax) {
     case "count":
       return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
@@ -49,6 +69,14 @@ function parse(syntax: EnvSyntax, value: string): unknown {
     }
     case "path":
       return value;
+    case "hosts":
+      return value.trim().toLowerCase() === "none" ? [] : list(value);
+    case "window": {
+      const match = /^\s*(\S+)\s*-\s*(\S+)\s*$/.exec(value);
+      return match ? { start: match[1], end: match[2] } : undefined;
+    }
+    case "jsonFile":
+      return readJsonFile(value, source);
   }
 }
 
@@ -72,8 +100,14 @@ export function parseGuardrail<K extends GuardrailName>(
   source: string,
 ): GuardrailSettings[K] {
   const { syntax, schema } = GUARDRAIL_FIELDS[name];
-  const checked = schema.safeParse(parse(syntax, text));
+  const checked = schema.safeParse(parse(syntax, text, source));
   if (!checked.success) {
+    const issue = checked.error.issues[0];
+    // A rule of the field's own (a template's placeholder, a link domain) says what is wrong.
+    if (issue?.code === "custom" || (syntax === "jsonFile" && issue)) {
+      const where = issue.path.length ? ` (at ${issue.path.join(".")})` : "";
+      throw new ConfigError(`${source}${where}: ${issue.message}`);
+    }
     throw new ConfigError(`${source} must be ${expectedFrom(syntax, checked.error)}`);
   }
   return checked.data as GuardrailSettings[K];
@@ -94,10 +128,19 @@ export function guardrailOverridesFromEnv(env: NodeJS.ProcessEnv): Partial<Guard
   return overrides as Partial<GuardrailSettings>;
 }
 
-/** Defaults, then the connection's config, then the environment's overrides. */
+/**
+ * Defaults, then the connection's config, then the environment's overrides; a combination
+ * that cannot work (templatesOnly with no template) is a ConfigError naming the settings.
+ */
 export function resolveGuardrails(
   config: GuardrailsConfig | undefined,
   overrides: Partial<GuardrailSettings>,
 ): GuardrailSettings {
-  return { ...DEFAULT_GUARDRAILS, ...config, ...overrides };
+  const settings = { ...DEFAULT_GUARDRAILS, ...config, ...overrides };
+  if (settings.templatesOnly && settings.templates.length === 0) {
+    throw new ConfigError(
+      `templatesOnly is on (${overrides.templatesOnly ? GUARDRAIL_FIELDS.templatesOnly.env : "in the config"}), but the connection has no templates: add templates to its guardrails, or point ${GUARDRAIL_FIELDS.templates.env} at a JSON file of them`,
+    );
+  }
+  return settings;
 }

@@ -7,7 +7,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { VERSION } from "../version.js";
 import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
-import { SEND_SMS_TOOL_NAME, sendSmsToolDefinition } from "./sendSmsTool.js";
+import { SEND_SMS_TOOL_NAME, sendSmsToolFor } from "./sendSmsTool.js";
 import { toToolResult } from "./toolResult.js";
 import type { ToolService } from "./toolService.js";
 
@@ -68,7 +68,7 @@ export function createMcpServer(service: ToolService): Server {
     // Load the provider SDK just after this answer goes out: off the host's critical path,
     // and before the first send needs it.
     setTimeout(() => service.warmUp(), 0).unref();
-    return { tools: [sendSmsToolDefinition] };
+    return { tools: [sendSmsToolFor(service.contentPolicy)] };
   });
 
   server.setRequestHandler(

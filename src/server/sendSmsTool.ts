@@ -1,4 +1,6 @@
+import { PLACEHOLDER_KINDS } from "../sms/guardrails/templates.js";
 import { MAX_MESSAGE_CHARS } from "../sms/sendSmsArguments.js";
+import type { ContentPolicy } from "../sms/smsService.js";
 import { sendSmsJsonSchemas } from "./sendSmsSchemas.js";
 
 export const SEND_SMS_TOOL_NAME = "send_sms";
@@ -15,7 +17,7 @@ const DESCRIPTION = [
   `Answers "${SENT_TEXT}" on success, or "${NOT_SENT_TEXT}" with a reason that says whether retrying can help.`,
 ].join(" ");
 
-/** The tool as `tools/list` shows it. Built once: the schemas never change at run time. */
+/** The tool as `tools/list` shows it with no content rules. Built once: the schemas never change. */
 export const sendSmsToolDefinition = {
   name: SEND_SMS_TOOL_NAME,
   title: "Send SMS",
@@ -29,3 +31,51 @@ export const sendSmsToolDefinition = {
     openWorldHint: true,
   },
 };
+
+/** The sentences that tell the model a connection's content rules, so it writes to them. */
+function contentRules({
+  templates,
+  templatesOnly,
+  allowedLinkDomains,
+  quietHours,
+}: ContentPolicy): string[] {
+  const rules: string[] = [];
+  if (templates.length > 0) {
+    rules.push(
+      templatesOnly
+        ? "This connection sends only these texts: write the message as one of them exactly, filling in each {placeholder}."
+        : "This connection's usual texts: use one of them when it fits, filling in each {placeholder}.",
+      ...templates.map(({ name, text }) => `Template ${name}: "${text}".`),
+      `{name} is ${PLACEHOLDER_KINDS.text}; {name:digits} is ${PLACEHOLDER_KINDS.digits}; {name:link} is ${PLACEHOLDER_KINDS.link}.`,
+    );
+  }
+  if (allowedLinkDomains !== undefined) {
+    rules.push(
+      allowedLinkDomains.length === 0
+        ? "Texts may not contain links."
+        : `Links may point only to ${allowedLinkDomains.join(", ")} (and their subdomains), written out in full.`,
+    );
+  }
+  if (quietHours) {
+    rules.push(
+      `Nothing is sent between ${quietHours.start} and ${quietHours.end} in the recipient's local time; such a send is refused with the time it can go.`,
+    );
+  }
+  return rules;
+}
+
+const definitions = new WeakMap<ContentPolicy, typeof sendSmsToolDefinition>();
+
+/** The tool as a connection's `tools/list` shows it: its content rules in the description. */
+export function sendSmsToolFor(policy: ContentPolicy): typeof sendSmsToolDefinition {
+  let definition = definitions.get(policy);
+  if (!definition) {
+    const rules = contentRules(policy);
+    definition =
+      rules.length === 0
+        ? sendSmsToolDefinition
+        : { ...sendSmsToolDefinition, description: [DESCRIPTION, ...rules].join(" ") };
+    definitions.set(policy, definition);
+  }
+  return definition;
+}

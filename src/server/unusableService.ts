@@ -21,6 +21,12 @@ export function unusableService(reason: string, connection: SendIdentity): ToolS
   });
   return {
     connection,
+    contentPolicy: {
+      templates: [],
+      templatesOnly: false,
+      allowedLinkDomains: undefined,
+      quietHours: undefined,
+    },
     send: async () => outcome,
     warmUp: () => undefined,
     idle: async () => undefined,

@@ -42,7 +42,7 @@ export function deliveryStateOf(providerStatus: string): DeliveryState {
 
 /**
  * One sentence for the delivery errors people meet most, from each provider's error
- * reference: Twilio's 30003–30008, 30034 and 21610, Plivo's message error codes, Telnyx's 40xxx
+ * reference: Twilio's 30003–30008, 30034, 30610, 30615 and 21610, Plivo's message error codes, Telnyx's 40xxx
  * delivery errors. Other codes get the provider's name and the code to look up.
  */
 const EXPLANATIONS: Record<ProviderName, Record<string, string>> = {
@@ -58,6 +58,10 @@ const EXPLANATIONS: Record<ProviderName, Record<string, string>> = {
     "30008": "the carrier gave no reason for refusing the text",
     "30034":
       "the sender is not registered for A2P 10DLC: US carriers block texts from unregistered 10-digit numbers; register a brand and campaign, or send through a registered Messaging Service",
+    "30610":
+      "local regulations (the TCPA in the US) do not allow this kind of text at this hour in the recipient's location: non-essential texts may go only between 8 a.m. and 9 p.m. their time; send it then, or set quietHours so such texts are held back before they reach the provider",
+    "30615":
+      "Twilio's Compliance Toolkit held the text back because it is the recipient's local quiet hours (9 p.m. to 8 a.m., or stricter where they live) and the text was treated as non-essential; send it within their daytime, or set quietHours so such texts are held back before they reach the provider",
   },
   plivo: {
     "10": "a carrier refused the text as an invalid message",

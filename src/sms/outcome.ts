@@ -26,6 +26,8 @@ export interface Attempt {
   send?: ValidSend | undefined;
   segments?: SegmentInfo | undefined;
   notes?: string[] | undefined;
+  /** The template the message matched, once the policy looked. */
+  template?: string | undefined;
   delivered?: Delivered | undefined;
   failure?: { error: SmsError; stage: FailureStage } | undefined;
   duplicateWindowSeconds: number;
@@ -50,6 +52,7 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
     segments: segments?.segments,
     encoding: segments?.encoding,
     notes: attempt.notes,
+    template: attempt.template,
   };
   if (failure || !delivered) {
     const error = failure?.error;

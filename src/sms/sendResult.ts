@@ -38,6 +38,7 @@ export const sendSmsOutputSchema = z.object({
     .describe("How many SMS parts the text is billed as"),
   encoding: z.string().optional().describe("GSM-7, or UCS-2 when any character needs it"),
   notes: z.array(z.string()).optional(),
+  template: z.string().optional().describe("The connection's template the message matched"),
   error: sendErrorSchema.optional(),
 });
 

@@ -4,6 +4,7 @@ import { type Claim, type EarlierSend, SendClaims } from "./claim.js";
 import { deliver } from "./deliver.js";
 import { asSmsError } from "./errors.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
+import { type CompiledTemplate, compileTemplates } from "./guardrails/templates.js";
 import { Lazy } from "./lazy.js";
 import { maskNumber } from "./mask.js";
 import { notesFor } from "./notes.js";
@@ -14,7 +15,7 @@ import {
   type Delivered,
   type FailureStage,
 } from "./outcome.js";
-import { checkPolicy } from "./policy.js";
+import { checkPolicy, checkQuietHours } from "./policy.js";
 import type { AuditSink } from "./ports/audit.js";
 import type { SendLogger } from "./ports/logger.js";
 import type { SmsProvider, StatusCallback } from "./ports/provider.js";
@@ -56,10 +57,20 @@ export interface SmsServiceOptions {
  * before the provider is called) → deliver → settle, then one outcome built and recorded.
  * One service per connection.
  */
+/** The rules on what may be texted and when, which the tool's description tells the model. */
+export type ContentPolicy = Pick<
+  GuardrailSettings,
+  "templates" | "templatesOnly" | "allowedLinkDomains" | "quietHours"
+>;
+
 export class SmsService {
   readonly connection: SendIdentity;
+  readonly contentPolicy: ContentPolicy;
   // Number metadata (libphonenumber) is large: it loads on the first send, or at warm-up.
   private readonly validation = new Lazy(() => import("./validate.js"));
+  // Time-zone data: only for a connection with quiet hours.
+  private readonly timeZones = new Lazy(() => import("./timeZones.js"));
+  private readonly templates: readonly CompiledTemplate[];
   private readonly claims: SendClaims;
   private readonly callbacks: StatusCallbackInbox;
   private readonly active = new Set<Promise<SendOutcome>>();
@@ -70,6 +81,9 @@ export class SmsService {
 
   constructor(private readonly options: SmsServiceOptions) {
     this.connection = options.connection;
+    this.templates = compileTemplates(options.guardrails.templates);
+    const { templates, templatesOnly, allowedLinkDomains, quietHours } = options.guardrails;
+    this.contentPolicy = { templates, templatesOnly, allowedLinkDomains, quietHours };
     this.now = options.now ?? Date.now;
     const windowNow = options.now ?? steadyClock();
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
@@ -106,6 +120,7 @@ export class SmsService {
     if (this.warmedUp) return;
     this.warmedUp = true;
     void this.validation.get();
+    if (this.options.guardrails.quietHours) void this.timeZones.get();
     if (this.options.guardrails.dryRun) return;
     this.options.provider.prepare?.().catch((error: unknown) => {
       this.options.logger.warn({ reason: asSmsError(error).reason }, "provider not ready yet");
@@ -152,8 +167,18 @@ export class SmsService {
       const send = validateSend(args, connection);
       attempt.send = send;
       attempt.segments = countSegments(send.body);
-      attempt.notes = notesFor(send.body);
-      checkPolicy(guardrails, send, attempt.segments, callingCodesOf);
+      attempt.notes = notesFor(send.links);
+      attempt.template = checkPolicy(
+        guardrails,
+        this.templates,
+        send,
+        attempt.segments,
+        callingCodesOf,
+      ).template;
+      if (guardrails.quietHours) {
+        const { timeZonesOf } = this.timeZones.value ?? (await this.timeZones.get());
+        checkQuietHours(guardrails.quietHours, send.to, await timeZonesOf(send.to), this.now());
+      }
       claim = await this.claims.claim(send);
       if (claim.kind === "new") attempt.attemptId = claim.attemptId;
       if (claim.kind !== "in_flight" && claim.note) {

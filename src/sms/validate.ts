@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { SmsError } from "./errors.js";
 import type { NumberFacts } from "./guardrails/rules.js";
 import { sha256 } from "./hash.js";
+import { type FoundLink, findLinks } from "./links.js";
 import { checkE164 } from "./phone.js";
 import { quote } from "./quote.js";
 import { type Sender, senderKindOf } from "./sender.js";
@@ -22,6 +23,8 @@ export interface ValidSend {
   toFacts: NumberFacts;
   /** The connection's configured default sender: the policy's home country, whatever from_ is. */
   defaultFromFacts: NumberFacts | undefined;
+  /** The links a phone would make of the body (one finder for notes, policy and templates). */
+  links: FoundLink[];
 }
 
 const ARGUMENT_NAMES = new Set(["to_", "message", "from_"]);
@@ -158,5 +161,6 @@ export function validateSend(args: unknown, connection: SendIdentity): ValidSend
     bodySha256: sha256(message),
     toFacts: to,
     defaultFromFacts: defaultFromFacts(connection.defaultFrom, chosen),
+    links: findLinks(message),
   };
 }

@@ -3,7 +3,14 @@ import type { SmsErrorCategory } from "../errors.js";
 /** What a rule decides. A refusal always says whether trying again can ever help. */
 export type RuleDecision =
   | { allowed: true }
-  | { allowed: false; reason: string; retryable: boolean; category: SmsErrorCategory };
+  | {
+      allowed: false;
+      reason: string;
+      retryable: boolean;
+      category: SmsErrorCategory;
+      /** When a retry can succeed: how long until it can. */
+      retryAfterSeconds?: number;
+    };
 
 export interface NumberFacts {
   e164: string;
@@ -14,6 +21,9 @@ export interface NumberFacts {
   type: string | undefined;
   nationalNumber: string;
 }
+
+/** A rule's refusal. */
+export type Refusal = Extract<RuleDecision, { allowed: false }>;
 
 const ALLOWED: RuleDecision = { allowed: true };
 

@@ -1,12 +1,27 @@
 import { z } from "zod";
 import { e164Schema } from "../e164.js";
+import { linkDomainOf } from "../hosts.js";
+import { MAX_MESSAGE_CHARS } from "../sendSmsArguments.js";
+import { CLOCK_TIME } from "./quietHours.js";
+import { templatesProblem } from "./templates.js";
 
 /**
  * How an environment variable's text is written for a field; config/ owns the parsers.
  * - count: a whole number; bool: 1/0, true/false, yes/no, on/off; countries: `US,CA` or `*`;
- * - numbers: comma-separated E.164; rate: a count per window, `5/1h`; path: a file path.
+ * - numbers: comma-separated E.164; rate: a count per window, `5/1h`; path: a file path;
+ * - hosts: comma-separated host names, or `none`; window: `21:00-08:00`;
+ * - jsonFile: the path of a JSON file holding the value.
  */
-export type EnvSyntax = "count" | "bool" | "countries" | "numbers" | "rate" | "path";
+export type EnvSyntax =
+  | "count"
+  | "bool"
+  | "countries"
+  | "numbers"
+  | "rate"
+  | "path"
+  | "hosts"
+  | "window"
+  | "jsonFile";
 
 interface GuardrailField<S extends z.ZodType = z.ZodType> {
   /** What the config file (and, after parsing, the environment) may hold. */
@@ -28,6 +43,42 @@ function field<S extends z.ZodType>(
 const rateLimit = z
   .object({ limit: z.number().int().min(0), windowSeconds: z.number().int().positive() })
   .strict();
+
+const templateSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, "a template name is 1 to 64 letters, digits, _, . or -"),
+    text: z.string().min(1).max(MAX_MESSAGE_CHARS),
+  })
+  .strict();
+
+const templates = z.array(templateSchema).superRefine((list, context) => {
+  const problem = templatesProblem(list);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+
+const linkDomain = z.string().transform((written, context) => {
+  const host = linkDomainOf(written);
+  if (host === undefined) {
+    context.addIssue({
+      code: "custom",
+      message: `"${written.slice(0, 64)}" is not a host name (write pay.example.com: no scheme, path, port or IP address)`,
+    });
+    return z.NEVER;
+  }
+  return host;
+});
+
+const clockTime = z.string().regex(CLOCK_TIME, "a time is HH:MM, 00:00 to 23:59");
+
+const quietHours = z
+  .object({ start: clockTime, end: clockTime })
+  .strict()
+  .refine(
+    (window) => window.start !== window.end,
+    "quiet hours must start and end at different times",
+  );
 
 /**
  * The one declaration of a connection's safety policy: the settings type, its defaults, the
@@ -70,6 +121,22 @@ export const GUARDRAIL_FIELDS = {
   ),
   /** Most SMS segments one text may be billed as. */
   maxSegments: field(z.number().int().positive(), 10, "SMS_MCP_MAX_SEGMENTS", "count"),
+  /**
+   * Messages the owner allows, `{ name, text }` with `{placeholders}`: the tool's description
+   * lists them, and a send that matches one names it.
+   */
+  templates: field(templates, [], "SMS_MCP_TEMPLATES_FILE", "jsonFile"),
+  /** Refuse any message that matches none of the templates. */
+  templatesOnly: field(z.boolean(), false, "SMS_MCP_TEMPLATES_ONLY", "bool"),
+  /** Hosts (and their subdomains) a link in a text may point to; `[]` refuses every link; unset allows any. */
+  allowedLinkDomains: field(
+    z.array(linkDomain).optional(),
+    undefined,
+    "SMS_MCP_ALLOWED_LINK_DOMAINS",
+    "hosts",
+  ),
+  /** No text inside this daily window of the recipient's local time; unset: any hour. */
+  quietHours: field(quietHours.optional(), undefined, "SMS_MCP_QUIET_HOURS", "window"),
   /** Every check runs and the attempt is recorded, but nothing is sent. */
   dryRun: field(z.boolean(), false, "SMS_MCP_DRY_RUN", "bool"),
   /** Where the audit log goes; unset = the platform's state directory. */
