@@ -73,7 +73,8 @@ function parse(syntax: EnvSyntax, value: string, source: string): unknown {
       return value.trim().toLowerCase() === "none" ? [] : list(value);
     case "window": {
       const match = /^\s*(\S+)\s*-\s*(\S+)\s*$/.exec(value);
-      return match ? { start: match[1], end: match[2] } : undefined;
+      // Not undefined: the field is optional, and undefined would pass as "unset".
+      return match ? { start: match[1], end: match[2] } : value;
     }
     case "jsonFile":
       return readJsonFile(value, source);

@@ -5,6 +5,8 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
+import { startHttpCli } from "../helpers/httpServer.js";
+import { connectClient } from "../helpers/mcpClients.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
 
@@ -280,6 +282,63 @@ describe("quiet hours in the recipient's local time", () => {
         expect(sim.requests()).toHaveLength(0);
       },
     );
+  });
+});
+
+describe("every mode runs the same rules before any claim", () => {
+  const rules = {
+    SMS_MCP_TEMPLATES_FILE: TEMPLATES_FILE,
+    SMS_MCP_TEMPLATES_ONLY: "1",
+    SMS_MCP_ALLOWED_LINK_DOMAINS: "pay.smiledental.com",
+    SMS_MCP_QUIET_HOURS: "21:00-08:00",
+  };
+
+  it("a 2026-07-28 client over Streamable HTTP", async () => {
+    const http = await startHttpCli({ ...providerEnv(sim, "telnyx"), ...rules });
+    try {
+      const client = await connectClient("v2 auto", "streamable-http", { env: {}, url: http.url });
+      try {
+        expect(client.era).toBe("modern");
+        sim.clear();
+        const refused = await client.send({ to_: TO, message: "Verify at https://bit.ly/x" });
+        expect(refused.texts[0]).toBe("SMS couldn't be sent");
+        expect(refused.structured.error).toMatchObject({ category: "link_not_allowed" });
+        const mismatch = await client.send({ to_: TO, message: "Hello there" });
+        expect(mismatch.structured.error).toMatchObject({ category: "template_mismatch" });
+        expect(sim.requests()).toHaveLength(0);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await http.stop();
+    }
+  });
+
+  it("the CLI's send, and a dry run, refuse the same way and exit 1", async () => {
+    for (const dryRun of ["0", "1"]) {
+      sim.clear();
+      const run = await runCli(["send", "--to", TO, "--message", "Verify at https://bit.ly/x"], {
+        ...providerEnv(sim, "telnyx"),
+        ...rules,
+        SMS_MCP_DRY_RUN: dryRun,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout + run.stderr).toMatch(
+        /bit\.ly, which is not on this connection's link domains/,
+      );
+      expect(sim.requests()).toHaveLength(0);
+    }
+  });
+
+  it("sms-mcp check prints the connection's rules", async () => {
+    const env = { ...providerEnv(sim, "telnyx"), ...rules };
+    const run = await runCli(["check"], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("templates: booking, code, payment (only these may be sent)");
+    expect(run.stdout).toContain("links: only to pay.smiledental.com and their subdomains");
+    expect(run.stdout).toContain("quiet hours: 21:00-08:00 in the recipient's local time");
+    const json = JSON.parse((await runCli(["check", "--json"], env)).stdout);
+    expect(json.rules).toHaveLength(3);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { GuardrailSettings } from "../../sms/guardrails/settings.js";
 import type { SenderPool } from "../../sms/ports/provider.js";
 import { senderKindOf } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
@@ -26,7 +27,9 @@ export async function checkCommand(
   try {
     const result = await check(wanted, context);
     process.stdout.write(
-      options.json ? `${JSON.stringify({ ok: true, ...result })}\n` : `ok: ${result.summary}\n`,
+      options.json
+        ? `${JSON.stringify({ ok: true, ...result })}\n`
+        : `ok: ${result.summary}\n${result.rules.map((rule) => `  ${rule}\n`).join("")}`,
     );
   } catch (error) {
     if (options.json && error instanceof CliError) {
@@ -95,6 +98,30 @@ async function check(wanted: string | undefined, context: CliContext) {
     senderKind: kind,
     messagingProfileId: messagingProfileId ?? null,
     notes,
+    rules: contentRules(connection.guardrails),
     summary: `"${label}": credentials accepted; ${what}${profile}${unchecked}`,
   };
+}
+
+/** What the connection lets a text say and when, one line each (the rest: `guardrails`). */
+function contentRules({
+  templates,
+  templatesOnly,
+  allowedLinkDomains,
+  quietHours,
+}: GuardrailSettings): string[] {
+  const names = templates.map((t) => t.name).join(", ");
+  return [
+    templates.length === 0
+      ? "templates: none (any wording)"
+      : `templates: ${names} (${templatesOnly ? "only these may be sent" : "other texts may be sent too"})`,
+    allowedLinkDomains === undefined
+      ? "links: any host (carriers may filter links)"
+      : allowedLinkDomains.length === 0
+        ? "links: none allowed"
+        : `links: only to ${allowedLinkDomains.join(", ")} and their subdomains`,
+    quietHours
+      ? `quiet hours: ${quietHours.start}-${quietHours.end} in the recipient's local time`
+      : "quiet hours: none (any hour)",
+  ];
 }

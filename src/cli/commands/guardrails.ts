@@ -18,10 +18,17 @@ type Source = "default" | "config" | "environment";
 /** A value as a person writes it: the environment variable's syntax (`5/1h`, `US,CA`, `true`). */
 function written(value: unknown): string {
   if (value === undefined) return "(unset)";
-  if (Array.isArray(value)) return value.length ? value.join(",") : "(none)";
+  if (Array.isArray(value)) {
+    // Templates show by name: their texts are in the config file.
+    const items = value.map((item) => (typeof item === "object" && item ? item.name : item));
+    return items.length ? items.join(",") : "(none)";
+  }
   if (typeof value === "object" && value !== null && "limit" in value && "windowSeconds" in value) {
     const { limit, windowSeconds } = value as { limit: number; windowSeconds: number };
     return `${limit}/${windowSeconds}s`;
+  }
+  if (typeof value === "object" && value !== null && "start" in value && "end" in value) {
+    return `${value.start}-${value.end}`;
   }
   return String(value);
 }
