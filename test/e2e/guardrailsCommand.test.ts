@@ -82,7 +82,38 @@ describe("sms-mcp guardrails", () => {
     expect((await shown()).maxSegments).toMatchObject({ value: 10, source: "default" });
   });
 
+  it("the content rules are set as their variables are written: a templates file, hosts, a window", async () => {
+    const templates = join(dir, "templates.json");
+    await writeFile(templates, JSON.stringify([{ name: "code", text: "Code {c:digits}." }]));
+    for (const [field, value] of [
+      ["templates", templates],
+      ["templatesOnly", "yes"],
+      ["allowedLinkDomains", "Pay.Example.COM"],
+      ["quietHours", "21:30-07:45"],
+    ]) {
+      const set = await runCli(["guardrails", "Sales", "set", field as string, value as string], {
+        SMS_MCP_CONFIG: config,
+      });
+      expect(set.code, set.stderr).toBe(0);
+    }
+    const file = JSON.parse(await readFile(config, "utf8"));
+    expect(file.connections[0].guardrails).toMatchObject({
+      templates: [{ name: "code", text: "Code {c:digits}." }],
+      templatesOnly: true,
+      allowedLinkDomains: ["pay.example.com"],
+      quietHours: { start: "21:30", end: "07:45" },
+    });
+    const table = await runCli(["guardrails", "Sales"], { SMS_MCP_CONFIG: config });
+    expect(table.stdout).toMatch(/templates +code +config/);
+    expect(table.stdout).toMatch(/quietHours +21:30-07:45 +config/);
+    for (const field of ["templates", "templatesOnly", "allowedLinkDomains", "quietHours"]) {
+      await runCli(["guardrails", "Sales", "unset", field], { SMS_MCP_CONFIG: config });
+    }
+  });
+
   it.each([
+    [["set", "quietHours", "9pm-7am"], 1, /quietHours must be a daily window/],
+    [["set", "allowedLinkDomains", "https://x.com/"], 1, /allowedLinkDomains.*is not a host name/],
     [["set", "perRecipient", "lots"], 1, /perRecipient must be a count per window/],
     [["set", "maxSegments", "0"], 1, /maxSegments must be a whole number of at least 1/],
     [["set", "noSuchField", "1"], 2, /unknown guardrail "noSuchField"/],

@@ -128,8 +128,14 @@ export function compileTemplates(templates: readonly MessageTemplate[]): Compile
   }));
 }
 
-const LINE_BREAK = /[\n\r\v\f\u0085\u2028\u2029]/;
-const CONTROL = /\p{Cc}/u;
+/** A control character (C0, DEL, C1: line breaks among them) or a line or paragraph separator. */
+function breaksLine(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
 
 /**
  * One pass over the message: for every offset, how far each placeholder kind may reach from
@@ -144,23 +150,26 @@ export function scanMessage(
   for (const { start, end } of links) linkEnd[start] = end;
 
   // Offsets where code points start, so that a text's 64 characters are code points.
-  const pointStarts: number[] = [];
-  for (let i = 0; i < n; i += (message.codePointAt(i) ?? 0) > 0xffff ? 2 : 1) pointStarts.push(i);
-  pointStarts.push(n);
+  const pointStarts = new Int32Array(n + 1);
+  let points = 0;
+  for (let i = 0; i < n; i += (message.codePointAt(i) ?? 0) > 0xffff ? 2 : 1) {
+    pointStarts[points++] = i;
+  }
+  pointStarts[points] = n;
 
   const textLimit = new Int32Array(n + 1);
   const digitsLimit = new Int32Array(n + 1);
   let textRunEnd = n;
   let digitsRunEnd = n;
-  // Backwards over code points: where the current run of valid characters ends.
-  for (let k = pointStarts.length - 2; k >= 0; k--) {
+  // Backwards over code points: where the current run of valid characters ends. (A surrogate
+  // pair is neither a control character nor a digit, so its first unit decides.)
+  for (let k = points - 1; k >= 0; k--) {
     const at = pointStarts[k] as number;
-    const next = pointStarts[k + 1] as number;
-    const char = message.slice(at, next);
+    const code = message.charCodeAt(at);
     const startsLink = linkEnd[at] !== -1;
-    if (LINE_BREAK.test(char) || CONTROL.test(char) || startsLink) textRunEnd = at;
-    if (!/[0-9]/.test(char) || startsLink) digitsRunEnd = at;
-    const cap = pointStarts[Math.min(k + TEXT_MAX_CHARACTERS, pointStarts.length - 1)] as number;
+    if (breaksLine(code) || startsLink) textRunEnd = at;
+    if (!isDigit(code) || startsLink) digitsRunEnd = at;
+    const cap = pointStarts[Math.min(k + TEXT_MAX_CHARACTERS, points)] as number;
     textLimit[at] = Math.min(textRunEnd, cap);
     digitsLimit[at] = Math.min(digitsRunEnd, at + DIGITS_MAX);
   }
