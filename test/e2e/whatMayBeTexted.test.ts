@@ -9,6 +9,7 @@ import { startHttpCli } from "../helpers/httpServer.js";
 import { connectClient } from "../helpers/mcpClients.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
+import { clock, localMinutes, windowAroundNow } from "../helpers/wallClock.js";
 
 const TO = "+15551234567";
 const dir = mkdtempSync(join(tmpdir(), "sms-mcp-content-"));
@@ -215,23 +216,6 @@ describe("allowed link domains", () => {
   });
 });
 
-/** The wall clock in `zone` now, in minutes since its midnight. */
-function localMinutes(zone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(Date.now());
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return part("hour") * 60 + part("minute");
-}
-
-function clock(minutes: number): string {
-  const m = ((minutes % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-}
-
 describe("quiet hours in the recipient's local time", () => {
   const auditLog = join(dir, "audit.jsonl");
 
@@ -274,9 +258,8 @@ describe("quiet hours in the recipient's local time", () => {
 
   it("an allow-listed number is not exempt", async () => {
     const to = "+12125550123";
-    const now = localMinutes("America/New_York");
     await withServer(
-      { SMS_MCP_ALLOW_LIST: to, SMS_MCP_QUIET_HOURS: `${clock(now - 30)}-${clock(now + 30)}` },
+      { SMS_MCP_ALLOW_LIST: to, SMS_MCP_QUIET_HOURS: windowAroundNow("America/New_York") },
       async ({ call }) => {
         expectRefused(await call({ to_: to, message: "Hi" }), "quiet_hours", /quiet hours/);
         expect(sim.requests()).toHaveLength(0);
