@@ -9,6 +9,7 @@ import {
   type GuardrailSettings,
   type GuardrailsConfig,
 } from "../sms/guardrails/settings.js";
+import { parseTemplate } from "../sms/guardrails/templates.js";
 import { ConfigError } from "./configError.js";
 import { parseDuration } from "./duration.js";
 
@@ -72,9 +73,11 @@ function parse(syntax: EnvSyntax, value: string, source: string): unknown {
     case "hosts":
       return value.trim().toLowerCase() === "none" ? [] : list(value);
     case "window": {
-      const match = /^\s*(\S+)\s*-\s*(\S+)\s*$/.exec(value);
+      // A dash or the en or em dash people type for a range; 9:00 as 09:00.
+      const match = /^\s*(\S+?)\s*[-\u2013\u2014]\s*(\S+)\s*$/.exec(value);
+      const clock = (time = "") => (/^\d:/.test(time) ? `0${time}` : time);
       // Not undefined: the field is optional, and undefined would pass as "unset".
-      return match ? { start: match[1], end: match[2] } : value;
+      return match ? { start: clock(match[1]), end: clock(match[2]) } : value;
     }
     case "jsonFile":
       return readJsonFile(value, source);
@@ -131,7 +134,8 @@ export function guardrailOverridesFromEnv(env: NodeJS.ProcessEnv): Partial<Guard
 
 /**
  * Defaults, then the connection's config, then the environment's overrides; a combination
- * that cannot work (templatesOnly with no template) is a ConfigError naming the settings.
+ * that cannot work (templatesOnly with no template, a link placeholder where no link may go)
+ * is a ConfigError naming the settings.
  */
 export function resolveGuardrails(
   config: GuardrailsConfig | undefined,
@@ -141,6 +145,15 @@ export function resolveGuardrails(
   if (settings.templatesOnly && settings.templates.length === 0) {
     throw new ConfigError(
       `templatesOnly is on (${overrides.templatesOnly ? GUARDRAIL_FIELDS.templatesOnly.env : "in the config"}), but the connection has no templates: add templates to its guardrails, or point ${GUARDRAIL_FIELDS.templates.env} at a JSON file of them`,
+    );
+  }
+  const linkTemplate = settings.templates.find((template) => {
+    const parsed = parseTemplate(template.text);
+    return typeof parsed !== "string" && parsed.steps.some((step) => step.kind === "link");
+  });
+  if (linkTemplate && settings.allowedLinkDomains?.length === 0) {
+    throw new ConfigError(
+      `template "${linkTemplate.name}" has a link placeholder, but allowedLinkDomains is "none", so no text could ever match it: name the hosts its links may go to, or take the placeholder out`,
     );
   }
   return settings;

@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+import { domainToASCII } from "node:url";
 import { LinkifyIt } from "linkify-it";
 import ianaTlds from "tlds/index.json" with { type: "json" };
 import { hostOf } from "./hosts.js";
@@ -34,6 +36,20 @@ const linkify = new LinkifyIt({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: true
 /** Full stops that a URL parser reads as `.` (ideographic, full-width, half-width). */
 const FOREIGN_DOTS = /[\u3002\uff0e\uff61]/g;
 
+/** Every top-level domain a host may end in, as the URL parser writes it (punycode). */
+const KNOWN_TLDS = new Set([...ianaTlds, ...RESERVED_TLDS].map((tld) => domainToASCII(tld)));
+
+/**
+ * Runs of what a host name is made of. linkify-it wants a link to stand apart from the words
+ * around it (it skips `evil.com:8080/pay`, `Tap:www.evil.com`, `evil.com👈`), and phones are
+ * less particular, so every such run that ends in a known TLD is a link too. One character
+ * class and no nesting: linear in the text.
+ */
+const HOST_LIKE_RUN = /[\p{L}\p{N}\p{M}.-]+/gu;
+
+/** Punctuation a sentence puts after a link, which is not part of what a tap opens. */
+const TRAILING_PUNCTUATION = /[.,;:!?'"’”)\]}>|]+$/u;
+
 /** The web address a link text opens: a scheme-less one opens over http, like a phone's. */
 function absolute(text: string): string {
   if (text.startsWith("//")) return `http:${text}`;
@@ -46,25 +62,55 @@ function emailHost(address: string): string[] {
   return host ? [host] : [];
 }
 
+/**
+ * The host a browser handed the whole unbroken run from a link's start would open, when that
+ * can differ from the linkifier's: user info (`https://pay.example.com(@evil.com`), percent
+ * escapes (`https://evil%2Ecom`) or backslashes in the authority. Null when the run cannot be
+ * read at all (refused, as no one can say where it goes); undefined when it says nothing new.
+ */
+function hostOfRun(run: string): string | null | undefined {
+  const trimmed = run.replace(TRAILING_PUNCTUATION, "");
+  const authority = trimmed.replace(/^[a-z][a-z0-9+.-]*:/i, "").replace(/^[/\\]+/, "");
+  const end = authority.search(/[/?#]/);
+  if (!/[@%\\]/.test(end === -1 ? authority : authority.slice(0, end))) return undefined;
+  return hostOf(absolute(trimmed)) ?? null;
+}
+
+/** A run of host characters that a phone could take for a host: known TLD, no empty label. */
+function hostOfBareRun(run: string): string | undefined {
+  const name = run.replace(/^[.-]+|[.-]+$/g, "");
+  if (!name.includes(".") || name.includes("..")) return undefined;
+  // Only a dotted quad is an address: the URL parser would also read a price (`12.50`) as one.
+  if (/^[\d.]+$/.test(name)) return isIP(name) === 4 ? name : undefined;
+  const host = hostOf(`http://${name}`);
+  if (host === undefined) return undefined;
+  const tld = host.slice(host.lastIndexOf(".") + 1);
+  return KNOWN_TLDS.has(tld) ? host : undefined;
+}
+
 /** Every link in `text` a phone would make tappable, with the hosts each could open. */
 export function findLinks(text: string): FoundLink[] {
   // The foreign full stops are one UTF-16 unit, like `.`: offsets stay those of `text`.
   const scanned = text.replace(FOREIGN_DOTS, ".");
-  const matches = linkify.match(scanned);
-  if (!matches) return [];
-  return matches.map((match) => {
+  const links = (linkify.match(scanned) ?? []).map((match): FoundLink => {
     const email = match.schema === "mailto:";
     if (email) {
       return { start: match.index, end: match.lastIndex, email, hosts: emailHost(match.url) };
     }
-    const hosts = new Set<string>();
+    const run = /^\S+/.exec(scanned.slice(match.index))?.[0] ?? "";
+    const opened = hostOfRun(run);
     const matched = hostOf(absolute(match.url));
-    if (matched) hosts.add(matched);
-    // The run up to the next space is what a browser would be handed if the phone's linkifier
-    // is more generous than this one (user info, percent-encoded dots).
-    const run = /^\S+/.exec(scanned.slice(match.index))?.[0];
-    const opened = run ? hostOf(absolute(run)) : undefined;
-    if (opened) hosts.add(opened);
-    return { start: match.index, end: match.lastIndex, email, hosts: [...hosts] };
+    const hosts =
+      opened === null ? [] : [...new Set([matched, opened])].filter((h) => h !== undefined);
+    return { start: match.index, end: match.lastIndex, email, hosts };
   });
+  const linked = links.slice();
+  for (const run of scanned.matchAll(HOST_LIKE_RUN)) {
+    const start = run.index;
+    const end = start + run[0].length;
+    if (linked.some((link) => start < link.end && link.start < end)) continue;
+    const host = hostOfBareRun(run[0]);
+    if (host !== undefined) links.push({ start, end, email: false, hosts: [host] });
+  }
+  return links.sort((a, b) => a.start - b.start);
 }

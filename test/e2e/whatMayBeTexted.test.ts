@@ -168,6 +168,9 @@ describe("allowed link domains", () => {
     ],
     ["a parent of an allowed host", "Pay at https://smiledental.com/x", "smiledental.com"],
     ["an email address", "Write to billing@evil.com", "evil.com"],
+    ["a bare domain with a port", "Pay at evil.com:8080/pay", "evil.com"],
+    ["a bare domain glued to a colon", "Pay now:www.evil.com", "www.evil.com"],
+    ["user info behind a parenthesis", "Pay at https://pay.smiledental.com(@evil.com", "evil.com"],
   ])("%s is refused naming the host, nothing is sent", async (_, message, host) => {
     await withServer(settings, async ({ call }) => {
       const result = await call({ to_: TO, message });
@@ -187,12 +190,13 @@ describe("allowed link domains", () => {
         "Pay at HTTPS://PAY.SMILEDENTAL.COM/i/2.",
         "See www.smiledental.org/hours or smiledental.org",
         "Pay at https://eu.pay.smiledental.com/i/3",
+        "Pay at https://pay.smiledental.com, thanks (or at smiledental.org's desk)!",
       ]) {
         const result = await call({ to_: TO, message });
         expectSent(result);
         expect(String(result.structuredContent?.notes)).toMatch(/contains a link/);
       }
-      expect(sim.requests()).toHaveLength(4);
+      expect(sim.requests()).toHaveLength(5);
     });
   });
 

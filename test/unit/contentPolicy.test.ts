@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseGuardrail } from "../../src/config/guardrailSettings.js";
-import { quietHoursRule } from "../../src/sms/guardrails/quietHours.js";
+import { type QuietHours, quietHoursRule } from "../../src/sms/guardrails/quietHours.js";
 import {
   type CompiledTemplate,
   compileTemplates,
@@ -149,6 +152,10 @@ describe("templates", () => {
   });
 });
 
+function clockOf(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
 describe("quiet hours", () => {
   const night = { start: "21:00", end: "08:00" };
   const at = (iso: string) => Date.parse(iso);
@@ -242,6 +249,71 @@ describe("quiet hours", () => {
     expect(quietHoursRule("+44", london, lunch, at("2026-01-10T13:00:00Z")).allowed).toBe(true);
   });
 
+  it.each([
+    // Santiago springs from 00:00 to 01:00 on 2026-09-06: the end, midnight, never comes.
+    ["Santiago", ["America/Santiago"], "21:00-00:00", "2026-09-06T03:00:00Z", 3600, "01:00"],
+    // London springs from 01:00 to 02:00 on 2026-03-29: 01:30 never comes.
+    ["London", ["Europe/London"], "23:00-01:30", "2026-03-29T00:40:00Z", 1200, "02:00"],
+    // Lord Howe springs from 02:00 to 02:30 on 2026-10-04: 02:15 never comes.
+    ["Lord Howe", ["Australia/Lord_Howe"], "01:00-02:15", "2026-10-03T15:25:00Z", 300, "02:30"],
+  ])(
+    "an end that %s's clock change skips opens at the jump",
+    (_, zones, span, iso, wait, local) => {
+      const [start = "", end = ""] = span.split("-");
+      const decision = quietHoursRule("+1", zones, { start, end }, at(iso));
+      expect(decision.allowed === false && decision.retryAfterSeconds).toBe(wait);
+      expect(decision.allowed === false && decision.reason).toContain(`at ${local} their time`);
+    },
+  );
+
+  it("zones whose open hours overlap only after a clock change: opens then, not never", () => {
+    // 12:30-08:00 leaves 08:00-12:30 open: 13:00-17:30Z in New York (EST), 08:00-12:30Z in
+    // London. From 2026-03-08, EDT moves New York's to 12:00-16:30Z: both are open from 12:00Z,
+    // 32 h 18 min after 03:42Z the day before.
+    const zones = ["America/New_York", "Europe/London"];
+    const window = { start: "12:30", end: "08:00" };
+    const decision = quietHoursRule("+1", zones, window, at("2026-03-07T03:42:00Z"));
+    expect(decision.allowed === false && decision.retryAfterSeconds).toBe(116_280);
+  });
+
+  it("agrees with a minute-by-minute scan of the next two days, across clock changes (property)", () => {
+    const zoneSets = fc.subarray(
+      [
+        "America/New_York",
+        "Europe/London",
+        "America/Santiago",
+        "Australia/Lord_Howe",
+        "Asia/Kathmandu",
+      ],
+      { minLength: 1, maxLength: 3 },
+    );
+    const minute = fc.integer({ min: 0, max: 1439 });
+    // Near a change in one of the zones, where the arithmetic is hardest.
+    const changes = ["2026-03-08", "2026-03-29", "2026-09-06", "2026-10-04", "2026-11-01"];
+    const instant = fc
+      .tuple(fc.constantFrom(...changes), fc.integer({ min: -36 * 60, max: 36 * 60 }))
+      .map(([day, offset]) => Date.parse(`${day}T00:00:00Z`) + offset * 60_000);
+    const openAt = (zones: string[], window: QuietHours, when: number) =>
+      quietHoursRule("+1", zones, window, when).allowed;
+    fc.assert(
+      fc.property(zoneSets, minute, minute, instant, (zones, start, end, now) => {
+        fc.pre(start !== end);
+        const window = { start: clockOf(start), end: clockOf(end) };
+        const decision = quietHoursRule("+1", zones, window, now);
+        if (decision.allowed) return;
+        let scanned: number | undefined;
+        for (let m = 1; m <= 2 * 1440 && scanned === undefined; m++) {
+          if (openAt(zones, window, now + m * 60_000)) scanned = m * 60;
+        }
+        if (!decision.retryable) expect(scanned).toBeUndefined();
+        else if (scanned !== undefined) {
+          expect(decision.retryAfterSeconds).toBeLessThanOrEqual(scanned);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it("retryAfterSeconds always lands outside every zone's window (property)", () => {
     const zoneSets = fc.subarray(
       [
@@ -274,6 +346,54 @@ describe("quiet hours", () => {
   });
 });
 
+describe("links as a phone finds them", () => {
+  const hostsIn = (text: string) => findLinks(text).map((link) => link.hosts);
+
+  it.each([
+    ["a port", "Pay at evil.com:8080/pay", [["evil.com"]]],
+    ["a colon before it", "Pay now:evil.com/x", [["evil.com"]]],
+    ["a scheme without slashes", "http:evil.com", [["evil.com"]]],
+    ["a colon before www", "Tap:www.evil.com", [["www.evil.com"]]],
+    ["an emoji after it", "evil.com👈", [["evil.com"]]],
+    [
+      "symbols after it",
+      "evil.com| evil.org+ evil.net=x",
+      [["evil.com"], ["evil.org"], ["evil.net"]],
+    ],
+    ["full-width letters and a port", "ｅｖｉｌ．ｃｏｍ:80", [["evil.com"]]],
+    ["a dotted quad with a port", "1.2.3.4:80", [["1.2.3.4"]]],
+    [
+      "user info behind a parenthesis",
+      "https://pay.example.com(@evil.com|",
+      [["pay.example.com", "evil.com"], ["evil.com"]],
+    ],
+  ])("a bare host with %s is a link", (_, text, hosts) => {
+    expect(hostsIn(text)).toEqual(hosts);
+  });
+
+  it.each([
+    ["a comma", "Pay at https://pay.example.com, thanks"],
+    ["brackets", "(pay.example.com)"],
+    ["an exclamation mark", "pay.example.com!"],
+    ["a possessive", "pay.example.com's"],
+    ["quotes", '"pay.example.com" or “pay.example.com”'],
+    ["a port and a path", "https://pay.example.com:8443/invoice.pdf"],
+    ["an address in the query", "https://pay.example.com/x?e=a@b.com&f=evil.com"],
+  ])("punctuation around a link (%s) is not part of its host", (_, text) => {
+    expect(new Set(hostsIn(text).flat())).toEqual(new Set(["pay.example.com"]));
+  });
+
+  it("prices, versions, phone numbers and abbreviations are not links", () => {
+    expect(
+      findLinks("Total 12.50, version 2.4.1, call 1.800.555.0199. Mr.Smith e.g. U.S."),
+    ).toEqual([]);
+  });
+
+  it("a run whose user info cannot be read has no host, so no list allows it", () => {
+    expect(hostsIn("https://pay.example.com@[evil")).toEqual([[]]);
+  });
+});
+
 describe("content settings as written", () => {
   it("link domains are read as the hosts they name", () => {
     expect(linkDomainOf("PAY.Example.COM.")).toBe("pay.example.com");
@@ -284,6 +404,10 @@ describe("content settings as written", () => {
       "10.0.0.1",
       "localhost",
       "",
+      "*.example.com",
+      ".example.com",
+      "a..b.com",
+      "x;y.com",
     ]) {
       expect(linkDomainOf(bad)).toBeUndefined();
     }
@@ -294,12 +418,26 @@ describe("content settings as written", () => {
     expect(parseGuardrail("allowedLinkDomains", "none", "X")).toEqual([]);
   });
 
+  it("at most 50 templates, since the tool's description lists them all", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sms-mcp-templates-")), "templates.json");
+    const many = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ name: `t${i}`, text: `Reminder ${i}: {when}` }));
+    writeFileSync(file, JSON.stringify(many(50)));
+    expect(parseGuardrail("templates", file, "X")).toHaveLength(50);
+    writeFileSync(file, JSON.stringify(many(51)));
+    expect(() => parseGuardrail("templates", file, "X")).toThrow(/at most 50 templates/);
+  });
+
   it("quiet hours are HH:MM-HH:MM", () => {
     expect(parseGuardrail("quietHours", "21:00 - 08:00", "X")).toEqual({
       start: "21:00",
       end: "08:00",
     });
+    for (const typed of ["21:00–8:00", "21:00 — 08:00"]) {
+      expect(parseGuardrail("quietHours", typed, "X")).toEqual({ start: "21:00", end: "08:00" });
+    }
     expect(() => parseGuardrail("quietHours", "21:00-24:00", "X")).toThrow(/X.*HH:MM/);
+    expect(() => parseGuardrail("quietHours", "9pm-8am", "X")).toThrow(/X.*HH:MM/);
     expect(() => parseGuardrail("quietHours", "21:00", "X")).toThrow(/X must be a daily window/);
   });
 });

@@ -75,6 +75,22 @@ describe("guardrail settings", () => {
     });
   });
 
+  it("a link placeholder where no link may go stops the start, naming the template", () => {
+    const templates = [
+      { name: "code", text: "Your code is {code:digits}" },
+      { name: "payment", text: "Pay at {link:link} today" },
+    ];
+    expect(() =>
+      resolveGuardrails(
+        { templates },
+        guardrailOverridesFromEnv({ SMS_MCP_ALLOWED_LINK_DOMAINS: "none" }),
+      ),
+    ).toThrow(/template "payment" has a link placeholder, but allowedLinkDomains is "none"/);
+    expect(
+      resolveGuardrails({ templates, allowedLinkDomains: ["pay.example.com"] }, {}).templates,
+    ).toHaveLength(2);
+  });
+
   it.each([
     ["SMS_MCP_RATE_PER_RECIPIENT", "five an hour", /count per window/],
     ["SMS_MCP_MAX_SEGMENTS", "0", /at least 1/],

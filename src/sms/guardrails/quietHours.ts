@@ -9,8 +9,8 @@ export interface QuietHours {
 export const CLOCK_TIME = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
 
 const DAY_SECONDS = 86_400;
-/** A window can never open if every start within two days was tried. */
-const SEARCH_MS = 2 * DAY_SECONDS * 1000;
+/** A daily window that does not open for all zones within two days never will. */
+const SEARCH_SECONDS = 2 * DAY_SECONDS;
 
 function secondsOfDay(clock: string): number {
   const [, hours = "0", minutes = "0"] = CLOCK_TIME.exec(clock) ?? [];
@@ -19,26 +19,36 @@ function secondsOfDay(clock: string): number {
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** The wall-clock time in `zone` at `instant`, in seconds since its midnight. */
-function localSeconds(zone: string, instant: number): number {
+/** The wall clock and calendar in `zone` at `instant` (ms), as seconds since 1970 read as UTC. */
+function wallClock(zone: string, instant: number): number {
   let format = formats.get(zone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {
       timeZone: zone,
       hourCycle: "h23",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
     });
     formats.set(zone, format);
   }
-  let seconds = 0;
-  for (const part of format.formatToParts(instant)) {
-    if (part.type === "hour") seconds += Number(part.value) * 3600;
-    else if (part.type === "minute") seconds += Number(part.value) * 60;
-    else if (part.type === "second") seconds += Number(part.value);
-  }
-  return seconds;
+  const part: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
+  for (const { type, value } of format.formatToParts(instant)) part[type] = Number(value);
+  const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = part;
+  return Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+}
+
+/** The wall-clock time in `zone` at `instant` (ms), in seconds since its midnight. */
+function localSeconds(zone: string, instant: number): number {
+  return ((wallClock(zone, instant) % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS;
+}
+
+/** How far `zone`'s wall clock is ahead of UTC at `second` (seconds since 1970). */
+function offsetAt(zone: string, second: number): number {
+  return wallClock(zone, second * 1000) - second;
 }
 
 /** Whether a zone name is one this runtime's time-zone data knows. */
@@ -57,21 +67,37 @@ function inside(seconds: number, window: QuietHours): boolean {
   return start < end ? seconds >= start && seconds < end : seconds >= start || seconds < end;
 }
 
-/** The next instant at or after `from` when the wall clock in `zone` reads `clock`. */
-function nextWallClock(zone: string, clock: string, from: number): number {
-  const target = secondsOfDay(clock);
-  const base = Math.floor(from / 1000) * 1000;
-  const ahead = (((target - localSeconds(zone, base)) % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS;
-  let instant = base + ahead * 1000;
-  // A daylight-saving change in between moves the wall clock: correct by what it reads then.
-  for (let tries = 0; tries < 3; tries++) {
-    let off = target - localSeconds(zone, instant);
-    if (off > DAY_SECONDS / 2) off -= DAY_SECONDS;
-    if (off < -DAY_SECONDS / 2) off += DAY_SECONDS;
-    if (off === 0) break;
-    instant += off * 1000;
+/**
+ * The instants in (`from`, `until`] (seconds) at which `zone` can leave the window: where its
+ * wall clock reads the window's end, and where its offset changes (a daylight-saving jump can
+ * skip the end, or carry the clock out of the window). Zones change offset at most twice a
+ * year, so one change is looked for between the two ends of the span.
+ */
+function leavingInstants(zone: string, end: string, from: number, until: number): number[] {
+  const pieces: { from: number; until: number; offset: number }[] = [];
+  const first = offsetAt(zone, from);
+  let change = until + 1;
+  if (offsetAt(zone, until) !== first) {
+    let before = from;
+    change = until;
+    while (change - before > 1) {
+      const middle = Math.floor((before + change) / 2);
+      if (offsetAt(zone, middle) === first) before = middle;
+      else change = middle;
+    }
+    pieces.push({ from: change, until, offset: offsetAt(zone, change) });
   }
-  return instant < base ? instant + DAY_SECONDS * 1000 : instant;
+  pieces.push({ from, until: change - 1, offset: first });
+  const instants = change <= until ? [change] : [];
+  const endOfDay = secondsOfDay(end);
+  for (const piece of pieces) {
+    const firstDay = Math.floor((piece.from + piece.offset) / DAY_SECONDS);
+    for (let day = firstDay; day * DAY_SECONDS - piece.offset <= piece.until; day++) {
+      const instant = day * DAY_SECONDS + endOfDay - piece.offset;
+      if (instant > from && instant >= piece.from && instant <= piece.until) instants.push(instant);
+    }
+  }
+  return instants;
 }
 
 function clockText(seconds: number): string {
@@ -120,11 +146,12 @@ export function quietHoursRule(
     known.length === 1
       ? `it is ${where} for ${e164}`
       : `${e164} could be in ${known.length} time zones, and it is ${where}${quiet.length > 3 ? " and more" : ""}`;
+  // The first instant every zone is outside is one at which some zone has just left.
+  const from = Math.floor(now / 1000);
   const opensAt = known
-    .map((zone) => nextWallClock(zone, window.end, now))
-    .filter((instant) => instant - now <= SEARCH_MS)
+    .flatMap((zone) => leavingInstants(zone, window.end, from, from + SEARCH_SECONDS))
     .sort((a, b) => a - b)
-    .find((instant) => known.every((zone) => !inside(localSeconds(zone, instant), window)));
+    .find((second) => known.every((zone) => !inside(localSeconds(zone, second * 1000), window)));
   if (opensAt === undefined) {
     return {
       allowed: false,
@@ -133,12 +160,19 @@ export function quietHoursRule(
       reason: `${their}: inside this connection's quiet hours (${span} the recipient's local time), and its possible time zones are never all outside them at once; the account owner can turn quietHours off, or a number with a known area can be used`,
     };
   }
-  const waitMs = opensAt - now;
+  const waitMs = opensAt * 1000 - now;
+  const opening = known
+    .slice(0, 3)
+    .map((zone) => clockText(localSeconds(zone, opensAt * 1000)))
+    .map((clock, index) =>
+      known.length === 1 ? `${clock} their time` : `${clock} in ${known[index]}`,
+    )
+    .join(", ");
   return {
     allowed: false,
     category: "quiet_hours",
     retryable: true,
     retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-    reason: `${their}, inside this connection's quiet hours (${span} the recipient's local time); sending will be possible in about ${describeWait(waitMs)}, at ${window.end} their time`,
+    reason: `${their}, inside this connection's quiet hours (${span} the recipient's local time); sending will be possible in about ${describeWait(waitMs)}, at ${opening}`,
   };
 }

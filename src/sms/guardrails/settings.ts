@@ -53,17 +53,23 @@ const templateSchema = z
   })
   .strict();
 
-const templates = z.array(templateSchema).superRefine((list, context) => {
-  const problem = templatesProblem(list);
-  if (problem) context.addIssue({ code: "custom", message: problem });
-});
+/** Every template is listed in the tool's description and tried against each text. */
+const MAX_TEMPLATES = 50;
+
+const templates = z
+  .array(templateSchema)
+  .max(MAX_TEMPLATES, `at most ${MAX_TEMPLATES} templates per connection`)
+  .superRefine((list, context) => {
+    const problem = templatesProblem(list);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
 
 const linkDomain = z.string().transform((written, context) => {
   const host = linkDomainOf(written);
   if (host === undefined) {
     context.addIssue({
       code: "custom",
-      message: `"${written.slice(0, 64)}" is not a host name (write pay.example.com: no scheme, path, port or IP address)`,
+      message: `"${written.slice(0, 64)}" is not a host name (write pay.example.com: no scheme, path, port, wildcard or IP address; it covers its subdomains)`,
     });
     return z.NEVER;
   }
