@@ -2,6 +2,7 @@
 // for "well under a millisecond" on 1,600 characters), and a number's time-zone lookup.
 // A measurement, not a test: it always exits 0. Uses the tsc output in dist/.
 import { performance } from "node:perf_hooks";
+import { quietHoursRule } from "../dist/sms/guardrails/quietHours.js";
 import {
   compileTemplates,
   firstMatchingTemplate,
@@ -31,6 +32,10 @@ const hostile = {
   "link-like runs": fill("x.com "),
   "digits and dots": fill("1.2."),
   "the booking text, repeated": fill("Hi Ann, your visit at Smile Dental is on Tue at 3pm. "),
+  "one long dotted word": fill("ab."),
+  "bare domains glued to symbols": fill("evil.com:80|"),
+  "hyphens, then a letter": `${fill("-").slice(0, 1599)}a`,
+  "a link, then punctuation": `https://pay.example.com@${fill("!").slice(0, 1570)}x`,
 };
 
 function judge(message) {
@@ -74,4 +79,20 @@ await timeZonesOf("+12125550123");
 const againMs = performance.now() - again;
 console.log(
   `\nTime zones of a number: first ${firstMs.toFixed(2)} ms, a new number ${others[25].toFixed(2)} ms (median of 50), one seen before ${(againMs * 1000).toFixed(0)} µs.`,
+);
+
+// Inside the window, so the opening is searched for: three zones, one near a clock change.
+const zones = ["America/New_York", "Europe/London", "Australia/Lord_Howe"];
+const night = { start: "21:00", end: "08:00" };
+const nearChange = Date.parse("2026-10-03T15:00:00Z");
+quietHoursRule("+1", zones, night, nearChange);
+const quiet = [];
+for (let i = 0; i < 200; i++) {
+  const start = performance.now();
+  quietHoursRule("+1", zones, night, nearChange + i * 60_000);
+  quiet.push(performance.now() - start);
+}
+quiet.sort((a, b) => a - b);
+console.log(
+  `Quiet hours, inside the window, 3 zones (one changing its clocks): median ${quiet[100].toFixed(3)} ms, slowest of 200 ${quiet[199].toFixed(3)} ms.`,
 );

@@ -47,8 +47,23 @@ const KNOWN_TLDS = new Set([...ianaTlds, ...RESERVED_TLDS].map((tld) => domainTo
  */
 const HOST_LIKE_RUN = /[\p{L}\p{N}\p{M}.-]+/gu;
 
+/** The text from a given offset up to the next space (sticky: it matches there or not at all). */
+const UNBROKEN_RUN = /\S+/y;
+
 /** Punctuation a sentence puts after a link, which is not part of what a tap opens. */
-const TRAILING_PUNCTUATION = /[.,;:!?'"’”)\]}>|]+$/u;
+const TRAILING_PUNCTUATION = ".,;:!?'\"’”)]}>|";
+
+/**
+ * `text` without the characters of `set` at its ends. A loop, not `/[…]+$/`: that regex retries
+ * from every position of a long run of them, quadratic in a hostile text.
+ */
+function trimmed(text: string, set: string, fromStart = false): string {
+  let start = 0;
+  let end = text.length;
+  while (end > start && set.includes(text[end - 1] as string)) end--;
+  while (fromStart && start < end && set.includes(text[start] as string)) start++;
+  return text.slice(start, end);
+}
 
 /** The web address a link text opens: a scheme-less one opens over http, like a phone's. */
 function absolute(text: string): string {
@@ -69,16 +84,16 @@ function emailHost(address: string): string[] {
  * read at all (refused, as no one can say where it goes); undefined when it says nothing new.
  */
 function hostOfRun(run: string): string | null | undefined {
-  const trimmed = run.replace(TRAILING_PUNCTUATION, "");
-  const authority = trimmed.replace(/^[a-z][a-z0-9+.-]*:/i, "").replace(/^[/\\]+/, "");
+  const link = trimmed(run, TRAILING_PUNCTUATION);
+  const authority = link.replace(/^[a-z][a-z0-9+.-]*:/i, "").replace(/^[/\\]+/, "");
   const end = authority.search(/[/?#]/);
   if (!/[@%\\]/.test(end === -1 ? authority : authority.slice(0, end))) return undefined;
-  return hostOf(absolute(trimmed)) ?? null;
+  return hostOf(absolute(link)) ?? null;
 }
 
 /** A run of host characters that a phone could take for a host: known TLD, no empty label. */
 function hostOfBareRun(run: string): string | undefined {
-  const name = run.replace(/^[.-]+|[.-]+$/g, "");
+  const name = trimmed(run, ".-", true);
   if (!name.includes(".") || name.includes("..")) return undefined;
   // Only a dotted quad is an address: the URL parser would also read a price (`12.50`) as one.
   if (/^[\d.]+$/.test(name)) return isIP(name) === 4 ? name : undefined;
@@ -97,7 +112,8 @@ export function findLinks(text: string): FoundLink[] {
     if (email) {
       return { start: match.index, end: match.lastIndex, email, hosts: emailHost(match.url) };
     }
-    const run = /^\S+/.exec(scanned.slice(match.index))?.[0] ?? "";
+    UNBROKEN_RUN.lastIndex = match.index;
+    const run = UNBROKEN_RUN.exec(scanned)?.[0] ?? "";
     const opened = hostOfRun(run);
     const matched = hostOf(absolute(match.url));
     const hosts =
