@@ -4,6 +4,7 @@ import type { ResolvedConnection } from "../config/connection.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
 import type { Logger } from "../log/logger.js";
 import { lazyProvider } from "../providers/lazyProvider.js";
+import type { ConfirmMode } from "../sms/confirmModes.js";
 import { longestSendMs } from "../sms/deliver.js";
 import { SmsError } from "../sms/errors.js";
 import type { GuardrailStore } from "../sms/ports/store.js";
@@ -16,6 +17,8 @@ import type { CliContext } from "./context.js";
 export interface ComposeOptions {
   /** Send nothing, whatever the connection says (`serve --dry-run`). Default: the connection's. */
   dryRun?: boolean;
+  /** How each text is approved, whatever the connection says (`serve --confirm`). */
+  confirm?: ConfirmMode | undefined;
   /** The shared ledger in Redis (`serve --redis-url`). Default: `SMS_MCP_REDIS_URL`. */
   redisUrl?: string | undefined;
   /**
@@ -41,9 +44,11 @@ export async function composeSmsService(
   logger: Logger,
   options: ComposeOptions = {},
 ): Promise<SmsService> {
-  const guardrails = options.dryRun
-    ? { ...connection.guardrails, dryRun: true }
-    : connection.guardrails;
+  const guardrails = {
+    ...connection.guardrails,
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.confirm ? { confirm: options.confirm } : {}),
+  };
   const redisUrl = options.redisUrl ?? environment.redisUrl;
   const store =
     options.store ??
@@ -80,6 +85,7 @@ export async function composeSmsService(
     store,
     audit: openAuditLog(connection.auditLogPath),
     logger,
+    confirmKey: environment.confirmKey,
     pendingWaitMs: longestSendMs(environment.timeoutMs),
   });
 }

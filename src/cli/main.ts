@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_SESSIONS,
 } from "../server/http/defaults.js";
+import { CONFIRM_MODES } from "../sms/confirmModes.js";
 import { VERSION } from "../version.js";
 import type { Shell } from "./completion.js";
 import { createCliContext } from "./context.js";
@@ -34,6 +35,12 @@ program
   )
   .option("--all-connections", "http: serve every configured connection")
   .option("--dry-run", "run every check and record the attempt, but send nothing")
+  .addOption(
+    new Option(
+      "--confirm <mode>",
+      "a person approves each text through the client's form: ask (or a read-back where it cannot ask), human (or refused), off",
+    ).choices(CONFIRM_MODES),
+  )
   .option(
     "--host <host>",
     "http: address to bind (non-loopback needs SMS_MCP_AUTH_TOKEN)",

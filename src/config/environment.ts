@@ -41,6 +41,11 @@ export interface Environment {
    * Ed25519 key), which Telnyx status callbacks are checked against.
    */
   telnyxPublicKey: string | undefined;
+  /**
+   * `SMS_MCP_CONFIRM_KEY`: the key (32 bytes or more, base64 or hex) that seals confirmation
+   * forms' state, the same on every replica. Unset: one generated and kept with the ledger.
+   */
+  confirmKey: Uint8Array | undefined;
   /** `SMS_MCP_OAUTH_ISSUER`: the authorization server whose JWT access tokens are accepted. */
   oauthIssuer: string | undefined;
   /** `SMS_MCP_ALLOWED_ORIGINS`, comma-separated. */
@@ -142,6 +147,22 @@ function oauthFrom(env: NodeJS.ProcessEnv): Pick<Environment, "publicUrl" | "oau
   return { publicUrl, oauthIssuer };
 }
 
+function confirmKeyFrom(value: string | undefined): Uint8Array | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  const key = /^([0-9a-f]{2})+$/i.test(text)
+    ? Buffer.from(text, "hex")
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(text)
+      ? Buffer.from(text, "base64")
+      : Buffer.alloc(0);
+  if (key.length < 32) {
+    throw new ConfigError(
+      "SMS_MCP_CONFIRM_KEY must be at least 32 random bytes, written in base64 or hex (openssl rand -base64 32)",
+    );
+  }
+  return new Uint8Array(key);
+}
+
 function telnyxPublicKeyFrom(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const key = value.trim();
@@ -185,6 +206,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     authToken: env.SMS_MCP_AUTH_TOKEN || undefined,
     ...oauthFrom(env),
     telnyxPublicKey: telnyxPublicKeyFrom(env.SMS_MCP_TELNYX_PUBLIC_KEY),
+    confirmKey: confirmKeyFrom(env.SMS_MCP_CONFIRM_KEY),
     allowedOrigins: (env.SMS_MCP_ALLOWED_ORIGINS ?? "")
       .split(",")
       .map((origin) => origin.trim())

@@ -22,6 +22,7 @@ const EXPECTED: Record<EnvSyntax, string> = {
   path: "a file path",
   hosts: 'comma-separated host names (pay.example.com,example.org), or "none" for no links at all',
   window: 'a daily window such as "21:00-08:00" (HH:MM-HH:MM, two different times)',
+  choice: "one of its words",
   jsonFile: "the path of a JSON file",
 };
 
@@ -79,6 +80,8 @@ function parse(syntax: EnvSyntax, value: string, source: string): unknown {
       // Not undefined: the field is optional, and undefined would pass as "unset".
       return match ? { start: clock(match[1]), end: clock(match[2]) } : value;
     }
+    case "choice":
+      return value.trim().toLowerCase();
     case "jsonFile":
       return readJsonFile(value, source);
   }
@@ -90,6 +93,10 @@ function expectedFrom(syntax: EnvSyntax, error: z.ZodError): string {
   if (syntax === "count" && issue?.code === "too_small") {
     const least = Number(issue.minimum) + (issue.inclusive ? 0 : 1);
     return `${EXPECTED.count} of at least ${least}`;
+  }
+  if (syntax === "choice" && issue?.code === "invalid_value") {
+    const words = issue.values.map(String);
+    return `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
   }
   return EXPECTED[syntax];
 }

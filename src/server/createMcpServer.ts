@@ -1,11 +1,14 @@
 import {
   type CallToolRequest,
   type CallToolResult,
+  type InputRequiredResult,
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  type ServerContext,
 } from "@modelcontextprotocol/server";
 import { VERSION } from "../version.js";
+import { callConfirmation } from "./askPerson.js";
 import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
 import { SEND_SMS_TOOL_NAME, sendSmsToolFor } from "./sendSmsTool.js";
 import { toToolResult } from "./toolResult.js";
@@ -73,7 +76,10 @@ export function createMcpServer(service: ToolService): Server {
 
   server.setRequestHandler(
     "tools/call",
-    async (request: CallToolRequest): Promise<CallToolResult> => {
+    async (
+      request: CallToolRequest,
+      ctx: ServerContext,
+    ): Promise<CallToolResult | InputRequiredResult> => {
       const { name, arguments: args } = request.params;
       if (name !== SEND_SMS_TOOL_NAME) {
         throw new ProtocolError(
@@ -81,7 +87,10 @@ export function createMcpServer(service: ToolService): Server {
           `Unknown tool ${name.slice(0, 64)}; this server has only ${SEND_SMS_TOOL_NAME}`,
         );
       }
-      return toToolResult(await service.send(args));
+      if (service.confirmation.mode === "off") return toToolResult(await service.send(args));
+      const confirmation = callConfirmation(service, server, ctx);
+      const outcome = await service.send(args, confirmation.confirmer);
+      return "awaitingPerson" in outcome ? confirmation.pending() : toToolResult(outcome);
     },
   );
 

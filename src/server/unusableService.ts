@@ -27,6 +27,8 @@ export function unusableService(reason: string, connection: SendIdentity): ToolS
       allowedLinkDomains: undefined,
       quietHours: undefined,
     },
+    confirmation: { mode: "off", timeoutSeconds: 1, windowSeconds: 1 },
+    sealingKey: async () => new Uint8Array(32),
     send: async () => outcome,
     warmUp: () => undefined,
     idle: async () => undefined,

@@ -83,14 +83,29 @@ export class SendClaims {
 
   constructor(private readonly options: SendClaimsOptions) {}
 
+  /** What makes two sends identical: the same connection, recipient, sender and text. */
+  identityOf(send: ValidSend): string {
+    return `${this.options.connectionId}\n${send.to}\n${send.from}\n${send.bodySha256}`;
+  }
+
+  /**
+   * Whether an identical text is already going or gone (in flight here, pending elsewhere, or
+   * sent within the duplicate window): the claim will answer it as a duplicate, so the person
+   * is not asked about it. A store that cannot be asked counts as no.
+   */
+  async alreadyGoing(send: ValidSend): Promise<boolean> {
+    const { store, guardrails, now } = this.options;
+    if (guardrails.duplicateWindowSeconds <= 0) return false;
+    const key = this.identityOf(send);
+    if (this.inFlight.has(key)) return true;
+    const earlier = await store.earlier?.(key, now()).catch(() => undefined);
+    return earlier?.state === "sent" || earlier?.state === "pending";
+  }
+
   /** Throws a refusal (rate limit, unconfirmed earlier send); otherwise says what to do. */
   async claim(send: ValidSend): Promise<Claim> {
-    const { connectionId, guardrails } = this.options;
-    const windowSeconds = guardrails.duplicateWindowSeconds;
-    const duplicateKey =
-      windowSeconds > 0
-        ? `${connectionId}\n${send.to}\n${send.from}\n${send.bodySha256}`
-        : undefined;
+    const windowSeconds = this.options.guardrails.duplicateWindowSeconds;
+    const duplicateKey = windowSeconds > 0 ? this.identityOf(send) : undefined;
     if (duplicateKey !== undefined) {
       const earlier = this.inFlight.get(duplicateKey);
       if (earlier) return { kind: "in_flight", earlier: earlier.promise };

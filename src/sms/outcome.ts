@@ -1,3 +1,4 @@
+import type { ConfirmedBy } from "./confirmation.js";
 import type { SmsError } from "./errors.js";
 import { describeWindow } from "./guardrails/rateLimit.js";
 import type { AuditOutcome, AuditRecord } from "./ports/audit.js";
@@ -28,6 +29,8 @@ export interface Attempt {
   notes?: string[] | undefined;
   /** The template the message matched, once the policy looked. */
   template?: string | undefined;
+  /** Who approved the text, when the connection asks. */
+  confirmedBy?: ConfirmedBy | undefined;
   delivered?: Delivered | undefined;
   failure?: { error: SmsError; stage: FailureStage } | undefined;
   duplicateWindowSeconds: number;
@@ -67,6 +70,7 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
     return { ok: false, reason, details };
   }
   details.status = delivered.status;
+  details.confirmedBy = attempt.confirmedBy;
   switch (delivered.status) {
     case "sent": {
       const { receipt } = delivered;

@@ -39,6 +39,10 @@ export const sendSmsOutputSchema = z.object({
   encoding: z.string().optional().describe("GSM-7, or UCS-2 when any character needs it"),
   notes: z.array(z.string()).optional(),
   template: z.string().optional().describe("The connection's template the message matched"),
+  confirmedBy: z
+    .enum(["person", "read-back"])
+    .optional()
+    .describe("Who approved the text, on a connection that asks: the person, or a read-back"),
   error: sendErrorSchema.optional(),
 });
 
@@ -48,3 +52,7 @@ export type SendStatus = SendDetails["status"];
 export type SendOutcome =
   | { ok: true; details: SendDetails }
   | { ok: false; reason: string; details: SendDetails };
+
+/** The confirmation form went to the client: this call ends without an outcome (2026-07-28). */
+export const AWAITING_PERSON = { awaitingPerson: true } as const;
+export type AwaitingPerson = typeof AWAITING_PERSON;

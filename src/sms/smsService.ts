@@ -1,6 +1,8 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { type Claim, type EarlierSend, SendClaims } from "./claim.js";
+import { type ConfirmedBy, type Confirmer, judgeConfirmation } from "./confirmation.js";
+import type { ConfirmMode } from "./confirmModes.js";
 import { deliver } from "./deliver.js";
 import { asSmsError } from "./errors.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
@@ -23,9 +25,11 @@ import type { GuardrailStore } from "./ports/store.js";
 import { PROVIDER_TITLES } from "./providerNames.js";
 import { countSegments } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
-import type { SendOutcome } from "./sendResult.js";
+import { AWAITING_PERSON, type AwaitingPerson, type SendOutcome } from "./sendResult.js";
+import { firstSightings } from "./sightings.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
 import { steadyClock } from "./steadyClock.js";
+import type { ValidSend } from "./validate.js";
 
 export interface SmsServiceOptions {
   connection: SendIdentity;
@@ -46,6 +50,11 @@ export interface SmsServiceOptions {
   /** A new id for each attempt. Default: a random UUID. */
   newAttemptId?: () => string;
   /**
+   * Seals the state of a confirmation form between its two calls. Default: a key generated once
+   * and kept by the store, so every replica sharing the store agrees on it.
+   */
+  confirmKey?: Uint8Array | undefined;
+  /**
    * How long an identical send in flight on another process or replica is waited for before
    * the call answers "unconfirmed". Default: 30 s.
    */
@@ -57,6 +66,15 @@ export interface SmsServiceOptions {
  * before the provider is called) → deliver → settle, then one outcome built and recorded.
  * One service per connection.
  */
+/** How the connection has each text approved (DESIGN §16), for the serving layer that asks. */
+export interface ConfirmationSettings {
+  mode: ConfirmMode;
+  /** How long the person has to answer a form shown during the call. */
+  timeoutSeconds: number;
+  /** How long a form's sealed state, or a read-back, stays good. */
+  windowSeconds: number;
+}
+
 /** The rules on what may be texted and when, which the tool's description tells the model. */
 export type ContentPolicy = Pick<
   GuardrailSettings,
@@ -66,6 +84,8 @@ export type ContentPolicy = Pick<
 export class SmsService {
   readonly connection: SendIdentity;
   readonly contentPolicy: ContentPolicy;
+  readonly confirmation: ConfirmationSettings;
+  private readonly confirmKey: Lazy<Uint8Array>;
   // Number metadata (libphonenumber) is large: it loads on the first send, or at warm-up.
   private readonly validation = new Lazy(() => import("./validate.js"));
   // Time-zone data: only for a connection with quiet hours.
@@ -73,10 +93,12 @@ export class SmsService {
   private readonly templates: readonly CompiledTemplate[];
   private readonly claims: SendClaims;
   private readonly callbacks: StatusCallbackInbox;
-  private readonly active = new Set<Promise<SendOutcome>>();
+  private readonly active = new Set<Promise<SendOutcome | AwaitingPerson>>();
   /** The audit record's time. */
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Read-backs and spent confirmations, remembered where every replica sees them. */
+  private readonly firstSighting: (key: string, windowMs: number) => Promise<boolean>;
   private warmedUp = false;
 
   constructor(private readonly options: SmsServiceOptions) {
@@ -84,6 +106,18 @@ export class SmsService {
     this.templates = compileTemplates(options.guardrails.templates);
     const { templates, templatesOnly, allowedLinkDomains, quietHours } = options.guardrails;
     this.contentPolicy = { templates, templatesOnly, allowedLinkDomains, quietHours };
+    const { confirm, confirmTimeoutSeconds, confirmWindowSeconds } = options.guardrails;
+    this.confirmation = {
+      mode: confirm,
+      timeoutSeconds: confirmTimeoutSeconds,
+      windowSeconds: confirmWindowSeconds,
+    };
+    this.confirmKey = new Lazy(async () => {
+      if (options.confirmKey) return options.confirmKey;
+      const created = randomBytes(32).toString("base64");
+      const kept = (await options.store.sharedSecret?.("confirm-key", created)) ?? created;
+      return new Uint8Array(Buffer.from(kept, "base64"));
+    });
     this.now = options.now ?? Date.now;
     const windowNow = options.now ?? steadyClock();
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
@@ -101,6 +135,7 @@ export class SmsService {
             options.provider.findSent?.({ to, from, body, since }) ?? Promise.resolve(undefined)
         : undefined,
     });
+    this.firstSighting = firstSightings(options.store, windowNow);
     this.callbacks = new StatusCallbackInbox({
       connection: options.connection,
       provider: options.provider,
@@ -108,6 +143,11 @@ export class SmsService {
       audit: options.audit,
       now: this.now,
     });
+  }
+
+  /** The key that seals confirmation forms' state, the same on every replica of the store. */
+  sealingKey(): Promise<Uint8Array> {
+    return this.confirmKey.get();
   }
 
   /** A status callback from the provider: recorded when it is genuine and new. */
@@ -147,14 +187,25 @@ export class SmsService {
     return this.active.size;
   }
 
-  send(args: unknown): Promise<SendOutcome> {
-    const sending = this.attempt(args);
+  /**
+   * One send. With a `confirmer` (the MCP server passes one when the connection's `confirm` is
+   * on), the person is asked before the claim; without one, as from `sms-mcp send` typed on a
+   * terminal, the text needs no other approval. `AWAITING_PERSON` means the form went to the
+   * client and the call ends there: the answer comes with a later call.
+   */
+  send(args: unknown): Promise<SendOutcome>;
+  send(args: unknown, confirmer: Confirmer | undefined): Promise<SendOutcome | AwaitingPerson>;
+  send(args: unknown, confirmer?: Confirmer): Promise<SendOutcome | AwaitingPerson> {
+    const sending = this.attempt(args, confirmer);
     this.active.add(sending);
     void sending.finally(() => this.active.delete(sending));
     return sending;
   }
 
-  private async attempt(args: unknown): Promise<SendOutcome> {
+  private async attempt(
+    args: unknown,
+    confirmer: Confirmer | undefined,
+  ): Promise<SendOutcome | AwaitingPerson> {
     const { connection, guardrails } = this.options;
     const { validateSend, callingCodesOf } = this.validation.value ?? (await this.validation.get());
     const attempt: Attempt = {
@@ -179,6 +230,11 @@ export class SmsService {
         const { timeZonesOf } = this.timeZones.value ?? (await this.timeZones.get());
         checkQuietHours(guardrails.quietHours, send.to, await timeZonesOf(send.to), this.now());
       }
+      if (confirmer && guardrails.confirm !== "off" && !(await this.claims.alreadyGoing(send))) {
+        const verdict = await this.confirm(send, attempt, confirmer, guardrails.confirm);
+        if (typeof verdict !== "string") return verdict;
+        attempt.confirmedBy = verdict;
+      }
       claim = await this.claims.claim(send);
       if (claim.kind === "new") attempt.attemptId = claim.attemptId;
       if (claim.kind !== "in_flight" && claim.note) {
@@ -194,6 +250,33 @@ export class SmsService {
     this.log(outcome);
     await this.audit(attempt, outcome);
     return outcome;
+  }
+
+  /** Asks the person through `confirmer`: who approved, the form's pending, or a refusal thrown. */
+  private async confirm(
+    send: ValidSend,
+    attempt: Attempt,
+    confirmer: Confirmer,
+    mode: Exclude<ConfirmMode, "off">,
+  ): Promise<ConfirmedBy | AwaitingPerson> {
+    const segments = attempt.segments ?? countSegments(send.body);
+    const answer = await confirmer({
+      to: send.to,
+      country: send.toFacts.country,
+      from: send.from,
+      body: send.body,
+      segments: segments.segments,
+      encoding: segments.encoding,
+    });
+    const { connection, guardrails } = this.options;
+    const verdict = await judgeConfirmation(
+      { mode, connectionId: connection.id, windowSeconds: guardrails.confirmWindowSeconds },
+      answer,
+      this.claims.identityOf(send),
+      { firstSighting: this.firstSighting },
+    );
+    if (verdict.kind === "refused") throw verdict.error;
+    return verdict.kind === "asking" ? AWAITING_PERSON : verdict.by;
   }
 
   private async deliverOrJoin(claim: Claim, attempt: Attempt): Promise<Delivered> {

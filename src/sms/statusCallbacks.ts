@@ -2,8 +2,8 @@ import { type DeliveryState, deliveryAuditRecord } from "./delivery.js";
 import type { AuditSink } from "./ports/audit.js";
 import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
-import { SeenKeys } from "./seenKeys.js";
 import type { SendIdentity } from "./sendIdentity.js";
+import { firstSightings } from "./sightings.js";
 
 export type CallbackReceipt =
   | { recorded: true; messageId: string; state: DeliveryState }
@@ -33,9 +33,11 @@ export interface StatusCallbackInboxOptions {
  * and only once (a replay is refused), and then goes on record as a `delivery` audit line.
  */
 export class StatusCallbackInbox {
-  private readonly seen = new SeenKeys();
+  private readonly firstSighting: (key: string, windowMs: number) => Promise<boolean>;
 
-  constructor(private readonly options: StatusCallbackInboxOptions) {}
+  constructor(private readonly options: StatusCallbackInboxOptions) {
+    this.firstSighting = firstSightings(options.store, options.now);
+  }
 
   async receive(callback: StatusCallback): Promise<CallbackReceipt> {
     const { provider, connection, audit, now } = this.options;
@@ -54,11 +56,5 @@ export class StatusCallbackInbox {
     const record = deliveryAuditRecord(connection, verified.report, new Date(now()));
     await audit.append(record);
     return { recorded: true, messageId: verified.report.messageId, state: record.delivery };
-  }
-
-  private firstSighting(key: string, windowMs: number): Promise<boolean> {
-    const { store, now } = this.options;
-    if (store.firstSighting) return store.firstSighting(key, windowMs, now());
-    return Promise.resolve(this.seen.firstSighting(key, windowMs, now()));
   }
 }

@@ -47,13 +47,16 @@ export class LedgerState {
     return this.hits.size + this.held.size;
   }
 
+  /** The attempt holding `key` now, if any. */
+  holder(key: string, now: number): EarlierAttempt | undefined {
+    const held = this.held.get(key);
+    return held && held.expiresAt > now ? this.view(held, now) : undefined;
+  }
+
   /** What a claim would get now, without changing anything. */
   decide({ duplicate, buckets }: ClaimRequest, now: number): ClaimDecision {
-    if (duplicate) {
-      const earlier = this.held.get(duplicate.key);
-      if (earlier && earlier.expiresAt > now)
-        return { kind: "duplicate", earlier: this.view(earlier, now) };
-    }
+    const earlier = duplicate && this.holder(duplicate.key, now);
+    if (earlier) return { kind: "duplicate", earlier };
     for (const bucket of buckets) {
       if (bucket.limit <= 0) return { kind: "rate_limited", bucket, retryAfterMs: undefined };
       const recent = this.recent(bucket.key, bucket.windowMs, now);

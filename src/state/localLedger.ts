@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import {
   closeSync,
   fstatSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
   type Stats,
@@ -10,11 +12,12 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type ClaimDecision,
   type ClaimRequest,
+  type EarlierAttempt,
   type GuardrailStore,
   PENDING_STALE_AFTER_MS,
   type Settlement,
@@ -134,6 +137,50 @@ export class LocalLedgerStore implements GuardrailStore {
     const decision = await this.appendAndJudge(line);
     this.compactIfLarge(now);
     return decision ?? { kind: "claimed" };
+  }
+
+  async earlier(duplicateKey: string, now: number): Promise<EarlierAttempt | undefined> {
+    this.followReplacement(now);
+    await this.catchUp();
+    return this.state.holder(duplicateKey, now);
+  }
+
+  /**
+   * A seen key is a claim of its own key with no rate bucket: the ledger's one atomic step
+   * decides, across processes, which sighting came first, and holds it for the window.
+   */
+  async firstSighting(key: string, windowMs: number, now: number): Promise<boolean> {
+    const decision = await this.claim(
+      {
+        attemptId: `seen-${randomUUID()}`,
+        duplicate: { key: `seen\n${key}`, windowMs },
+        buckets: [],
+        attempt: { to: "", from: "", bodySha256: "" },
+      },
+      now,
+    );
+    return decision.kind === "claimed";
+  }
+
+  /**
+   * Kept in its own file beside the ledger (0600), created once with O_EXCL so that processes
+   * starting together agree on the first one written.
+   */
+  async sharedSecret(name: string, created: string): Promise<string> {
+    const path = join(dirname(this.options.path), `${name}.secret`);
+    try {
+      writeFileSync(path, created, { mode: 0o600, flag: "wx" });
+      return created;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    // Another process created it: wait out its write if it is still under way.
+    for (let tries = 0; tries < 50; tries++) {
+      const kept = readFileSync(path, "utf8");
+      if (kept !== "") return kept;
+      await sleep(10);
+    }
+    throw new Error(`${path} is empty`);
   }
 
   async settle(

@@ -1,6 +1,7 @@
 import type {
   ClaimDecision,
   ClaimRequest,
+  EarlierAttempt,
   GuardrailStore,
   Settlement,
 } from "../sms/ports/store.js";
@@ -21,6 +22,10 @@ export class MemoryGuardrailStore implements GuardrailStore {
       this.state.claim(request.attemptId, request.duplicate, request.buckets, "self", now);
     }
     return decision;
+  }
+
+  async earlier(duplicateKey: string, now: number): Promise<EarlierAttempt | undefined> {
+    return this.state.holder(duplicateKey, now);
   }
 
   async settle(

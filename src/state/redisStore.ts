@@ -3,6 +3,7 @@ import { sha256 } from "../sms/hash.js";
 import {
   type ClaimDecision,
   type ClaimRequest,
+  type EarlierAttempt,
   type GuardrailStore,
   PENDING_STALE_AFTER_MS,
   type Settlement,
@@ -172,20 +173,35 @@ export class RedisGuardrailStore implements GuardrailStore {
       return { kind: "rate_limited", bucket, retryAfterMs: wait < 0 ? undefined : wait };
     }
     const [, state, at, messageId, holder] = reply;
+    return { kind: "duplicate", earlier: this.earlierOf(holder, state, at, messageId) };
+  }
+
+  async earlier(duplicateKey: string): Promise<EarlierAttempt | undefined> {
+    const [holder, state, at, messageId] = await this.redis.hmget(
+      `${this.prefix}dup:${hashed(duplicateKey)}`,
+      "a",
+      "s",
+      "t",
+      "m",
+    );
+    return holder ? this.earlierOf(holder, state, at, messageId) : undefined;
+  }
+
+  /** A duplicate key's fields (`a`, `s`, `t`, `m`) as the attempt that holds it. */
+  private earlierOf(
+    holder: unknown,
+    state: unknown,
+    at: unknown,
+    messageId: unknown,
+  ): EarlierAttempt {
     const since = Number(at);
-    const holderId = String(holder);
+    const attemptId = String(holder);
     if (state === "sent") {
       const id = messageId ? String(messageId) : undefined;
-      return {
-        kind: "duplicate",
-        earlier: { state: "sent", at: since, attemptId: holderId, messageId: id },
-      };
+      return { state: "sent", at: since, attemptId, messageId: id };
     }
     const live = state === "pending" && Date.now() - since < this.stalePendingMs;
-    return {
-      kind: "duplicate",
-      earlier: { state: live ? "pending" : "unknown", at: since, attemptId: holderId },
-    };
+    return { state: live ? "pending" : "unknown", at: since, attemptId };
   }
 
   async settle(
@@ -205,6 +221,15 @@ export class RedisGuardrailStore implements GuardrailStore {
     if (settled === 0 && settlement.outcome !== "failed") {
       this.options.onLostClaim?.(settlement.outcome);
     }
+  }
+
+  async sharedSecret(name: string, created: string): Promise<string> {
+    const key = `${this.prefix}secret:${name}`;
+    // SET NX then GET: whichever replica came first, every one reads the same value.
+    await this.redis.set(key, created, "NX");
+    const kept = await this.redis.get(key);
+    if (kept === null) throw new Error("Redis did not keep the shared secret");
+    return kept;
   }
 
   async firstSighting(key: string, windowMs: number): Promise<boolean> {

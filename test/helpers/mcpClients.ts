@@ -11,10 +11,28 @@ import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport as SseV1 } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport as StdioV1 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema as ElicitRequestSchemaV1 } from "@modelcontextprotocol/sdk/types.js";
 import { cleanEnv } from "./simulatorEnv.js";
 import { CLI_PATH } from "./stdioServer.js";
 
 export type ClientKind = "v2 auto" | "v2 legacy" | "v1";
+
+/** The form a server asked the person to fill in, as the client's handler got it. */
+export interface AskedForm {
+  message: string;
+  requestedSchema?: unknown;
+}
+
+/** A person at the host: answers a confirmation form (or never does). */
+export type FormAnswerer = (form: AskedForm) => Promise<{
+  action: "accept" | "decline" | "cancel";
+  content?: Record<string, string | number | boolean | string[]>;
+}>;
+
+export interface ClientOptions {
+  /** Declares form elicitation and answers each form with this; absent: no elicitation. */
+  answer?: FormAnswerer;
+}
 export type TransportKind = "stdio" | "streamable-http" | "sse";
 
 /** Where the server is: the env a spawned stdio server gets, the URL of a running HTTP one. */
@@ -52,9 +70,19 @@ export async function connectClient(
   kind: ClientKind,
   transport: TransportKind,
   server: ServerUnderTest,
+  options: ClientOptions = {},
 ): Promise<ConnectedClient> {
+  const { answer } = options;
   if (kind === "v1") {
-    const client = new ClientV1({ name: "sms-mcp-tests-v1", version: "0" });
+    const client = new ClientV1(
+      { name: "sms-mcp-tests-v1", version: "0" },
+      answer ? { capabilities: { elicitation: {} } } : undefined,
+    );
+    if (answer) {
+      client.setRequestHandler(ElicitRequestSchemaV1, (request) =>
+        answer(request.params as AskedForm),
+      );
+    }
     await client.connect(
       transport === "stdio"
         ? new StdioV1(stdioParams(server))
@@ -79,8 +107,18 @@ export async function connectClient(
   }
   const client = new ClientV2(
     { name: "sms-mcp-tests-v2", version: "0" },
-    kind === "v2 auto" ? { versionNegotiation: { mode: "auto" } } : undefined,
+    {
+      ...(kind === "v2 auto" ? { versionNegotiation: { mode: "auto" as const } } : {}),
+      ...(answer ? { capabilities: { elicitation: { form: {} } } } : {}),
+    },
   );
+  // The same handler serves a legacy server's elicitation/create and a 2026-07-28 server's
+  // input_required form (the client fulfils it and retries the call).
+  if (answer) {
+    client.setRequestHandler("elicitation/create", (request) =>
+      answer(request.params as AskedForm),
+    );
+  }
   await client.connect(
     transport === "stdio"
       ? new StdioV2(stdioParams(server))

@@ -5,6 +5,7 @@ import { fromConfig, resolveConnection } from "../../config/resolveConnection.js
 import { createLogger, type Logger, openLogger } from "../../log/logger.js";
 import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
+import type { ConfirmMode } from "../../sms/confirmModes.js";
 import { longestSendMs } from "../../sms/deliver.js";
 import { PROVIDER_NAMES } from "../../sms/providerNames.js";
 import { composeSmsService } from "../compose.js";
@@ -18,6 +19,8 @@ export interface ServeOptions {
   /** HTTP: serve every configured connection. */
   allConnections?: boolean;
   dryRun?: boolean;
+  /** Overrides the connection's `confirm` (and `SMS_MCP_CONFIRM`). */
+  confirm?: ConfirmMode;
   host: string;
   port: string;
   stateless?: boolean;
@@ -168,6 +171,7 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
     connections.map((connection) =>
       composeSmsService(connection, context, logger, {
         dryRun: options.dryRun === true,
+        confirm: options.confirm,
         redisUrl,
         statusCallbackUrl: callbackUrl(connection.id),
       }),

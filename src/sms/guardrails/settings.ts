@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONFIRM_MODES } from "../confirmModes.js";
 import { e164Schema } from "../e164.js";
 import { linkDomainOf } from "../hosts.js";
 import { MAX_MESSAGE_CHARS } from "../sendSmsArguments.js";
@@ -10,6 +11,7 @@ import { templatesProblem } from "./templates.js";
  * - count: a whole number; bool: 1/0, true/false, yes/no, on/off; countries: `US,CA` or `*`;
  * - numbers: comma-separated E.164; rate: a count per window, `5/1h`; path: a file path;
  * - hosts: comma-separated host names, or `none`; window: `21:00-08:00`;
+ * - choice: one of the field's words (`off`, `ask`, `human`);
  * - jsonFile: the path of a JSON file holding the value.
  */
 export type EnvSyntax =
@@ -21,6 +23,7 @@ export type EnvSyntax =
   | "path"
   | "hosts"
   | "window"
+  | "choice"
   | "jsonFile";
 
 interface GuardrailField<S extends z.ZodType = z.ZodType> {
@@ -143,6 +146,25 @@ export const GUARDRAIL_FIELDS = {
   ),
   /** No text inside this daily window of the recipient's local time; unset: any hour. */
   quietHours: field(quietHours.optional(), undefined, "SMS_MCP_QUIET_HOURS", "window"),
+  /**
+   * Whether a person approves each text through the client's form (elicitation): `ask` falls
+   * back to a read-back in two calls where the client cannot show one, `human` refuses there.
+   */
+  confirm: field(z.enum(CONFIRM_MODES), "off", "SMS_MCP_CONFIRM", "choice"),
+  /** How long the form waits for the person's answer before the call gives up. */
+  confirmTimeoutSeconds: field(
+    z.number().int().positive(),
+    120,
+    "SMS_MCP_CONFIRM_TIMEOUT_SECONDS",
+    "count",
+  ),
+  /** How long a read-back, or a form's sealed state, stays good for the call that sends. */
+  confirmWindowSeconds: field(
+    z.number().int().positive(),
+    300,
+    "SMS_MCP_CONFIRM_WINDOW_SECONDS",
+    "count",
+  ),
   /** Every check runs and the attempt is recorded, but nothing is sent. */
   dryRun: field(z.boolean(), false, "SMS_MCP_DRY_RUN", "bool"),
   /** Where the audit log goes; unset = the platform's state directory. */

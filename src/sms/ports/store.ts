@@ -69,6 +69,16 @@ export interface GuardrailStore {
    * store remembers it for every replica. Default: each service remembers its own.
    */
   firstSighting?(key: string, windowMs: number, now: number): Promise<boolean>;
+  /**
+   * The attempt holding `duplicateKey` now, if any, without claiming anything: an identical
+   * text already sent is not put to the person again. Default: none known.
+   */
+  earlier?(duplicateKey: string, now: number): Promise<EarlierAttempt | undefined>;
+  /**
+   * A secret every process and replica sharing this store agrees on: the one kept under
+   * `name`, or `created` kept now if there is none yet. Default: `created`, for this process.
+   */
+  sharedSecret?(name: string, created: string): Promise<string>;
   /** Whether a claim could be made now (a shared store may be unreachable). Default: true. */
   isReady?(): Promise<boolean>;
   /** Lets go of files or connections. */

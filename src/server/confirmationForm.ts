@@ -1,0 +1,51 @@
+import type { ElicitRequestFormParams } from "@modelcontextprotocol/server";
+import type { ConfirmationRequest } from "../sms/confirmation.js";
+
+/** The form's one field (DESIGN §16). */
+export const SEND_FIELD = "send";
+
+/** The key of the form in `inputRequests` and `inputResponses` (2026-07-28). */
+export const CONFIRM_INPUT_KEY = "confirm";
+
+const regions = new Intl.DisplayNames(["en"], { type: "region" });
+
+function countryName(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  try {
+    return regions.of(code);
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * What the person reads before answering: everything that will be sent, the text exactly as
+ * it goes (the host shows the message as plain text).
+ */
+export function confirmationForm(request: ConfirmationRequest): ElicitRequestFormParams {
+  const country = countryName(request.country);
+  const parts = request.segments === 1 ? "1 SMS" : `${request.segments} SMS parts`;
+  return {
+    mode: "form",
+    message: [
+      "Send this text message?",
+      `To: ${request.to}${country ? ` (${country})` : ""}`,
+      `From: ${request.from}`,
+      `Length: ${parts}, ${request.encoding}`,
+      "Text:",
+      request.body,
+    ].join("\n"),
+    requestedSchema: {
+      type: "object",
+      properties: {
+        [SEND_FIELD]: {
+          type: "boolean",
+          title: "Send this text?",
+          description: "Tick to send it now; leave it unticked, or decline, to send nothing.",
+          default: false,
+        },
+      },
+      required: [SEND_FIELD],
+    },
+  };
+}
