@@ -1,0 +1,240 @@
+// DESIGN §16, sealed and single use: a 2026-07-28 form's requestState, as raw requests send
+// it back right and wrong, and the second round on another replica (shared state directory,
+// and separately Redis).
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { type RedisServer, redisStatus, startRedis } from "../helpers/redisServer.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+
+const VERSION = "2026-07-28";
+const TO = "+15551234567";
+const ASKING_CLIENT = {
+  "io.modelcontextprotocol/protocolVersion": VERSION,
+  "io.modelcontextprotocol/clientInfo": { name: "raw", version: "0" },
+  "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
+};
+const YES = { action: "accept", content: { send: true } };
+
+interface ToolAnswer {
+  resultType?: string;
+  requestState?: string;
+  inputRequests?: Record<string, { method: string; params: { message: string } }>;
+  isError?: boolean;
+  content?: Array<{ type: string; text: string }>;
+  structuredContent?: {
+    status?: string;
+    confirmedBy?: string;
+    error?: { category: string; reason: string };
+  };
+}
+
+let nextId = 1;
+
+/** One 2026-07-28 tools/call of send_sms, as a client sends it (a retry carries the extras). */
+async function call(
+  url: string,
+  message: string,
+  retry: { requestState?: string; inputResponses?: Record<string, unknown> } = {},
+): Promise<ToolAnswer> {
+  const response = await fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": VERSION,
+      "mcp-method": "tools/call",
+      "mcp-name": "send_sms",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: nextId++,
+      method: "tools/call",
+      params: { name: "send_sms", arguments: { to_: TO, message }, _meta: ASKING_CLIENT, ...retry },
+    }),
+  });
+  const body = (await response.json()) as { result?: ToolAnswer; error?: unknown };
+  if (!body.result) throw new Error(`no result: ${JSON.stringify(body)}`);
+  return body.result;
+}
+
+/** The first round: the form and its sealed state. */
+async function ask(url: string, message: string): Promise<string> {
+  const first = await call(url, message);
+  expect(first.resultType).toBe("input_required");
+  expect(first.inputRequests?.confirm?.method).toBe("elicitation/create");
+  expect(first.inputRequests?.confirm?.params.message).toContain(message);
+  return first.requestState as string;
+}
+
+function expectInvalid(answer: ToolAnswer, why: RegExp): void {
+  expect(answer.content?.[0]?.text).toBe("SMS couldn't be sent");
+  expect(answer.structuredContent?.error?.category).toBe("confirmation_invalid");
+  expect(answer.structuredContent?.error?.reason).toMatch(why);
+}
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(() => sim?.close());
+
+function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), "sms-mcp-sealed-"));
+  return {
+    ...providerEnv(sim, "telnyx"),
+    SMS_MCP_CONFIRM: "ask",
+    SMS_MCP_STATE_DIR: join(dir, "state"),
+    SMS_MCP_AUDIT_LOG: join(dir, "audit.jsonl"),
+    ...extra,
+  };
+}
+
+describe("a 2026-07-28 form's state, sent back right and wrong", () => {
+  let server: HttpCli;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    // No duplicate window: only the spent nonce can stop a replayed yes.
+    env = serverEnv({ SMS_MCP_DUPLICATE_WINDOW_SECONDS: "0" });
+    server = await startHttpCli(env);
+  });
+  afterAll(() => server?.stop());
+
+  it("the yes sends once; the same yes replayed is refused, nothing more sent", async () => {
+    sim.clear();
+    const state = await ask(server.url, "Your table is ready.");
+    expect(sim.requests()).toHaveLength(0);
+    const yes = { requestState: state, inputResponses: { confirm: YES } };
+    const sent = await call(server.url, "Your table is ready.", yes);
+    expect(sent.content?.[0]?.text).toBe("SMS sent.");
+    expect(sent.structuredContent?.confirmedBy).toBe("person");
+    expectInvalid(await call(server.url, "Your table is ready.", yes), /already used/);
+    expect(sim.requests()).toHaveLength(1);
+    const audit = readFileSync(env.SMS_MCP_AUDIT_LOG as string, "utf8")
+      .trim()
+      .split("\n");
+    expect(JSON.parse(audit.at(-1) as string)).toMatchObject({
+      outcome: "refused",
+      errorCategory: "confirmation_invalid",
+    });
+  });
+
+  it("a forged state, another text's state, a yes without state: refused, nothing sent", async () => {
+    sim.clear();
+    const state = await ask(server.url, "Your code is 4821.");
+    const forged = `${state.slice(0, -4)}${state.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`;
+    expectInvalid(
+      await call(server.url, "Your code is 4821.", {
+        requestState: forged,
+        inputResponses: { confirm: YES },
+      }),
+      /not issued by this server/,
+    );
+    expectInvalid(
+      await call(server.url, "Your code is 9999.", {
+        requestState: state,
+        inputResponses: { confirm: YES },
+      }),
+      /another text or recipient/,
+    );
+    expectInvalid(
+      await call(server.url, "Your code is 4821.", { inputResponses: { confirm: YES } }),
+      /without its state/,
+    );
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it("a declined form sends nothing", async () => {
+    sim.clear();
+    const state = await ask(server.url, "Your code is 1111.");
+    const declined = await call(server.url, "Your code is 1111.", {
+      requestState: state,
+      inputResponses: { confirm: { action: "decline" } },
+    });
+    expect(declined.structuredContent?.error?.category).toBe("declined");
+    expect(sim.requests()).toHaveLength(0);
+  });
+});
+
+it("an expired state is refused", async () => {
+  const server = await startHttpCli(serverEnv({ SMS_MCP_CONFIRM_WINDOW_SECONDS: "1" }));
+  try {
+    sim.clear();
+    const state = await ask(server.url, "Your code is 4821.");
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expectInvalid(
+      await call(server.url, "Your code is 4821.", {
+        requestState: state,
+        inputResponses: { confirm: YES },
+      }),
+      /expired/,
+    );
+    expect(sim.requests()).toHaveLength(0);
+  } finally {
+    await server.stop();
+  }
+});
+
+/** Two `--stateless` replicas: the form from one, the answer to the other, then a replay. */
+async function acrossReplicas(env: Record<string, string>): Promise<void> {
+  const [a, b] = await Promise.all([
+    startHttpCli(env, ["--stateless"]),
+    startHttpCli(env, ["--stateless"]),
+  ]);
+  try {
+    sim.clear();
+    const state = await ask(a.url, "Your table is ready.");
+    const yes = { requestState: state, inputResponses: { confirm: YES } };
+    const sent = await call(b.url, "Your table is ready.", yes);
+    expect(sent.content?.[0]?.text).toBe("SMS sent.");
+    expectInvalid(await call(a.url, "Your table is ready.", yes), /already used/);
+    expect(sim.requests()).toHaveLength(1);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+}
+
+describe("the second round on another replica", () => {
+  it("replicas sharing a state directory agree on the key and spend the yes once", async () => {
+    await acrossReplicas(serverEnv({ SMS_MCP_DUPLICATE_WINDOW_SECONDS: "0" }));
+  });
+
+  const redis = redisStatus();
+  describe.skipIf(!redis.available)(
+    `replicas sharing Redis${redis.available ? "" : ` (skipped: ${redis.reason})`}`,
+    () => {
+      let server: RedisServer;
+      beforeAll(async () => {
+        server = await startRedis();
+      });
+      afterAll(() => server?.stop());
+
+      it("agree on the key and spend the yes once, each with its own state directory", async () => {
+        const shared = { SMS_MCP_REDIS_URL: server.url, SMS_MCP_DUPLICATE_WINDOW_SECONDS: "0" };
+        const a = serverEnv(shared);
+        const b = serverEnv(shared);
+        expect(a.SMS_MCP_STATE_DIR).not.toBe(b.SMS_MCP_STATE_DIR);
+        // Each replica its own state directory: only Redis can make them agree.
+        const [one, two] = await Promise.all([
+          startHttpCli(a, ["--stateless"]),
+          startHttpCli(b, ["--stateless"]),
+        ]);
+        try {
+          sim.clear();
+          const state = await ask(one.url, "Your table is ready.");
+          const yes = { requestState: state, inputResponses: { confirm: YES } };
+          expect((await call(two.url, "Your table is ready.", yes)).content?.[0]?.text).toBe(
+            "SMS sent.",
+          );
+          expectInvalid(await call(one.url, "Your table is ready.", yes), /already used/);
+          expect(sim.requests()).toHaveLength(1);
+        } finally {
+          await Promise.all([one.stop(), two.stop()]);
+        }
+      });
+    },
+  );
+});
