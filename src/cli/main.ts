@@ -257,10 +257,11 @@ program
 program
   .command("demo")
   .description("send one SMS end to end against the built-in simulator (no account needed)")
-  .addHelpText("after", "\nExample:\n  sms-mcp demo")
-  .action(async () => {
+  .option("--confirm", "ask you to approve the text first, as a host's form would (y/N)")
+  .addHelpText("after", "\nExamples:\n  sms-mcp demo\n  sms-mcp demo --confirm")
+  .action(async (options: { confirm?: boolean }) => {
     const { demoCommand } = await import("./commands/demo.js");
-    await demoCommand();
+    await demoCommand(options);
   });
 
 program

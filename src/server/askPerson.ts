@@ -25,6 +25,8 @@ interface SealedConfirmation {
   d: string;
   /** Spent in the ledger once the text goes: one yes, one text. */
   n: string;
+  /** When the form was sent (ms since the epoch): an answer after the timeout is no answer. */
+  t: number;
 }
 
 const codecs = new WeakMap<
@@ -134,7 +136,7 @@ async function modernAnswer(
       return { kind: "invalid", why: "the answer to the form came without its state" };
     }
     if (!canAsk) return { kind: "cannot_ask" };
-    const sealed = { c: connectionId, d: digestOf(key, request), n: randomUUID() };
+    const sealed = { c: connectionId, d: digestOf(key, request), n: randomUUID(), t: Date.now() };
     return { asking: await codec.mint(sealed) };
   }
   if (typeof state !== "string") return { kind: "invalid", why: "the form's state is not valid" };
@@ -155,6 +157,11 @@ async function modernAnswer(
   }
   if (sealed.d !== digestOf(key, request)) {
     return { kind: "invalid", why: "the confirmation was given for another text or recipient" };
+  }
+  // The same limit as a form shown during a legacy call: a host that shows it late, or a
+  // person who comes back to it later, gets the timeout's advice rather than a send.
+  if (Date.now() - sealed.t > service.confirmation.timeoutSeconds * 1000) {
+    return { kind: "no_answer" };
   }
   const answer = inputResponse(responses, CONFIRM_INPUT_KEY);
   if (answer.kind !== "elicit") {

@@ -81,6 +81,7 @@ describe("the person answers the client's form", () => {
     ["v2 auto", "streamable-http", "modern"],
     ["v1", "stdio", "legacy"],
     ["v1", "streamable-http", "legacy"],
+    ["v1", "sse", "legacy"],
     ["v2 legacy", "sse", "legacy"],
   ];
 
@@ -148,6 +149,22 @@ describe("the person answers the client's form", () => {
         expect(result.texts[0]).toBe("SMS sent.");
       });
     }
+  });
+
+  it("an answer after confirmTimeoutSeconds (2026-07-28, the client came back late): confirmation_timeout", async () => {
+    const { env } = settings("ask", { SMS_MCP_CONFIRM_TIMEOUT_SECONDS: "1" });
+    const late: FormAnswerer = async (form) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return accept(form);
+    };
+    await withClient("v2 auto", "streamable-http", env, late, async (client) => {
+      const result = await client.send({ to_: TO, message: "Your table is ready." });
+      expect(result.structured.error).toMatchObject({
+        category: "confirmation_timeout",
+        retryable: true,
+      });
+      expect(sim.requests()).toHaveLength(0);
+    });
   });
 
   it("no answer within confirmTimeoutSeconds (legacy, asked during the call): confirmation_timeout", async () => {

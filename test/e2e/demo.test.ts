@@ -35,6 +35,28 @@ describe("sms-mcp demo", () => {
     expect(stdout).not.toContain("Ctrl-C");
   });
 
+  it("--confirm: the terminal answers the form; y sends, N sends nothing", async () => {
+    const demo = (answer: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = execFile(
+          process.execPath,
+          [CLI_PATH, "demo", "--confirm"],
+          { env: { ...cleanEnv(), DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" } },
+          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        );
+        child.stdin?.end(`${answer}\n`);
+      });
+    const yes = await demo("y");
+    expect(yes).toContain("The server asks the person first (confirm: ask)");
+    expect(yes).toContain("   | To: +15551234567\n   | From: +15550100001");
+    expect(yes).toContain("Send this text? [y/N] y\n   answer:  SMS sent.");
+    expect(yes).toContain('"confirmedBy":"person"');
+    const no = await demo("n");
+    expect(no).toContain('"category":"declined"');
+    expect(no).toContain("Nothing was sent: the person said no");
+    expect(no).not.toContain("The simulator received");
+  });
+
   it("on a terminal, keeps the simulator and its inbox up until Ctrl-C", async () => {
     const session = runCliOnPty(["demo"], { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" });
     const inboxLine = /inbox stays open at (http:\/\/[^/\s]+\/)/;

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface, type Interface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import { type CallToolResult, Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
@@ -45,7 +46,12 @@ function serverEnv(
   };
 }
 
-export async function demoCommand(): Promise<void> {
+export interface DemoOptions {
+  /** The server asks before sending (`confirm: ask`), and this terminal answers the form. */
+  confirm?: boolean;
+}
+
+export async function demoCommand(options: DemoOptions = {}): Promise<void> {
   const out = (line = "") => process.stdout.write(`${line}\n`);
   const simulator = await startSimulator();
   const stateDir = await mkdtemp(join(tmpdir(), "sms-mcp-demo-"));
@@ -59,14 +65,30 @@ export async function demoCommand(): Promise<void> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [mainPath, "serve"],
-    env: serverEnv(simulator.url, twilio.accountSid, twilio.authToken, from, stateDir),
+    env: {
+      ...serverEnv(simulator.url, twilio.accountSid, twilio.authToken, from, stateDir),
+      ...(options.confirm ? { SMS_MCP_CONFIRM: "ask" } : {}),
+    },
     stderr: "inherit",
   });
   // The current protocol revision, as a host on the SDK's v2 client speaks it.
   const client = new Client(
     { name: "sms-mcp-demo", version: VERSION },
-    { versionNegotiation: { mode: { pin: MODERN_REVISION } } },
+    {
+      versionNegotiation: { mode: { pin: MODERN_REVISION } },
+      ...(options.confirm ? { capabilities: { elicitation: { form: {} } } } : {}),
+    },
   );
+  // The form a host would show: here the terminal, answered y or N.
+  const questions = terminalQuestions();
+  if (options.confirm) {
+    client.setRequestHandler("elicitation/create", async (request) => {
+      out("   The server asks the person first (confirm: ask); the host shows its form:");
+      for (const line of request.params.message.split("\n")) out(`   | ${line}`);
+      const yes = await questions.yesNo("   Send this text? [y/N] ");
+      return { action: "accept", content: { send: yes } };
+    });
+  }
   try {
     await client.connect(transport);
     out(
@@ -92,6 +114,11 @@ export async function demoCommand(): Promise<void> {
       if (block.type === "text") out(`   answer:  ${block.text}`);
     }
     out(`   details: ${JSON.stringify(result.structuredContent)}`);
+    const { error } = (result.structuredContent ?? {}) as { error?: { category?: string } };
+    if (error?.category === "declined") {
+      out("\nNothing was sent: the person said no, and the model is told not to try again.");
+      return;
+    }
 
     const [request] = simulator.requests();
     if (request) {
@@ -136,7 +163,9 @@ export async function demoCommand(): Promise<void> {
       `   (was ${parts(result.structuredContent)}): one character outside GSM-7 and each part holds 70 characters instead of 160`,
     );
     out("\nNext: connect your own provider (see README) and add sms-mcp to your MCP host.");
-    // The server's part is done: it stops now, whatever happens next.
+    // The server's part is done: it stops now, whatever happens next. (The terminal's
+    // questions too: an open readline would take the Ctrl-C that ends the wait below.)
+    questions.close();
     await client.close();
     // On a terminal, a person can look at the inbox: the simulator stays up until Ctrl-C.
     if (process.stdout.isTTY && process.stdin.isTTY) {
@@ -148,10 +177,33 @@ export async function demoCommand(): Promise<void> {
       );
     }
   } finally {
+    questions.close();
     await client.close();
     await simulator.close();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Questions answered on the terminal, or by piped input (then echoed); once the input has
+ * ended, every answer is no.
+ */
+function terminalQuestions() {
+  let lines: Interface | undefined;
+  return {
+    async yesNo(question: string): Promise<boolean> {
+      lines ??= createInterface({ input: process.stdin, output: process.stdout });
+      let answer = "";
+      try {
+        answer = await lines.question(question);
+      } catch {
+        // The input ended before this question.
+      }
+      if (!process.stdin.isTTY) process.stdout.write(`${answer}\n`);
+      return /^\s*y(es)?\s*$/i.test(answer);
+    },
+    close: () => lines?.close(),
+  };
 }
 
 /** Resolves at the first Ctrl-C (SIGINT) or SIGTERM. */
