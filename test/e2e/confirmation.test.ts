@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { runCli } from "../helpers/cli.js";
 import { startHttpCli } from "../helpers/httpServer.js";
 import {
   type AskedForm,
@@ -236,6 +237,9 @@ describe("a client that cannot ask", () => {
       outcome: "refused",
       errorCategory: "confirmation_unavailable",
     });
+    // sms-mcp log shows it, as every refusal.
+    const log = await runCli(["log"], { ...env, SMS_MCP_AUDIT_LOG: audit });
+    expect(log.stdout).toMatch(/refused\s+confirmation_unavailable/);
   });
 
   it("legacy --stateless HTTP cannot ask even a client with the capability: a read-back", async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
 import { type RedisServer, redisStatus, startRedis } from "../helpers/redisServer.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
@@ -147,6 +148,37 @@ describe("a 2026-07-28 form's state, sent back right and wrong", () => {
     expect(sim.requests()).toHaveLength(0);
   });
 
+  it("a client that declared only URL elicitation is not sent a form: a read-back", async () => {
+    sim.clear();
+    const response = await fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": VERSION,
+        "mcp-method": "tools/call",
+        "mcp-name": "send_sms",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: nextId++,
+        method: "tools/call",
+        params: {
+          name: "send_sms",
+          arguments: { to_: TO, message: "URL forms only" },
+          _meta: {
+            ...ASKING_CLIENT,
+            "io.modelcontextprotocol/clientCapabilities": { elicitation: { url: {} } },
+          },
+        },
+      }),
+    });
+    const { result } = (await response.json()) as { result: ToolAnswer };
+    expect(result.resultType).not.toBe("input_required");
+    expect(result.structuredContent?.error?.category).toBe("confirmation_required");
+    expect(sim.requests()).toHaveLength(0);
+  });
+
   it("a declined form sends nothing", async () => {
     sim.clear();
     const state = await ask(server.url, "Your code is 1111.");
@@ -196,6 +228,34 @@ async function acrossReplicas(env: Record<string, string>): Promise<void> {
     await Promise.all([a.stop(), b.stop()]);
   }
 }
+
+describe("SMS_MCP_CONFIRM_KEY", () => {
+  it("replicas given the same key accept each other's forms", async () => {
+    const key = { SMS_MCP_CONFIRM_KEY: "a".repeat(64) };
+    const [one, two] = await Promise.all([
+      startHttpCli(serverEnv(key), ["--stateless"]),
+      startHttpCli(serverEnv(key), ["--stateless"]),
+    ]);
+    try {
+      sim.clear();
+      const state = await ask(one.url, "Your table is ready.");
+      const sent = await call(two.url, "Your table is ready.", {
+        requestState: state,
+        inputResponses: { confirm: YES },
+      });
+      expect(sent.content?.[0]?.text).toBe("SMS sent.");
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+
+  it("a key shorter than 32 bytes stops the start, naming the variable", async () => {
+    const run = await runCli(["serve"], serverEnv({ SMS_MCP_CONFIRM_KEY: "c2hvcnQ=" }));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/SMS_MCP_CONFIRM_KEY must be at least 32 random bytes/);
+  });
+});
 
 describe("the second round on another replica", () => {
   it("replicas sharing a state directory agree on the key and spend the yes once", async () => {

@@ -111,7 +111,32 @@ describe("sms-mcp guardrails", () => {
     }
   });
 
+  it("confirm is one of its words, and its two timers are seconds", async () => {
+    for (const [field, value] of [
+      ["confirm", "Ask"],
+      ["confirmTimeoutSeconds", "45"],
+      ["confirmWindowSeconds", "600"],
+    ]) {
+      const set = await runCli(["guardrails", "Sales", "set", field as string, value as string], {
+        SMS_MCP_CONFIG: config,
+      });
+      expect(set.code, set.stderr).toBe(0);
+    }
+    const file = JSON.parse(await readFile(config, "utf8"));
+    expect(file.connections[0].guardrails).toMatchObject({
+      confirm: "ask",
+      confirmTimeoutSeconds: 45,
+      confirmWindowSeconds: 600,
+    });
+    const table = await runCli(["guardrails", "Sales"], { SMS_MCP_CONFIG: config });
+    expect(table.stdout).toMatch(/confirm +ask +config/);
+    for (const field of ["confirm", "confirmTimeoutSeconds", "confirmWindowSeconds"]) {
+      await runCli(["guardrails", "Sales", "unset", field], { SMS_MCP_CONFIG: config });
+    }
+  });
+
   it.each([
+    [["set", "confirm", "maybe"], 1, /confirm must be off, ask or human/],
     [["set", "quietHours", "9pm-7am"], 1, /quietHours must be a daily window/],
     [["set", "allowedLinkDomains", "https://x.com/"], 1, /allowedLinkDomains.*is not a host name/],
     [["set", "perRecipient", "lots"], 1, /perRecipient must be a count per window/],
