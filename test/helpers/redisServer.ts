@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { freePort } from "./ports.js";
 
 export interface RedisServer {
@@ -37,6 +38,9 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
         "",
         "--appendonly",
         "no",
+        // A replica's full sync writes an RDB file even without --save: not in the checkout.
+        "--dir",
+        tmpdir(),
         ...extraArgs,
       ];
       const started = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
