@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "./ports.js";
 
 export interface RedisServer {
@@ -26,6 +28,7 @@ export function redisStatus(): { available: boolean; reason: string } {
  */
 export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "sms-mcp-redis-"));
   let child: ChildProcess | undefined;
   const start = () =>
     new Promise<void>((resolve, reject) => {
@@ -40,7 +43,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
         "no",
         // A replica's full sync writes an RDB file even without --save: not in the checkout.
         "--dir",
-        tmpdir(),
+        dataDir,
         ...extraArgs,
       ];
       const started = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
