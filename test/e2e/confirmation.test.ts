@@ -242,6 +242,24 @@ describe("a client that cannot ask", () => {
     expect(log.stdout).toMatch(/refused\s+confirmation_unavailable/);
   });
 
+  it("serve --confirm human overrides a connection that does not ask", async () => {
+    const { env } = settings("off");
+    sim.clear();
+    const http = await startHttpCli(env, ["--confirm", "human"]);
+    try {
+      const client = await connectClient("v1", "streamable-http", { env, url: http.url });
+      try {
+        const result = await client.send({ to_: TO, message: "Your code is 4821." });
+        expect(result.structured.error).toMatchObject({ category: "confirmation_unavailable" });
+        expect(sim.requests()).toHaveLength(0);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await http.stop();
+    }
+  });
+
   it("legacy --stateless HTTP cannot ask even a client with the capability: a read-back", async () => {
     const { env } = settings("ask");
     sim.clear();
