@@ -7,11 +7,14 @@ import {
   inputRequired,
   inputResponse,
   PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
   type RequestStateCodec,
   SdkError,
   SdkErrorCode,
   type Server,
   type ServerContext,
+  SUPPORTED_PROTOCOL_VERSIONS,
 } from "@modelcontextprotocol/server";
 import type { ConfirmationAnswer, ConfirmationRequest, Confirmer } from "../sms/confirmation.js";
 import { CONFIRM_INPUT_KEY, confirmationForm, SEND_FIELD } from "./confirmationForm.js";
@@ -42,6 +45,9 @@ function sealing(service: ToolService) {
       codec: createRequestStateCodec<SealedConfirmation>({
         key,
         ttlSeconds: service.confirmation.windowSeconds,
+        // The caller that was shown the form is the one whose yes counts (the spec's binding
+        // of state to the authenticated principal; empty where there is no authentication).
+        bind: (ctx) => ctx.http?.authInfo?.clientId ?? "",
       }),
     }));
     // A key that could not be read (Redis down) is asked for again by the next call.
@@ -67,10 +73,19 @@ function canShowForms(capabilities: ClientCapabilities | undefined): boolean {
   return "form" in elicitation || !("url" in elicitation);
 }
 
-/** The `_meta` envelope of a 2026-07-28 request; undefined for a legacy one. */
-function modernEnvelope(ctx: ServerContext): Record<string, unknown> | undefined {
+const LEGACY_REVISIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+
+/**
+ * The `_meta` envelope of a request served on 2026-07-28; undefined on a legacy connection,
+ * even when a legacy client sent the envelope's keys.
+ */
+function modernEnvelope(server: Server, ctx: ServerContext): Record<string, unknown> | undefined {
   const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
-  return envelope?.[PROTOCOL_VERSION_META_KEY] === undefined ? undefined : envelope;
+  if (envelope?.[PROTOCOL_VERSION_META_KEY] === undefined) return undefined;
+  // Deprecated for reading a 2026-07-28 request's revision (the envelope has it), but the one
+  // public word for what the instance negotiated with a legacy client.
+  const negotiated = server.getNegotiatedProtocolVersion();
+  return negotiated !== undefined && LEGACY_REVISIONS.has(negotiated) ? undefined : envelope;
 }
 
 /** One tools/call's way of asking the person, and the form it left pending, if any. */
@@ -92,7 +107,7 @@ export function callConfirmation(
   ctx: ServerContext,
 ): CallConfirmation {
   let form: InputRequiredResult | undefined;
-  const envelope = modernEnvelope(ctx);
+  const envelope = modernEnvelope(server, ctx);
   const confirmer: Confirmer = envelope
     ? async (request) => {
         const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY] as
@@ -137,19 +152,22 @@ async function modernAnswer(
     }
     if (!canAsk) return { kind: "cannot_ask" };
     const sealed = { c: connectionId, d: digestOf(key, request), n: randomUUID(), t: Date.now() };
-    return { asking: await codec.mint(sealed) };
+    return { asking: await codec.mint(sealed, ctx) };
   }
   if (typeof state !== "string") return { kind: "invalid", why: "the form's state is not valid" };
   let sealed: SealedConfirmation;
   try {
     sealed = await codec.verify(state, ctx);
   } catch (error) {
-    const expired = error instanceof Error && error.message === "expired";
+    const why = error instanceof Error ? error.message : "";
     return {
       kind: "invalid",
-      why: expired
-        ? "the confirmation expired before the text was sent"
-        : "the form's state was not issued by this server",
+      why:
+        why === "expired"
+          ? "the confirmation expired before the text was sent"
+          : why === "bind"
+            ? "the confirmation was given to another caller"
+            : "the form's state was not issued by this server",
     };
   }
   if (sealed.c !== connectionId) {
@@ -158,21 +176,29 @@ async function modernAnswer(
   if (sealed.d !== digestOf(key, request)) {
     return { kind: "invalid", why: "the confirmation was given for another text or recipient" };
   }
-  // The same limit as a form shown during a legacy call: a host that shows it late, or a
-  // person who comes back to it later, gets the timeout's advice rather than a send.
-  if (Date.now() - sealed.t > service.confirmation.timeoutSeconds * 1000) {
-    return { kind: "no_answer" };
-  }
   const answer = inputResponse(responses, CONFIRM_INPUT_KEY);
   if (answer.kind !== "elicit") {
     return { kind: "invalid", why: "the retried call did not carry the person's answer" };
   }
-  return answer.action === "accept" && answer.content?.[SEND_FIELD] === true
-    ? { kind: "accepted", nonce: sealed.n }
-    : { kind: "declined" };
+  if (answer.action !== "accept" || answer.content?.[SEND_FIELD] !== true) {
+    return { kind: "declined" };
+  }
+  // The same limit as a form shown during a legacy call: a yes from a host that showed the
+  // form late, or a person who came back to it later, gets the timeout's advice instead.
+  if (Date.now() - sealed.t > service.confirmation.timeoutSeconds * 1000) {
+    return { kind: "no_answer" };
+  }
+  return { kind: "accepted", nonce: sealed.n };
 }
 
-/** 2025 eras: `elicitation/create` during the call, waited for up to the timeout. */
+/** How often a legacy client waiting on the form hears that the call is still alive. */
+const PROGRESS_EVERY_MS = 10_000;
+
+/**
+ * 2025 eras: `elicitation/create` during the call, waited for up to the timeout. A client that
+ * asked for progress hears from the call while the person reads (so its own request timeout,
+ * 60 s in the SDKs, can restart); a call the client cancels sends nothing.
+ */
 async function legacyAnswer(
   service: ToolService,
   ctx: ServerContext,
@@ -180,18 +206,39 @@ async function legacyAnswer(
   canAsk: boolean,
 ): Promise<ConfirmationAnswer> {
   if (!canAsk) return { kind: "cannot_ask" };
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  let beats = 0;
+  const heartbeat =
+    progressToken === undefined
+      ? undefined
+      : setInterval(() => {
+          beats += 1;
+          ctx.mcpReq
+            .notify({
+              method: "notifications/progress",
+              params: { progressToken, progress: beats, message: "waiting for the person" },
+            })
+            .catch(() => undefined);
+        }, PROGRESS_EVERY_MS);
   try {
     const result = await ctx.mcpReq.elicitInput(confirmationForm(request), {
       timeout: service.confirmation.timeoutSeconds * 1000,
+      signal: ctx.mcpReq.signal,
     });
     return result.action === "accept" && result.content?.[SEND_FIELD] === true
       ? { kind: "accepted" }
       : { kind: "declined" };
   } catch (error) {
-    if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
-      return { kind: "no_answer" };
+    if (error instanceof SdkError && error.code === SdkErrorCode.CapabilityNotSupported) {
+      return { kind: "cannot_ask" };
     }
-    // The client declared forms but answered with an error: it cannot ask after all.
-    return { kind: "cannot_ask" };
+    // An answer that does not fit the form (`send: "yes"`) is no clear yes.
+    if (error instanceof ProtocolError && error.code === ProtocolErrorCode.InvalidParams) {
+      return { kind: "declined" };
+    }
+    // The time ran out, the call was cancelled, or the client failed to show the form.
+    return { kind: "no_answer" };
+  } finally {
+    clearInterval(heartbeat);
   }
 }

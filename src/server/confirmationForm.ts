@@ -19,8 +19,8 @@ function countryName(code: string | undefined): string | undefined {
 }
 
 /**
- * What the person reads before answering: everything that will be sent, the text exactly as
- * it goes (the host shows the message as plain text).
+ * What the person reads before answering: everything that will be sent, the text as it goes,
+ * each of its lines after "> " (the host shows the message as plain text).
  */
 export function confirmationForm(request: ConfirmationRequest): ElicitRequestFormParams {
   const country = countryName(request.country);
@@ -33,7 +33,8 @@ export function confirmationForm(request: ConfirmationRequest): ElicitRequestFor
       `From: ${request.from}`,
       `Length: ${parts}, ${request.encoding}`,
       "Text:",
-      request.body,
+      // Each line of the text marked, so that no line of it can pass for one of the above.
+      ...request.body.split(/\r\n|[\n\r\u2028\u2029]/).map((line) => `> ${line}`),
     ].join("\n"),
     requestedSchema: {
       type: "object",

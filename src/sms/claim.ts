@@ -89,17 +89,17 @@ export class SendClaims {
   }
 
   /**
-   * Whether an identical text is already going or gone (in flight here, pending elsewhere, or
-   * sent within the duplicate window): the claim will answer it as a duplicate, so the person
-   * is not asked about it. A store that cannot be asked counts as no.
+   * Whether an identical text was already sent within the duplicate window (or is in flight
+   * in this process, whose answer the claim will share): the claim answers it as a duplicate,
+   * so the person is not asked about it. A store that cannot be asked counts as no.
    */
-  async alreadyGoing(send: ValidSend): Promise<boolean> {
+  async alreadySent(send: ValidSend): Promise<boolean> {
     const { store, guardrails, now } = this.options;
     if (guardrails.duplicateWindowSeconds <= 0) return false;
     const key = this.identityOf(send);
     if (this.inFlight.has(key)) return true;
     const earlier = await store.earlier?.(key, now()).catch(() => undefined);
-    return earlier?.state === "sent" || earlier?.state === "pending";
+    return earlier?.state === "sent";
   }
 
   /** Throws a refusal (rate limit, unconfirmed earlier send); otherwise says what to do. */

@@ -1,6 +1,7 @@
 import type { ConfirmMode } from "./confirmModes.js";
 import { SmsError } from "./errors.js";
 import type { Encoding } from "./segments.js";
+import type { Sightings } from "./sightings.js";
 
 /** What the person is shown before a text goes (DESIGN §16): everything that will be sent. */
 export interface ConfirmationRequest {
@@ -43,12 +44,6 @@ export type Confirmer = (request: ConfirmationRequest) => Promise<ConfirmationAn
 /** Who approved a text that was sent under `ask` or `human`. */
 export type ConfirmedBy = "person" | "read-back";
 
-/** The steps of the confirmation rule that need the ledger (shared by every replica). */
-export interface ConfirmationLedger {
-  /** True the first time `key` is recorded within `windowMs`, on any process or replica. */
-  firstSighting(key: string, windowMs: number): Promise<boolean>;
-}
-
 export interface ConfirmationRule {
   mode: Exclude<ConfirmMode, "off">;
   connectionId: string;
@@ -73,21 +68,56 @@ function minutes(seconds: number): string {
 }
 
 /**
+ * The read-back of one text (same connection, recipient, sender and text), kept in the ledger
+ * so that the second call may reach another replica: offered when the model is told to read
+ * the text back, used once by the identical call within the window.
+ */
+export class ReadBack {
+  private readonly offered: string;
+  private readonly used: string;
+
+  constructor(
+    private readonly sightings: Sightings,
+    identity: string,
+    private readonly windowMs: number,
+  ) {
+    this.offered = `read-back\n${identity}`;
+    this.used = `read-back-used\n${identity}`;
+  }
+
+  /** Whether the model was told to read this text back, and the read-back is not used yet. */
+  async waiting(): Promise<boolean> {
+    return (await this.sightings.held(this.offered)) && !(await this.sightings.held(this.used));
+  }
+
+  /** Uses the read-back: true for the one call that may send on it. */
+  use(): Promise<boolean> {
+    return this.sightings.first(this.used, this.windowMs);
+  }
+
+  /** Tells the ledger the model was asked to read this text back; false if it already was. */
+  offer(): Promise<boolean> {
+    return this.sightings.first(this.offered, this.windowMs);
+  }
+}
+
+/**
  * DESIGN §16: the person's answer decides; a client that cannot ask gets a read-back in two
- * calls (`ask`) or a refusal (`human`); a sealed answer is spent once. Read-back and spent
- * answers are kept in the ledger, so the second call may reach another replica.
+ * calls (`ask`) or a refusal (`human`); no answer in `ask` mode offers the read-back too, so a
+ * host that never shows its form still has a way to send; a sealed yes is spent once.
  */
 export async function judgeConfirmation(
   rule: ConfirmationRule,
   answer: ConfirmationAnswer,
-  readBackKey: string,
-  ledger: ConfirmationLedger,
+  readBack: ReadBack,
+  sightings: Sightings,
 ): Promise<ConfirmationVerdict> {
   const windowMs = rule.windowSeconds * 1000;
+  const readBackSteps = `read the number and the text back to the person; if they say yes, call send_sms again with exactly the same arguments within ${minutes(rule.windowSeconds)}`;
   switch (answer.kind) {
     case "accepted": {
       if (answer.nonce === undefined) return { kind: "confirmed", by: "person" };
-      const first = await ledger.firstSighting(
+      const first = await sightings.first(
         `confirm\n${rule.connectionId}\n${answer.nonce}`,
         windowMs,
       );
@@ -101,13 +131,17 @@ export async function judgeConfirmation(
         reason: "the person declined to send this text; do not send it again unless they ask",
         retryable: false,
       });
-    case "no_answer":
+    case "no_answer": {
+      const fallback =
+        rule.mode === "ask" && (await readBack.offer())
+          ? `; ${readBackSteps}`
+          : "; ask them in the conversation, then call send_sms again";
       return refused({
         category: "confirmation_timeout",
-        reason:
-          "the person did not answer the confirmation form in time, so nothing was sent; ask them in the conversation whether to send it, then call send_sms again (if this host never shows the form, its owner can set confirm to ask with a shorter confirmTimeoutSeconds, or off)",
+        reason: `the person did not answer the confirmation form in time, so nothing was sent${fallback} (if this host never shows the form, its owner can set confirm to ask with a shorter confirmTimeoutSeconds, or off)`,
         retryable: true,
       });
+    }
     case "asking":
       return { kind: "asking" };
     case "invalid":
@@ -121,12 +155,19 @@ export async function judgeConfirmation(
           retryable: false,
         });
       }
-      const first = await ledger.firstSighting(`read-back\n${readBackKey}`, windowMs);
-      if (!first) return { kind: "confirmed", by: "read-back" };
+      if (await readBack.offer()) {
+        return refused({
+          category: "confirmation_required",
+          reason: readBackSteps,
+          retryable: true,
+        });
+      }
+      // Offered and already used: this exact text went out on a read-back moments ago.
       return refused({
         category: "confirmation_required",
-        reason: `read the number and the text back to the person; if they say yes, call send_sms again with exactly the same arguments within ${minutes(rule.windowSeconds)}`,
+        reason: `this exact text was sent after a read-back moments ago; if the person wants it sent again, read it back again after ${minutes(rule.windowSeconds)} and call send_sms again`,
         retryable: true,
+        retryAfterSeconds: rule.windowSeconds,
       });
     }
   }
@@ -136,6 +177,6 @@ function invalid(why: string): ConfirmationVerdict {
   return refused({
     category: "confirmation_invalid",
     reason: `${why}, so nothing was sent; call send_sms again to ask the person afresh`,
-    retryable: false,
+    retryable: true,
   });
 }

@@ -19,6 +19,11 @@ export class SeenKeys {
     return true;
   }
 
+  /** Whether `key` is held now, recording nothing. */
+  holds(key: string, now: number): boolean {
+    return (this.expiries.get(key) ?? 0) > now;
+  }
+
   private forgetExpired(now: number): void {
     for (const [key, expiry] of this.expiries) {
       if (this.expiries.size <= this.maxKeys && expiry > now) return;

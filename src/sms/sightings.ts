@@ -1,18 +1,30 @@
 import type { GuardrailStore } from "./ports/store.js";
 import { SeenKeys } from "./seenKeys.js";
 
+/** Keys remembered for a window: by the store for every process and replica where it can. */
+export interface Sightings {
+  /** True the first time `key` is recorded within `windowMs`; false while it is held. */
+  first(key: string, windowMs: number): Promise<boolean>;
+  /** Whether `key` is held now, recording nothing. */
+  held(key: string): Promise<boolean>;
+}
+
 /**
- * "Was this key seen within its window?" from the store where it can answer for every process
- * and replica, else from this process's own memory.
+ * The store's memory where it has one (shared by replicas), else this process's own. A store
+ * that records but cannot look without recording counts nothing as held.
  */
-export function firstSightings(
-  store: GuardrailStore,
-  now: () => number,
-): (key: string, windowMs: number) => Promise<boolean> {
+export function sightingsOf(store: GuardrailStore, now: () => number): Sightings {
   if (store.firstSighting) {
-    const shared = store.firstSighting.bind(store);
-    return (key, windowMs) => shared(key, windowMs, now());
+    const first = store.firstSighting.bind(store);
+    const sighted = store.sighted?.bind(store);
+    return {
+      first: (key, windowMs) => first(key, windowMs, now()),
+      held: async (key) => (sighted ? sighted(key, now()) : false),
+    };
   }
   const seen = new SeenKeys();
-  return async (key, windowMs) => seen.firstSighting(key, windowMs, now());
+  return {
+    first: async (key, windowMs) => seen.firstSighting(key, windowMs, now()),
+    held: async (key) => seen.holds(key, now()),
+  };
 }

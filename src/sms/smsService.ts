@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { type Claim, type EarlierSend, SendClaims } from "./claim.js";
-import { type ConfirmedBy, type Confirmer, judgeConfirmation } from "./confirmation.js";
+import { type ConfirmedBy, type Confirmer, judgeConfirmation, ReadBack } from "./confirmation.js";
 import type { ConfirmMode } from "./confirmModes.js";
 import { deliver } from "./deliver.js";
-import { asSmsError } from "./errors.js";
+import { asSmsError, SmsError } from "./errors.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
 import { type CompiledTemplate, compileTemplates } from "./guardrails/templates.js";
 import { Lazy } from "./lazy.js";
@@ -26,7 +26,7 @@ import { PROVIDER_TITLES } from "./providerNames.js";
 import { countSegments } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import { AWAITING_PERSON, type AwaitingPerson, type SendOutcome } from "./sendResult.js";
-import { firstSightings } from "./sightings.js";
+import { type Sightings, sightingsOf } from "./sightings.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
 import { steadyClock } from "./steadyClock.js";
 import type { ValidSend } from "./validate.js";
@@ -98,7 +98,7 @@ export class SmsService {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   /** Read-backs and spent confirmations, remembered where every replica sees them. */
-  private readonly firstSighting: (key: string, windowMs: number) => Promise<boolean>;
+  private readonly sightings: Sightings;
   private warmedUp = false;
 
   constructor(private readonly options: SmsServiceOptions) {
@@ -116,7 +116,17 @@ export class SmsService {
       if (options.confirmKey) return options.confirmKey;
       const created = randomBytes(32).toString("base64");
       const kept = (await options.store.sharedSecret?.("confirm-key", created)) ?? created;
-      return new Uint8Array(Buffer.from(kept, "base64"));
+      const key = new Uint8Array(Buffer.from(kept, "base64"));
+      if (key.length < 32) {
+        throw new SmsError({
+          category: "configuration",
+          reason:
+            "the confirmation key kept with the send ledger is damaged (shorter than 32 bytes), so no confirmation can be sealed; the account owner can delete it (confirm-key.secret in the state directory, or the confirm-key secret in Redis) or set SMS_MCP_CONFIRM_KEY",
+          retryable: false,
+          certainlyNotSent: true,
+        });
+      }
+      return key;
     });
     this.now = options.now ?? Date.now;
     const windowNow = options.now ?? steadyClock();
@@ -135,7 +145,7 @@ export class SmsService {
             options.provider.findSent?.({ to, from, body, since }) ?? Promise.resolve(undefined)
         : undefined,
     });
-    this.firstSighting = firstSightings(options.store, windowNow);
+    this.sightings = sightingsOf(options.store, windowNow);
     this.callbacks = new StatusCallbackInbox({
       connection: options.connection,
       provider: options.provider,
@@ -230,12 +240,22 @@ export class SmsService {
         const { timeZonesOf } = this.timeZones.value ?? (await this.timeZones.get());
         checkQuietHours(guardrails.quietHours, send.to, await timeZonesOf(send.to), this.now());
       }
-      if (confirmer && guardrails.confirm !== "off" && !(await this.claims.alreadyGoing(send))) {
-        const verdict = await this.confirm(send, attempt, confirmer, guardrails.confirm);
+      // An identical text already sent is answered as a duplicate by the claim, unasked.
+      const mode = confirmer ? guardrails.confirm : "off";
+      const unasked = mode !== "off" && (await this.claims.alreadySent(send));
+      if (confirmer && mode !== "off" && !unasked) {
+        const verdict = await this.confirm(send, attempt, confirmer, mode);
         if (typeof verdict !== "string") return verdict;
         attempt.confirmedBy = verdict;
       }
       claim = await this.claims.claim(send);
+      if (unasked && claim.kind === "new") {
+        // The earlier text's window ended, or it failed, between the look and the claim: this
+        // text would go unapproved. Let go of the claim; the next call asks.
+        await this.claims.settle(claim, { error: askAgain() });
+        claim = undefined;
+        throw askAgain();
+      }
       if (claim.kind === "new") attempt.attemptId = claim.attemptId;
       if (claim.kind !== "in_flight" && claim.note) {
         attempt.notes = [...(attempt.notes ?? []), claim.note];
@@ -259,6 +279,20 @@ export class SmsService {
     confirmer: Confirmer,
     mode: Exclude<ConfirmMode, "off">,
   ): Promise<ConfirmedBy | AwaitingPerson> {
+    const { connection, guardrails } = this.options;
+    const rule = {
+      mode,
+      connectionId: connection.id,
+      windowSeconds: guardrails.confirmWindowSeconds,
+    };
+    const readBack = new ReadBack(
+      this.sightings,
+      this.claims.identityOf(send),
+      rule.windowSeconds * 1000,
+    );
+    // The model was told to read this text back (the client could not ask, or no one answered
+    // the form): the identical call sends once, without showing the form again.
+    if (mode === "ask" && (await readBack.waiting()) && (await readBack.use())) return "read-back";
     const segments = attempt.segments ?? countSegments(send.body);
     const answer = await confirmer({
       to: send.to,
@@ -268,13 +302,7 @@ export class SmsService {
       segments: segments.segments,
       encoding: segments.encoding,
     });
-    const { connection, guardrails } = this.options;
-    const verdict = await judgeConfirmation(
-      { mode, connectionId: connection.id, windowSeconds: guardrails.confirmWindowSeconds },
-      answer,
-      this.claims.identityOf(send),
-      { firstSighting: this.firstSighting },
-    );
+    const verdict = await judgeConfirmation(rule, answer, readBack, this.sightings);
     if (verdict.kind === "refused") throw verdict.error;
     return verdict.kind === "asking" ? AWAITING_PERSON : verdict.by;
   }
@@ -358,6 +386,17 @@ export class SmsService {
       );
     }
   }
+}
+
+/** An identical text's claim changed hands between the look and the claim: ask on the next call. */
+function askAgain(): SmsError {
+  return new SmsError({
+    category: "confirmation_required",
+    reason:
+      "an identical text was sent moments ago and its record just ended, so this one needs the person's approval like any new text; call send_sms again",
+    retryable: true,
+    certainlyNotSent: true,
+  });
 }
 
 /**

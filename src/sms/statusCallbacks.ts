@@ -3,7 +3,7 @@ import type { AuditSink } from "./ports/audit.js";
 import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
 import type { SendIdentity } from "./sendIdentity.js";
-import { firstSightings } from "./sightings.js";
+import { type Sightings, sightingsOf } from "./sightings.js";
 
 export type CallbackReceipt =
   | { recorded: true; messageId: string; state: DeliveryState }
@@ -33,10 +33,10 @@ export interface StatusCallbackInboxOptions {
  * and only once (a replay is refused), and then goes on record as a `delivery` audit line.
  */
 export class StatusCallbackInbox {
-  private readonly firstSighting: (key: string, windowMs: number) => Promise<boolean>;
+  private readonly sightings: Sightings;
 
   constructor(private readonly options: StatusCallbackInboxOptions) {
-    this.firstSighting = firstSightings(options.store, options.now);
+    this.sightings = sightingsOf(options.store, options.now);
   }
 
   async receive(callback: StatusCallback): Promise<CallbackReceipt> {
@@ -48,7 +48,7 @@ export class StatusCallbackInbox {
     const key = `callback:${connection.id}:${verified.replayKey}`;
     let first: boolean;
     try {
-      first = await this.firstSighting(key, verified.replayWindowMs);
+      first = await this.sightings.first(key, verified.replayWindowMs);
     } catch {
       return { recorded: false, reason: "unavailable" };
     }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   closeSync,
   fstatSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -9,6 +10,7 @@ import {
   renameSync,
   type Stats,
   statSync,
+  unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -163,24 +165,26 @@ export class LocalLedgerStore implements GuardrailStore {
   }
 
   /**
-   * Kept in its own file beside the ledger (0600), created once with O_EXCL so that processes
-   * starting together agree on the first one written.
+   * Kept in its own file beside the ledger (0600). Written whole to a temporary file, then
+   * linked into place: the first link wins, and no process ever reads a half-written secret.
    */
   async sharedSecret(name: string, created: string): Promise<string> {
     const path = join(dirname(this.options.path), `${name}.secret`);
+    const temp = `${path}.${process.pid}.${randomUUID()}`;
+    writeFileSync(temp, created, { mode: 0o600, flag: "wx" });
     try {
-      writeFileSync(path, created, { mode: 0o600, flag: "wx" });
+      linkSync(temp, path);
       return created;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      return readFileSync(path, "utf8");
+    } finally {
+      unlinkSync(temp);
     }
-    // Another process created it: wait out its write if it is still under way.
-    for (let tries = 0; tries < 50; tries++) {
-      const kept = readFileSync(path, "utf8");
-      if (kept !== "") return kept;
-      await sleep(10);
-    }
-    throw new Error(`${path} is empty`);
+  }
+
+  async sighted(key: string, now: number): Promise<boolean> {
+    return (await this.earlier(`seen\n${key}`, now)) !== undefined;
   }
 
   async settle(

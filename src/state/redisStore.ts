@@ -240,7 +240,14 @@ export class RedisGuardrailStore implements GuardrailStore {
       windowMs,
       "NX",
     );
-    return set === "OK";
+    if (set !== "OK") return false;
+    // A spent confirmation must survive a failover like a claim.
+    await this.replicated();
+    return true;
+  }
+
+  async sighted(key: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}seen:${hashed(key)}`)) === 1;
   }
 
   /**

@@ -124,6 +124,10 @@ describe("the person answers the client's form", () => {
     ["declines", async () => ({ action: "decline" as const })],
     ["cancels", async () => ({ action: "cancel" as const })],
     ["leaves send unticked", async () => ({ action: "accept" as const, content: { send: false } })],
+    [
+      'answers send: "yes" (no clear yes)',
+      async () => ({ action: "accept" as const, content: { send: "yes" } }),
+    ],
   ])("the person %s: declined, nothing sent, no rate used, an audit line", async (_, answer) => {
     for (const [kind, transport] of [
       ["v2 auto", "stdio"],

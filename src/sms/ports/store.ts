@@ -69,6 +69,8 @@ export interface GuardrailStore {
    * store remembers it for every replica. Default: each service remembers its own.
    */
   firstSighting?(key: string, windowMs: number, now: number): Promise<boolean>;
+  /** Whether `key` is held by an earlier `firstSighting`, recording nothing. */
+  sighted?(key: string, now: number): Promise<boolean>;
   /**
    * The attempt holding `duplicateKey` now, if any, without claiming anything: an identical
    * text already sent is not put to the person again. Default: none known.
