@@ -249,6 +249,28 @@ describe("SMS_MCP_CONFIRM_KEY", () => {
     }
   });
 
+  it("a form from one connection is refused by another, even with the same key", async () => {
+    const key = { SMS_MCP_CONFIRM_KEY: "b".repeat(64) };
+    const [telnyx, twilio] = await Promise.all([
+      startHttpCli(serverEnv(key)),
+      startHttpCli({ ...serverEnv(key), ...providerEnv(sim, "twilio") }),
+    ]);
+    try {
+      sim.clear();
+      const state = await ask(telnyx.url, "Your table is ready.");
+      expectInvalid(
+        await call(twilio.url, "Your table is ready.", {
+          requestState: state,
+          inputResponses: { confirm: YES },
+        }),
+        /given on another connection/,
+      );
+      expect(sim.requests()).toHaveLength(0);
+    } finally {
+      await Promise.all([telnyx.stop(), twilio.stop()]);
+    }
+  });
+
   it("a key shorter than 32 bytes stops the start, naming the variable", async () => {
     const run = await runCli(["serve"], serverEnv({ SMS_MCP_CONFIRM_KEY: "c2hvcnQ=" }));
     expect(run.code).toBe(1);
