@@ -172,27 +172,33 @@ describe("the person answers the client's form", () => {
     });
   });
 
-  it("no answer within confirmTimeoutSeconds (legacy, asked during the call): confirmation_timeout", async () => {
-    const { env, audit } = settings("ask", { SMS_MCP_CONFIRM_TIMEOUT_SECONDS: "1" });
-    await withClient(
-      "v1",
-      "stdio",
-      env,
-      () => new Promise(() => undefined),
-      async (client) => {
-        const result = await client.send({ to_: TO, message: "Your table is ready." });
-        expect(result.structured.error).toMatchObject({
-          category: "confirmation_timeout",
-          retryable: true,
-        });
-        expect(String((result.structured.error as { reason: string }).reason)).toMatch(
-          /set confirm to ask with a shorter confirmTimeoutSeconds, or off/,
-        );
-        expect(sim.requests()).toHaveLength(0);
-      },
-    );
-    expect(auditLines(audit).at(-1)).toMatchObject({ errorCategory: "confirmation_timeout" });
-  });
+  it.each([
+    ["v1", "stdio"],
+    ["v2 legacy", "streamable-http"],
+  ] as const)(
+    "%s over %s never answers (asked during the call): confirmation_timeout",
+    async (kind, transport) => {
+      const { env, audit } = settings("ask", { SMS_MCP_CONFIRM_TIMEOUT_SECONDS: "1" });
+      await withClient(
+        kind,
+        transport,
+        env,
+        () => new Promise(() => undefined),
+        async (client) => {
+          const result = await client.send({ to_: TO, message: "Your table is ready." });
+          expect(result.structured.error).toMatchObject({
+            category: "confirmation_timeout",
+            retryable: true,
+          });
+          expect(String((result.structured.error as { reason: string }).reason)).toMatch(
+            /set confirm to ask with a shorter confirmTimeoutSeconds, or off/,
+          );
+          expect(sim.requests()).toHaveLength(0);
+        },
+      );
+      expect(auditLines(audit).at(-1)).toMatchObject({ errorCategory: "confirmation_timeout" });
+    },
+  );
 });
 
 describe("a client that cannot ask", () => {
