@@ -7,6 +7,7 @@ import { lazyProvider } from "../providers/lazyProvider.js";
 import type { ConfirmMode } from "../sms/confirmModes.js";
 import { longestSendMs } from "../sms/deliver.js";
 import { SmsError } from "../sms/errors.js";
+import type { SendMetrics } from "../sms/ports/metrics.js";
 import type { GuardrailStore } from "../sms/ports/store.js";
 import { SmsService } from "../sms/smsService.js";
 import { AuditLogFile, AuditLogPathError } from "../state/auditLog.js";
@@ -32,6 +33,11 @@ export interface ComposeOptions {
    * `<public url>/status/<connection id>`). Default: none.
    */
   statusCallbackUrl?: string | undefined;
+  /**
+   * Where the connection's sends are counted (`serve --transport http`'s /metrics).
+   * @default none
+   */
+  metrics?: SendMetrics | undefined;
 }
 
 /** How long a start waits for Redis before it goes on (refusing sends until Redis answers). */
@@ -86,6 +92,7 @@ export async function composeSmsService(
     audit: openAuditLog(connection.auditLogPath),
     logger,
     confirmKey: environment.confirmKey,
+    metrics: options.metrics,
     pendingWaitMs: longestSendMs(environment.timeoutMs),
   });
 }

@@ -60,6 +60,8 @@ program
     "http: close legacy sessions idle this long",
     String(DEFAULT_IDLE_TIMEOUT_MS / 1000),
   )
+  .option("--metrics-public", "http: serve /metrics without auth (a scraper on a private network)")
+  .option("--metrics-port <port>", "http: also serve /metrics, without auth, on this loopback port")
   .option(
     "--explain-bad-settings",
     "stdio: when the settings cannot work, keep serving and answer every send_sms with what to fix (for hosts that show only 'disconnected')",

@@ -1,4 +1,5 @@
 import { asSmsError } from "./errors.js";
+import { NO_METRICS, type SendMetrics } from "./ports/metrics.js";
 import type { OutgoingSms, SendReceipt, SmsProvider } from "./ports/provider.js";
 
 const MAX_ATTEMPTS = 2;
@@ -25,11 +26,16 @@ export async function deliver(
   provider: SmsProvider,
   message: OutgoingSms,
   sleep: (ms: number) => Promise<void>,
+  metrics: SendMetrics = NO_METRICS,
 ): Promise<SendReceipt> {
   for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
     try {
-      return await provider.send(message);
+      const receipt = await provider.send(message);
+      metrics.providerCall((performance.now() - started) / 1000, true);
+      return receipt;
     } catch (error) {
+      metrics.providerCall((performance.now() - started) / 1000, false);
       const failure = asSmsError(error);
       const wait = failure.retryAfterSeconds;
       const resend =

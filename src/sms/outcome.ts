@@ -2,6 +2,7 @@ import type { ConfirmedBy } from "./confirmation.js";
 import type { SmsError } from "./errors.js";
 import { describeWindow } from "./guardrails/rateLimit.js";
 import type { AuditOutcome, AuditRecord } from "./ports/audit.js";
+import type { AttemptOutcome } from "./ports/metrics.js";
 import type { SendReceipt } from "./ports/provider.js";
 import type { SegmentInfo } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
@@ -94,6 +95,11 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
   return { ok: true, details };
 }
 
+/** How an attempt ended, in the audit log's words (and the metrics'). */
+export function outcomeOf(attempt: Attempt): AttemptOutcome {
+  return attempt.failure ? attempt.failure.stage : (attempt.delivered?.status ?? "failed");
+}
+
 /**
  * The audit log's line for one attempt, or its write-ahead `pending` line: never a secret,
  * the body only when asked for.
@@ -113,12 +119,7 @@ export function auditRecordOf(
           encoding: attempt.segments?.encoding,
         }
       : answer.details;
-  const outcome: AuditOutcome =
-    answer === "pending"
-      ? "pending"
-      : attempt.failure
-        ? attempt.failure.stage
-        : (attempt.delivered?.status ?? "failed");
+  const outcome: AuditOutcome = answer === "pending" ? "pending" : outcomeOf(attempt);
   const record: AuditRecord = {
     time: time.toISOString(),
     attempt: attempt.attemptId,

@@ -16,10 +16,12 @@ import {
   buildOutcome,
   type Delivered,
   type FailureStage,
+  outcomeOf,
 } from "./outcome.js";
 import { checkPolicy, checkQuietHours } from "./policy.js";
 import type { AuditSink } from "./ports/audit.js";
 import type { SendLogger } from "./ports/logger.js";
+import { NO_METRICS, type SendMetrics } from "./ports/metrics.js";
 import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
 import { PROVIDER_TITLES } from "./providerNames.js";
@@ -29,6 +31,7 @@ import { AWAITING_PERSON, type AwaitingPerson, type SendOutcome } from "./sendRe
 import { type Sightings, sightingsOf } from "./sightings.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
 import { steadyClock } from "./steadyClock.js";
+import { timedStore } from "./timedStore.js";
 import type { ValidSend } from "./validate.js";
 
 export interface SmsServiceOptions {
@@ -49,6 +52,11 @@ export interface SmsServiceOptions {
   sleep?: (ms: number) => Promise<void>;
   /** A new id for each attempt. Default: a random UUID. */
   newAttemptId?: () => string;
+  /**
+   * Where the connection's sends are counted and timed.
+   * @default NO_METRICS (nothing collected: stdio and the CLI)
+   */
+  metrics?: SendMetrics | undefined;
   /**
    * Seals the state of a confirmation form between its two calls. Default: a key generated once
    * and kept by the store, so every replica sharing the store agrees on it.
@@ -101,7 +109,11 @@ export class SmsService {
   private readonly sightings: Sightings;
   private warmedUp = false;
 
+  private readonly metrics: SendMetrics;
+
   constructor(private readonly options: SmsServiceOptions) {
+    this.metrics = options.metrics ?? NO_METRICS;
+    const store = options.metrics ? timedStore(options.store, options.metrics) : options.store;
     this.connection = options.connection;
     this.templates = compileTemplates(options.guardrails.templates);
     const { templates, templatesOnly, allowedLinkDomains, quietHours } = options.guardrails;
@@ -132,7 +144,7 @@ export class SmsService {
     const windowNow = options.now ?? steadyClock();
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
     this.claims = new SendClaims({
-      store: options.store,
+      store,
       connectionId: options.connection.id,
       guardrails: options.guardrails,
       now: windowNow,
@@ -145,13 +157,14 @@ export class SmsService {
             options.provider.findSent?.({ to, from, body, since }) ?? Promise.resolve(undefined)
         : undefined,
     });
-    this.sightings = sightingsOf(options.store, windowNow);
+    this.sightings = sightingsOf(store, windowNow);
     this.callbacks = new StatusCallbackInbox({
       connection: options.connection,
       provider: options.provider,
-      store: options.store,
+      store,
       audit: options.audit,
       now: this.now,
+      metrics: this.metrics,
     });
   }
 
@@ -267,6 +280,7 @@ export class SmsService {
       if (claim) await this.settle(claim, attempt);
     }
     const outcome = buildOutcome(attempt);
+    this.metrics.attempt(outcomeOf(attempt), attempt.failure?.error.category);
     this.log(outcome);
     await this.audit(attempt, outcome);
     return outcome;
@@ -292,7 +306,10 @@ export class SmsService {
     );
     // The model was told to read this text back (the client could not ask, or no one answered
     // the form): the identical call sends once, without showing the form again.
-    if (mode === "ask" && (await readBack.waiting()) && (await readBack.use())) return "read-back";
+    if (mode === "ask" && (await readBack.waiting()) && (await readBack.use())) {
+      this.metrics.confirmation("read-back");
+      return "read-back";
+    }
     const segments = attempt.segments ?? countSegments(send.body);
     const answer = await confirmer({
       to: send.to,
@@ -303,6 +320,13 @@ export class SmsService {
       encoding: segments.encoding,
     });
     const verdict = await judgeConfirmation(rule, answer, readBack, this.sightings);
+    this.metrics.confirmation(
+      verdict.kind === "confirmed"
+        ? verdict.by
+        : answer.kind === "accepted"
+          ? "already_used"
+          : answer.kind,
+    );
     if (verdict.kind === "refused") throw verdict.error;
     return verdict.kind === "asking" ? AWAITING_PERSON : verdict.by;
   }
@@ -327,6 +351,7 @@ export class SmsService {
           this.options.provider,
           { to, from, sender, body },
           this.sleep,
+          this.metrics,
         );
         return { status: "sent", receipt };
       }

@@ -1,5 +1,6 @@
 import { type DeliveryState, deliveryAuditRecord } from "./delivery.js";
 import type { AuditSink } from "./ports/audit.js";
+import type { SendMetrics } from "./ports/metrics.js";
 import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
 import type { SendIdentity } from "./sendIdentity.js";
@@ -26,6 +27,8 @@ export interface StatusCallbackInboxOptions {
   store: GuardrailStore;
   audit: AuditSink;
   now: () => number;
+  /** Counts each callback by what became of it. */
+  metrics: SendMetrics;
 }
 
 /**
@@ -40,6 +43,12 @@ export class StatusCallbackInbox {
   }
 
   async receive(callback: StatusCallback): Promise<CallbackReceipt> {
+    const receipt = await this.judge(callback);
+    this.options.metrics.statusCallback(receipt.recorded ? "recorded" : receipt.reason);
+    return receipt;
+  }
+
+  private async judge(callback: StatusCallback): Promise<CallbackReceipt> {
     const { provider, connection, audit, now } = this.options;
     const read = provider.readStatusCallback;
     if (!read) return { recorded: false, reason: "not_verifiable" };

@@ -57,7 +57,8 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
     });
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (!child || child.exitCode !== null) return resolve();
+      // Killed by a signal, a process has a signalCode and no exitCode.
+      if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once("exit", () => resolve());
       child.kill("SIGKILL");
     });

@@ -29,6 +29,10 @@ export interface ServeOptions {
   maxSessions: string;
   idleTimeout: string;
   redisUrl?: string;
+  /** http: `/metrics` without auth. */
+  metricsPublic?: boolean;
+  /** http: also `/metrics` without auth on this loopback port. */
+  metricsPort?: string;
   /** stdio: settings that cannot work are explained by every send_sms instead of an exit. */
   explainBadSettings?: boolean;
 }
@@ -73,6 +77,11 @@ function httpOptions(options: ServeOptions, { environment }: CliContext) {
     maxBodyBytes: whole("--max-body-bytes", options.maxBodyBytes, 1024),
     maxSessions: whole("--max-sessions", options.maxSessions, 1),
     idleTimeoutMs: whole("--idle-timeout", options.idleTimeout, 1) * 1000,
+    metricsPublic: options.metricsPublic === true,
+    metricsPort:
+      options.metricsPort === undefined
+        ? undefined
+        : whole("--metrics-port", options.metricsPort, 0, 65_535),
   };
 }
 
@@ -166,6 +175,10 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
   // Over HTTP with a public URL, providers report each text's delivery to /status/<id>.
   const { publicUrl } = context.environment;
   const callbackUrl = (id: string) => (http && publicUrl ? `${publicUrl}/status/${id}` : undefined);
+  // Over HTTP an operator can scrape /metrics; prom-client loads only then.
+  const metrics = http
+    ? new (await import("../../server/http/metrics.js")).PrometheusMetrics()
+    : undefined;
   // Each connection has its own guardrail state, ledger and audit log.
   const services = await Promise.all(
     connections.map((connection) =>
@@ -174,9 +187,19 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
         confirm: options.confirm,
         redisUrl,
         statusCallbackUrl: callbackUrl(connection.id),
+        metrics: metrics?.forConnection(connection.id, connection.provider),
       }),
     ),
   );
+  // Compose keeps a dry run's ledger in memory, and every other one in Redis when given one.
+  const inRedis = (redisUrl ?? context.environment.redisUrl) !== undefined && !options.dryRun;
+  const redisBacked = services.filter((_, i) => inRedis && !connections[i]?.guardrails.dryRun);
+  metrics?.watch({
+    redis: () =>
+      Promise.all(
+        redisBacked.map(async (s) => ({ connection: s.connection.id, up: await s.ready() })),
+      ),
+  });
   const [service] = services;
   if (!service) throw new CliError("no connection to serve");
   // Each transport's code (the HTTP server and the SDK's HTTP transports) loads only when
@@ -188,6 +211,7 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
       connections: new Map(services.map((s) => [s.connection.id, s])),
       connectionTokens,
       drainTimeoutMs: longestSendMs(context.environment.timeoutMs),
+      metrics,
     });
   } else {
     const { serveStdio } = await import("../../server/stdio.js");

@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../log/logger.js";
@@ -12,6 +12,7 @@ import {
 } from "./defaults.js";
 import { EndpointMap } from "./endpoints.js";
 import { jsonRpcError } from "./httpIo.js";
+import type { PrometheusMetrics } from "./metrics.js";
 import type { OAuthOptions } from "./oauth.js";
 import { createRouter, type DrainState } from "./router.js";
 import {
@@ -74,10 +75,28 @@ export interface HttpServerOptions {
   stateless?: boolean;
   /** @default {@link DEFAULT_DRAIN_TIMEOUT_MS} */
   drainTimeoutMs?: number;
+  /**
+   * Serves `GET /metrics` (Prometheus text) behind the default connection's auth.
+   * @default none (no /metrics)
+   */
+  metrics?: PrometheusMetrics | undefined;
+  /**
+   * `/metrics` without auth (`--metrics-public`), for a scraper inside a private network.
+   * @default false
+   */
+  metricsPublic?: boolean;
+  /**
+   * Also serve `/metrics`, without auth, on this loopback port (`--metrics-port`), for a
+   * scraper on the same machine.
+   * @default none
+   */
+  metricsPort?: number | undefined;
 }
 
 export interface RunningHttpServer {
   url: string;
+  /** `http://127.0.0.1:<port>/metrics` when `metricsPort` was given. */
+  metricsUrl: string | undefined;
   sessionCount(): number;
   /** Stops accepting, lets in-flight sends answer (bounded), closes every session. */
   close(): Promise<void>;
@@ -95,6 +114,38 @@ function guardsFor(host: string, publicUrl: string | undefined, allowedOrigins: 
     guards.unshift(hostCheck(new Set(names)));
   }
   return guards;
+}
+
+/** `/metrics` alone, without auth, on a loopback port: nothing else is served there. */
+async function listenForMetrics(metrics: PrometheusMetrics, port: number, logger: Logger) {
+  const server = createServer((req, res) => {
+    const { pathname } = new URL(req.url ?? "/", "http://localhost");
+    if (pathname !== "/metrics" || req.method !== "GET") {
+      res
+        .writeHead(404, { "content-type": "text/plain" })
+        .end("Only GET /metrics is served here\n");
+      return;
+    }
+    metrics.serve(req, res).catch((error: Error) => {
+      logger.error({ name: error.name }, "metrics scrape failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await listen(server, port, "127.0.0.1");
+  return server;
+}
+
+/** Listens on `host:port`; a port in use or a bad address is a ListenError naming it. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(new ListenError(host, port, error.code));
+    server.once("error", failed);
+    server.listen(port, host, () => {
+      server.off("error", failed);
+      resolve();
+    });
+  });
 }
 
 /** Serves MCP over HTTP (DESIGN §5, §11, §15) until `close()`. */
@@ -138,7 +189,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     stateless,
     maxBodyBytes,
     drain,
+    metrics: options.metrics && {
+      serve: (req, res) => (options.metrics as PrometheusMetrics).serve(req, res),
+      public: options.metricsPublic === true,
+      connectionId: service.connection.id,
+    },
   });
+  options.metrics?.watch({ sessionsOpen: () => sessions.size });
+  const metricsServer =
+    options.metrics && options.metricsPort !== undefined
+      ? await listenForMetrics(options.metrics, options.metricsPort, logger)
+      : undefined;
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: Error) => {
@@ -147,21 +208,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException) =>
-      reject(new ListenError(host, options.port, error.code));
-    server.once("error", failed);
-    server.listen(options.port, host, () => {
-      server.off("error", failed);
-      resolve();
-    });
-  });
+  await listen(server, options.port, host);
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   for (const h of [...LOCAL_NAMES, shownHost]) allowedOrigins.add(`http://${h}:${port}`);
 
   return {
     url: `http://${shownHost}:${port}`,
+    metricsUrl:
+      metricsServer && `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`,
     sessionCount: () => sessions.size,
     async close() {
       drain.draining = true;
@@ -175,6 +230,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       while (drain.pendingPosts.size > 0 && Date.now() < deadline) await sleep(10);
       await sessions.closeAll();
       server.closeAllConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
     },
   };
 }

@@ -29,7 +29,12 @@ export interface RouterParts {
   stateless: boolean;
   maxBodyBytes: number;
   drain: DrainState;
+  /** `GET /metrics`, behind the default connection's auth unless public. */
+  metrics: { serve: Responder; public: boolean; connectionId: string } | undefined;
 }
+
+/** Answers one request in full. */
+export type Responder = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 const PROTECTED_RESOURCE_METADATA = new Set([
   "/.well-known/oauth-protected-resource",
@@ -38,8 +43,9 @@ const PROTECTED_RESOURCE_METADATA = new Set([
 
 /**
  * Every HTTP request's way in: the Host/Origin guards, then the unauthenticated routes
- * (health, OAuth metadata, status callbacks), then the MCP endpoints, each behind auth and
- * the body limit, handed to the leg that speaks its transport.
+ * (health, OAuth metadata, status callbacks), the metrics (behind auth unless public), then
+ * the MCP endpoints, each behind auth and the body limit, handed to the leg that speaks its
+ * transport.
  */
 export function createRouter(parts: RouterParts) {
   const { guards, endpoints, authenticate, oauth, statusCallbacks, drain } = parts;
@@ -76,6 +82,11 @@ export function createRouter(parts: RouterParts) {
     }
     if (oauth && method === "GET" && PROTECTED_RESOURCE_METADATA.has(pathname)) {
       return sendJson(res, 200, oauth.metadata());
+    }
+    const { metrics } = parts;
+    if (metrics && pathname === "/metrics" && method === "GET") {
+      if (!metrics.public && !(await authenticate(req, res, metrics.connectionId))) return;
+      return metrics.serve(req, res);
     }
     const callbackService = statusCallbacks ? endpoints.statusCallbacks(pathname) : undefined;
     if (statusCallbacks && callbackService) {

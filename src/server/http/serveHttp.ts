@@ -31,6 +31,9 @@ export async function serveHttp(
       stateless: options.stateless === true,
       auth: protection(options),
       connections: [...(options.connections?.keys() ?? [])].map((id) => `/connections/${id}/mcp`),
+      metrics: options.metrics
+        ? (running.metricsUrl ?? `${running.url}/metrics${options.metricsPublic ? "" : " (auth)"}`)
+        : undefined,
     },
     `sms-mcp listening at ${running.url}: Streamable HTTP at /mcp, legacy SSE at /sse; Ctrl-C stops it`,
   );
