@@ -9,6 +9,7 @@ import { longestSendMs } from "../sms/deliver.js";
 import { SmsError } from "../sms/errors.js";
 import type { SendMetrics } from "../sms/ports/metrics.js";
 import type { GuardrailStore } from "../sms/ports/store.js";
+import type { SendTracer } from "../sms/ports/tracer.js";
 import { SmsService } from "../sms/smsService.js";
 import { AuditLogFile, AuditLogPathError } from "../state/auditLog.js";
 import { LocalLedgerStore } from "../state/localLedger.js";
@@ -38,6 +39,11 @@ export interface ComposeOptions {
    * @default none
    */
   metrics?: SendMetrics | undefined;
+  /**
+   * Where the connection's spans go (when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+   * @default none
+   */
+  tracer?: SendTracer | undefined;
 }
 
 /** How long a start waits for Redis before it goes on (refusing sends until Redis answers). */
@@ -93,6 +99,7 @@ export async function composeSmsService(
     logger,
     confirmKey: environment.confirmKey,
     metrics: options.metrics,
+    tracer: options.tracer,
     pendingWaitMs: longestSendMs(environment.timeoutMs),
   });
 }

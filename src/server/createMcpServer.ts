@@ -6,7 +6,10 @@ import {
   ProtocolErrorCode,
   Server,
   type ServerContext,
+  TRACEPARENT_META_KEY,
+  TRACESTATE_META_KEY,
 } from "@modelcontextprotocol/server";
+import type { TraceParent } from "../sms/ports/tracer.js";
 import { VERSION } from "../version.js";
 import { callConfirmation } from "./askPerson.js";
 import { AjvJsonSchemaValidator } from "./lazyAjvProvider.js";
@@ -34,6 +37,24 @@ const INSTRUCTIONS =
 // The SDK validates elicitation answers with Ajv; a send never needs it, so Ajv loads only
 // if something ever asks for a validator.
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
+/**
+ * The caller's trace context: a 2026-07-28 request carries it in `_meta`; over HTTP it may
+ * come as the W3C headers instead.
+ */
+function traceParentOf(ctx: ServerContext): TraceParent | undefined {
+  const meta = ctx.mcpReq._meta as Record<string, unknown> | undefined;
+  const inMeta = meta?.[TRACEPARENT_META_KEY];
+  if (typeof inMeta === "string") {
+    const state = meta?.[TRACESTATE_META_KEY];
+    return { traceparent: inMeta, tracestate: typeof state === "string" ? state : undefined };
+  }
+  const headers = ctx.http?.req?.headers;
+  const inHeader = headers?.get("traceparent");
+  return inHeader
+    ? { traceparent: inHeader, tracestate: headers?.get("tracestate") ?? undefined }
+    : undefined;
+}
 
 /**
  * One MCP server instance for one connection's send service, for every protocol era: the
@@ -87,10 +108,12 @@ export function createMcpServer(service: ToolService): Server {
           `Unknown tool ${name.slice(0, 64)}; this server has only ${SEND_SMS_TOOL_NAME}`,
         );
       }
-      if (service.confirmation.mode === "off") return toToolResult(await service.send(args));
-      const confirmation = callConfirmation(service, server, ctx);
-      const outcome = await service.send(args, confirmation.confirmer);
-      return "awaitingPerson" in outcome ? confirmation.pending() : toToolResult(outcome);
+      return service.traced(`tools/call ${SEND_SMS_TOOL_NAME}`, traceParentOf(ctx), async () => {
+        if (service.confirmation.mode === "off") return toToolResult(await service.send(args));
+        const confirmation = callConfirmation(service, server, ctx);
+        const outcome = await service.send(args, confirmation.confirmer);
+        return "awaitingPerson" in outcome ? confirmation.pending() : toToolResult(outcome);
+      });
     },
   );
 

@@ -8,6 +8,7 @@ export type ToolService = Pick<
   | "confirmation"
   | "sealingKey"
   | "send"
+  | "traced"
   | "warmUp"
   | "idle"
   | "close"

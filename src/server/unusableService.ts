@@ -30,6 +30,7 @@ export function unusableService(reason: string, connection: SendIdentity): ToolS
     confirmation: { mode: "off", timeoutSeconds: 1, windowSeconds: 1 },
     sealingKey: async () => new Uint8Array(32),
     send: async () => outcome,
+    traced: (_name, _parent, run) => run(),
     warmUp: () => undefined,
     idle: async () => undefined,
     close: async () => undefined,

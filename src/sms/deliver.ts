@@ -1,6 +1,7 @@
 import { asSmsError } from "./errors.js";
 import { NO_METRICS, type SendMetrics } from "./ports/metrics.js";
 import type { OutgoingSms, SendReceipt, SmsProvider } from "./ports/provider.js";
+import { NO_TRACER, type SendTracer } from "./ports/tracer.js";
 
 const MAX_ATTEMPTS = 2;
 const RETRY_DELAY_MS = 500;
@@ -26,12 +27,15 @@ export async function deliver(
   provider: SmsProvider,
   message: OutgoingSms,
   sleep: (ms: number) => Promise<void>,
-  metrics: SendMetrics = NO_METRICS,
+  { metrics, tracer }: { metrics: SendMetrics; tracer: SendTracer } = {
+    metrics: NO_METRICS,
+    tracer: NO_TRACER,
+  },
 ): Promise<SendReceipt> {
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     try {
-      const receipt = await provider.send(message);
+      const receipt = await tracer.step("provider", () => provider.send(message));
       metrics.providerCall((performance.now() - started) / 1000, true);
       return receipt;
     } catch (error) {

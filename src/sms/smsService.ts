@@ -24,6 +24,7 @@ import type { SendLogger } from "./ports/logger.js";
 import { NO_METRICS, type SendMetrics } from "./ports/metrics.js";
 import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
+import { NO_TRACER, type SendTracer, type TraceParent } from "./ports/tracer.js";
 import { PROVIDER_TITLES } from "./providerNames.js";
 import { countSegments } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
@@ -57,6 +58,11 @@ export interface SmsServiceOptions {
    * @default NO_METRICS (nothing collected: stdio and the CLI)
    */
   metrics?: SendMetrics | undefined;
+  /**
+   * Where each send's spans go: the call's, and one per step.
+   * @default NO_TRACER (OpenTelemetry not configured)
+   */
+  tracer?: SendTracer | undefined;
   /**
    * Seals the state of a confirmation form between its two calls. Default: a key generated once
    * and kept by the store, so every replica sharing the store agrees on it.
@@ -110,9 +116,11 @@ export class SmsService {
   private warmedUp = false;
 
   private readonly metrics: SendMetrics;
+  private readonly tracer: SendTracer;
 
   constructor(private readonly options: SmsServiceOptions) {
     this.metrics = options.metrics ?? NO_METRICS;
+    this.tracer = options.tracer ?? NO_TRACER;
     const store = options.metrics ? timedStore(options.store, options.metrics) : options.store;
     this.connection = options.connection;
     this.templates = compileTemplates(options.guardrails.templates);
@@ -166,6 +174,11 @@ export class SmsService {
       now: this.now,
       metrics: this.metrics,
     });
+  }
+
+  /** Runs one tools/call in a span of its own, continuing the caller's trace when given. */
+  traced<T>(name: string, parent: TraceParent | undefined, run: () => Promise<T>): Promise<T> {
+    return this.tracer.call(name, parent, run);
   }
 
   /** The key that seals confirmation forms' state, the same on every replica of the store. */
@@ -237,31 +250,37 @@ export class SmsService {
       duplicateWindowSeconds: guardrails.duplicateWindowSeconds,
     };
     let claim: Claim | undefined;
+    const { tracer } = this;
     try {
-      const send = validateSend(args, connection);
+      const send = await tracer.step("validate", async () => validateSend(args, connection));
       attempt.send = send;
       attempt.segments = countSegments(send.body);
       attempt.notes = notesFor(send.links);
-      attempt.template = checkPolicy(
-        guardrails,
-        this.templates,
-        send,
-        attempt.segments,
-        callingCodesOf,
-      ).template;
-      if (guardrails.quietHours) {
-        const { timeZonesOf } = this.timeZones.value ?? (await this.timeZones.get());
-        checkQuietHours(guardrails.quietHours, send.to, await timeZonesOf(send.to), this.now());
-      }
+      await tracer.step("policy", async () => {
+        const segments = attempt.segments ?? countSegments(send.body);
+        attempt.template = checkPolicy(
+          guardrails,
+          this.templates,
+          send,
+          segments,
+          callingCodesOf,
+        ).template;
+        if (guardrails.quietHours) {
+          const { timeZonesOf } = this.timeZones.value ?? (await this.timeZones.get());
+          checkQuietHours(guardrails.quietHours, send.to, await timeZonesOf(send.to), this.now());
+        }
+      });
       // An identical text already sent is answered as a duplicate by the claim, unasked.
       const mode = confirmer ? guardrails.confirm : "off";
       const unasked = mode !== "off" && (await this.claims.alreadySent(send));
       if (confirmer && mode !== "off" && !unasked) {
-        const verdict = await this.confirm(send, attempt, confirmer, mode);
+        const verdict = await tracer.step("confirm", () =>
+          this.confirm(send, attempt, confirmer, mode),
+        );
         if (typeof verdict !== "string") return verdict;
         attempt.confirmedBy = verdict;
       }
-      claim = await this.claims.claim(send);
+      claim = await tracer.step("claim", () => this.claims.claim(send));
       if (unasked && claim.kind === "new") {
         // The earlier text's window ended, or it failed, between the look and the claim: this
         // text would go unapproved. Let go of the claim; the next call asks.
@@ -277,10 +296,21 @@ export class SmsService {
     } catch (error) {
       attempt.failure = { error: asSmsError(error), stage: failureStage(claim, error) };
     } finally {
-      if (claim) await this.settle(claim, attempt);
+      const claimed = claim;
+      if (claimed) await tracer.step("settle", () => this.settle(claimed, attempt));
     }
     const outcome = buildOutcome(attempt);
-    this.metrics.attempt(outcomeOf(attempt), attempt.failure?.error.category);
+    const ended = outcomeOf(attempt);
+    const category = attempt.failure?.error.category;
+    this.metrics.attempt(ended, category);
+    tracer.note({
+      "sms_mcp.connection": connection.id,
+      "sms_mcp.provider": connection.provider,
+      "sms_mcp.outcome": ended,
+      "sms_mcp.error.category": category,
+      "sms_mcp.segments": attempt.segments?.segments,
+      "sms_mcp.confirmed_by": attempt.confirmedBy,
+    });
     this.log(outcome);
     await this.audit(attempt, outcome);
     return outcome;
@@ -351,7 +381,7 @@ export class SmsService {
           this.options.provider,
           { to, from, sender, body },
           this.sleep,
-          this.metrics,
+          { metrics: this.metrics, tracer: this.tracer },
         );
         return { status: "sent", receipt };
       }

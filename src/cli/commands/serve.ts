@@ -175,6 +175,9 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
   // Over HTTP with a public URL, providers report each text's delivery to /status/<id>.
   const { publicUrl } = context.environment;
   const callbackUrl = (id: string) => (http && publicUrl ? `${publicUrl}/status/${id}` : undefined);
+  // OpenTelemetry loads only when the standard OTEL_* variables ask for traces.
+  const { startTracing } = await import("../../log/tracing.js");
+  const tracing = await startTracing(process.env, logger);
   // Over HTTP an operator can scrape /metrics; prom-client loads only then.
   const metrics = http
     ? new (await import("../../server/http/metrics.js")).PrometheusMetrics()
@@ -188,6 +191,7 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
         redisUrl,
         statusCallbackUrl: callbackUrl(connection.id),
         metrics: metrics?.forConnection(connection.id, connection.provider),
+        tracer: tracing?.tracer,
       }),
     ),
   );
@@ -212,6 +216,7 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
       connectionTokens,
       drainTimeoutMs: longestSendMs(context.environment.timeoutMs),
       metrics,
+      beforeExit: tracing?.shutdown,
     });
   } else {
     const { serveStdio } = await import("../../server/stdio.js");

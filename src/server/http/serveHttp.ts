@@ -2,7 +2,10 @@ import type { Logger } from "../../log/logger.js";
 import type { SmsService } from "../../sms/smsService.js";
 import { type HttpServerOptions, startHttpServer } from "./httpServer.js";
 
-type ServeOptions = Omit<HttpServerOptions, "service" | "logger">;
+type ServeOptions = Omit<HttpServerOptions, "service" | "logger"> & {
+  /** Runs once the server has drained, before the process exits (flushing traces). */
+  beforeExit?: (() => Promise<void>) | undefined;
+};
 
 /**
  * What a request must carry to reach the MCP endpoints, as enforced: every kind of token that
@@ -43,6 +46,7 @@ export async function serveHttp(
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight sends");
     await running.close();
+    await options.beforeExit?.().catch(() => undefined);
     logger.info("stopped");
     process.exit(0);
   };
