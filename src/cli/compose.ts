@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { ConfigError } from "../config/configError.js";
 import type { ResolvedConnection } from "../config/connection.js";
+import { describeRedisTarget, redisTargetOf } from "../config/redisTarget.js";
 import { KeychainUnavailableError } from "../config/secretStore.js";
 import type { Logger } from "../log/logger.js";
 import { lazyProvider } from "../providers/lazyProvider.js";
@@ -67,7 +68,7 @@ export async function composeSmsService(
     (guardrails.dryRun
       ? new MemoryGuardrailStore()
       : redisUrl
-        ? await connectRedis(redisUrl, environment.redisPrefix, logger)
+        ? await connectRedis(redisUrl, environment, connection.id, logger)
         : openLocalLedger(join(environment.stateDir, "ledger", `${connection.id}.jsonl`), logger));
   return new SmsService({
     connection: {
@@ -105,14 +106,21 @@ export async function composeSmsService(
 }
 
 /** The shared ledger; a Redis that is not up yet is logged, and sends wait for it, refused. */
-async function connectRedis(url: string, prefix: string, logger: Logger): Promise<GuardrailStore> {
+async function connectRedis(
+  url: string,
+  { redisPrefix, redisCluster }: CliContext["environment"],
+  connectionId: string,
+  logger: Logger,
+): Promise<GuardrailStore> {
   const { RedisGuardrailStore } = await import("../state/redisStore.js");
-  // Host and port only: the URL may carry a password.
-  const { host } = new URL(url);
+  const target = redisTargetOf(url, redisCluster, "SMS_MCP_REDIS_URL");
+  // Hosts and names only: the URL may carry a password.
+  const host = describeRedisTarget(target);
   let lastCode = "";
   const store = new RedisGuardrailStore({
-    url,
-    prefix,
+    target,
+    prefix: redisPrefix,
+    hashTag: connectionId,
     onError: (code) => {
       if (code !== lastCode) logger.warn({ redis: host, code }, "Redis is not reachable");
       lastCode = code;

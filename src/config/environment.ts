@@ -5,6 +5,7 @@ import { ConfigError } from "./configError.js";
 import { type EnvModeConnection, envModeFrom } from "./envMode.js";
 import { guardrailOverridesFromEnv } from "./guardrailSettings.js";
 import { configPath, defaultAuditLogPath, stateDir } from "./paths.js";
+import { redisTargetOf } from "./redisTarget.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -56,6 +57,8 @@ export interface Environment {
   envMode: EnvModeConnection | undefined;
   /** `SMS_MCP_REDIS_URL`: the shared ledger for several machines; unset = the local one. */
   redisUrl: string | undefined;
+  /** `SMS_MCP_REDIS_CLUSTER=1`: `SMS_MCP_REDIS_URL` lists the nodes of a Redis Cluster. */
+  redisCluster: boolean;
   /** `SMS_MCP_REDIS_PREFIX`. Default: `sms-mcp:`. */
   redisPrefix: string;
   /**
@@ -96,19 +99,12 @@ function timeoutFrom(value: string | undefined): number {
   return ms;
 }
 
-/** A redis:// or rediss:// URL; the message never repeats it (it may hold a password). */
-export function checkRedisUrl(value: string, setting: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === "") {
-    throw new ConfigError(
-      `${setting} must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0`,
-    );
-  }
+/**
+ * The ledger's Redis as written (a URL, a Sentinel URL, or a cluster's node URLs): checked
+ * now, kept as text. The message never repeats it (it may hold a password).
+ */
+export function checkRedisUrl(value: string, setting: string, cluster = false): string {
+  redisTargetOf(value, cluster, setting);
   return value;
 }
 
@@ -163,6 +159,13 @@ function confirmKeyFrom(value: string | undefined): Uint8Array | undefined {
   return new Uint8Array(key);
 }
 
+function redisClusterFrom(env: NodeJS.ProcessEnv): boolean {
+  const value = env.SMS_MCP_REDIS_CLUSTER?.trim().toLowerCase() ?? "";
+  if (value === "" || /^(0|false|no|off)$/.test(value)) return false;
+  if (/^(1|true|yes|on)$/.test(value)) return true;
+  throw new ConfigError("SMS_MCP_REDIS_CLUSTER must be true or false");
+}
+
 function telnyxPublicKeyFrom(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const key = value.trim();
@@ -214,8 +217,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     guardrailOverrides: guardrailOverridesFromEnv(env),
     envMode: envModeFrom(env),
     redisUrl: env.SMS_MCP_REDIS_URL
-      ? checkRedisUrl(env.SMS_MCP_REDIS_URL, "SMS_MCP_REDIS_URL")
+      ? checkRedisUrl(env.SMS_MCP_REDIS_URL, "SMS_MCP_REDIS_URL", redisClusterFrom(env))
       : undefined,
+    redisCluster: redisClusterFrom(env),
     redisPrefix: env.SMS_MCP_REDIS_PREFIX || "sms-mcp:",
     sessionBusAddress: sessionBusFrom(env),
   };

@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { RedisTarget } from "../config/redisTarget.js";
 import { sha256 } from "../sms/hash.js";
 import {
   type ClaimDecision,
@@ -18,8 +19,8 @@ import {
  * with has passed, and the key's expiry only ever grows, so a replica configured with a
  * shorter window never frees a send that another one still counts.
  *
- * KEYS: [duplicate key or "", bucket...]; ARGV: [attempt id, duplicate window ms, (limit,
- * window ms) per bucket]. Answers {"claimed"}, {"duplicate", state, at, message id} or
+ * KEYS: [duplicate key, bucket...]; ARGV: [attempt id, duplicate window ms (0: no duplicate
+ * check, and the first key is a placeholder in the same slot), (limit, window ms) per bucket]. Answers {"claimed"}, {"duplicate", state, at, message id} or
  * {"rate", bucket index, retry after ms or -1}.
  */
 const CLAIM = `
@@ -27,7 +28,7 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local id = ARGV[1]
 local dupWindow = tonumber(ARGV[2])
-if KEYS[1] ~= '' then
+if dupWindow > 0 then
   local held = redis.call('HMGET', KEYS[1], 'a', 's', 't', 'm')
   if held[1] then return {'duplicate', held[2], held[3], held[4] or '', held[1]} end
 end
@@ -54,7 +55,7 @@ for i = 2, #KEYS do
   redis.call('ZADD', KEYS[i], now, window .. ':' .. id)
   if redis.call('PTTL', KEYS[i]) < window then redis.call('PEXPIRE', KEYS[i], window) end
 end
-if KEYS[1] ~= '' then
+if dupWindow > 0 then
   redis.call('HSET', KEYS[1], 'a', id, 's', 'pending', 't', now)
   redis.call('PEXPIRE', KEYS[1], dupWindow)
 end
@@ -81,8 +82,15 @@ interface LedgerCommands {
 }
 
 export interface RedisStoreOptions {
-  /** `redis://[user:password@]host:port/db` or `rediss://…`. */
-  url: string;
+  /** One server, a Sentinel-watched master, or a cluster (see `config/redisTarget.ts`). */
+  target: RedisTarget;
+  /**
+   * In a cluster, every key of the connection carries this hash tag, so that each script's
+   * keys are in one slot. Unused elsewhere, where key names stay as earlier versions wrote
+   * them (replicas of two versions during an upgrade still share their windows).
+   * @default none
+   */
+  hashTag?: string | undefined;
   /** Every key starts with it. Default: `sms-mcp:`. */
   prefix?: string;
   /**
@@ -107,6 +115,50 @@ export interface RedisStoreOptions {
   replicaAckTimeoutMs?: number;
 }
 
+/**
+ * No offline queue and no retries of a command: while Redis cannot be reached a claim fails
+ * at once, so the send is refused before the provider; the connection comes back by itself.
+ */
+const COMMANDS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout: 2000,
+  connectTimeout: 2000,
+  retryStrategy: (times) => Math.min(100 * 2 ** times, 2000),
+};
+
+/** ioredis's own client for each kind of target (its Sentinel and Cluster support). */
+function clientFor(target: RedisTarget): Redis | Cluster {
+  switch (target.kind) {
+    case "single":
+      return new Redis(target.url, { ...COMMANDS, lazyConnect: false });
+    case "sentinel":
+      return new Redis({
+        ...COMMANDS,
+        sentinels: target.sentinels,
+        name: target.name,
+        db: target.db,
+        username: target.username,
+        password: target.password,
+        sentinelUsername: target.username,
+        sentinelPassword: target.password,
+        enableTLSForSentinelMode: target.tls,
+        ...(target.tls ? { tls: {} } : {}),
+      });
+    case "cluster":
+      return new Cluster(target.nodes, {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: (times) => Math.min(100 * 2 ** times, 2000),
+        redisOptions: {
+          ...COMMANDS,
+          username: target.username,
+          password: target.password,
+          ...(target.tls ? { tls: {} } : {}),
+        },
+      });
+  }
+}
+
 /** How often the replica count is looked up again while claims go on. */
 const REPLICATION_LOOK_MS = 30_000;
 
@@ -122,8 +174,10 @@ function hashed(text: string): string {
  * and the client reconnects by itself.
  */
 export class RedisGuardrailStore implements GuardrailStore {
-  private readonly redis: Redis & LedgerCommands;
+  private readonly redis: (Redis | Cluster) & LedgerCommands;
   private readonly prefix: string;
+  /** The start of every key: the prefix, and in a cluster the connection's hash tag. */
+  private readonly keys: string;
   private readonly stalePendingMs: number;
   private readonly replicaAckTimeoutMs: number;
   /** Replicas online at the last look; a claim waits for one of them. */
@@ -135,14 +189,11 @@ export class RedisGuardrailStore implements GuardrailStore {
     this.prefix = options.prefix ?? "sms-mcp:";
     this.stalePendingMs = options.stalePendingMs ?? PENDING_STALE_AFTER_MS;
     this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? 1000;
-    const redis = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 2000,
-      connectTimeout: 2000,
-      lazyConnect: false,
-      retryStrategy: (times) => Math.min(100 * 2 ** times, 2000),
-    });
+    this.keys =
+      options.target.kind === "cluster" && options.hashTag
+        ? `${this.prefix}{${options.hashTag}}:`
+        : this.prefix;
+    const redis = clientFor(options.target);
     redis.on("error", (error: NodeJS.ErrnoException) => options.onError?.(error.code ?? "error"));
     redis.on("ready", () => {
       options.onReady?.();
@@ -150,14 +201,14 @@ export class RedisGuardrailStore implements GuardrailStore {
     });
     redis.defineCommand("smsClaim", { lua: CLAIM });
     redis.defineCommand("smsSettle", { numberOfKeys: 1, lua: SETTLE });
-    this.redis = redis as Redis & LedgerCommands;
+    this.redis = redis as (Redis | Cluster) & LedgerCommands;
   }
 
   async claim(request: ClaimRequest, _now: number): Promise<ClaimDecision> {
     const { duplicate, buckets, attemptId } = request;
     const keys = [
-      duplicate ? `${this.prefix}dup:${hashed(duplicate.key)}` : "",
-      ...buckets.map((bucket) => `${this.prefix}rate:${hashed(bucket.key)}`),
+      `${this.keys}${duplicate ? `dup:${hashed(duplicate.key)}` : "nodup"}`,
+      ...buckets.map((bucket) => `${this.keys}rate:${hashed(bucket.key)}`),
     ];
     const args = [attemptId, duplicate?.windowMs ?? 0];
     for (const bucket of buckets) args.push(bucket.limit, bucket.windowMs);
@@ -178,7 +229,7 @@ export class RedisGuardrailStore implements GuardrailStore {
 
   async earlier(duplicateKey: string): Promise<EarlierAttempt | undefined> {
     const [holder, state, at, messageId] = await this.redis.hmget(
-      `${this.prefix}dup:${hashed(duplicateKey)}`,
+      `${this.keys}dup:${hashed(duplicateKey)}`,
       "a",
       "s",
       "t",
@@ -212,7 +263,7 @@ export class RedisGuardrailStore implements GuardrailStore {
     if (duplicateKey === undefined) return;
     const messageId = settlement.outcome === "sent" ? settlement.messageId : "";
     const settled = await this.redis.smsSettle(
-      `${this.prefix}dup:${hashed(duplicateKey)}`,
+      `${this.keys}dup:${hashed(duplicateKey)}`,
       attemptId,
       settlement.outcome,
       messageId,
@@ -224,7 +275,7 @@ export class RedisGuardrailStore implements GuardrailStore {
   }
 
   async sharedSecret(name: string, created: string): Promise<string> {
-    const key = `${this.prefix}secret:${name}`;
+    const key = `${this.keys}secret:${name}`;
     // SET NX then GET: whichever replica came first, every one reads the same value.
     await this.redis.set(key, created, "NX");
     const kept = await this.redis.get(key);
@@ -233,13 +284,7 @@ export class RedisGuardrailStore implements GuardrailStore {
   }
 
   async firstSighting(key: string, windowMs: number): Promise<boolean> {
-    const set = await this.redis.set(
-      `${this.prefix}seen:${hashed(key)}`,
-      "1",
-      "PX",
-      windowMs,
-      "NX",
-    );
+    const set = await this.redis.set(`${this.keys}seen:${hashed(key)}`, "1", "PX", windowMs, "NX");
     if (set !== "OK") return false;
     // A spent confirmation must survive a failover like a claim.
     await this.replicated();
@@ -247,7 +292,7 @@ export class RedisGuardrailStore implements GuardrailStore {
   }
 
   async sighted(key: string): Promise<boolean> {
-    return (await this.redis.exists(`${this.prefix}seen:${hashed(key)}`)) === 1;
+    return (await this.redis.exists(`${this.keys}seen:${hashed(key)}`)) === 1;
   }
 
   /**
@@ -261,8 +306,14 @@ export class RedisGuardrailStore implements GuardrailStore {
     }
     await this.inspection;
     if (this.replicas === 0) return;
-    const acknowledged = await this.redis.wait(1, this.replicaAckTimeoutMs);
-    if (acknowledged < 1) throw new Error("no Redis replica acknowledged the claim in time");
+    if ((await this.redis.wait(1, this.replicaAckTimeoutMs)) >= 1) return;
+    // The replica count may be stale (a failover made the replica the master): look again,
+    // and wait only for replicas that are there now.
+    this.inspection = this.inspect(false);
+    await this.inspection;
+    if (this.replicas === 0) return;
+    if ((await this.redis.wait(1, this.replicaAckTimeoutMs)) >= 1) return;
+    throw new Error("no Redis replica acknowledged the claim in time");
   }
 
   /** Looks up the server's persistence (said on connect) and how many replicas it has. */
@@ -271,7 +322,11 @@ export class RedisGuardrailStore implements GuardrailStore {
     try {
       const [persistence, replication] = await Promise.all([
         onConnect ? this.redis.info("persistence") : Promise.resolve(""),
-        this.redis.info("replication"),
+        // A cluster answers INFO from any node, and WAIT too: its replicas cannot be waited
+        // for here (the README says what a cluster's masters must keep instead).
+        this.options.target.kind === "cluster"
+          ? Promise.resolve("")
+          : this.redis.info("replication"),
       ]);
       // A replica still taking its first copy gets the claim with it: only online ones ack.
       this.replicas = replication.match(/^slave\d+:.*state=online/gm)?.length ?? 0;

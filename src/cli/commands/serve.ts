@@ -171,7 +171,9 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
     if (unsafe) throw unsafe;
   }
   const redisUrl =
-    options.redisUrl === undefined ? undefined : checkRedisUrl(options.redisUrl, "--redis-url");
+    options.redisUrl === undefined
+      ? undefined
+      : checkRedisUrl(options.redisUrl, "--redis-url", context.environment.redisCluster);
   // Over HTTP with a public URL, providers report each text's delivery to /status/<id>.
   const { publicUrl } = context.environment;
   const callbackUrl = (id: string) => (http && publicUrl ? `${publicUrl}/status/${id}` : undefined);

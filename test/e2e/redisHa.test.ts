@@ -1,0 +1,111 @@
+// DESIGN §18, Redis that survives a node: the ledger through Redis Sentinel across a forced
+// failover, and through a three-master Redis Cluster shared by two replicas. Real servers
+// on loopback, real sms-mcp processes, the simulator counting what reaches the provider.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { startHttpCli } from "../helpers/httpServer.js";
+import { redisStatus } from "../helpers/redisServer.js";
+import { startCluster, startSentinelSetup } from "../helpers/redisTopologies.js";
+import { providerEnv } from "../helpers/simulatorEnv.js";
+
+const TO = "+15551234567";
+const status = redisStatus();
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(() => sim?.close());
+
+async function send(url: string, message: string): Promise<CallToolResult> {
+  const client = new Client({ name: "ha-test", version: "0" });
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
+  await client.connect(transport);
+  try {
+    return (await client.callTool({
+      name: "send_sms",
+      arguments: { to_: TO, message },
+    })) as CallToolResult;
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+}
+
+const statusOf = (result: CallToolResult) =>
+  (result.structuredContent as { status?: string; error?: { category: string } } | undefined)
+    ?.status;
+const categoryOf = (result: CallToolResult) =>
+  (result.structuredContent as { error?: { category: string } } | undefined)?.error?.category;
+
+describe.skipIf(!status.available)(
+  `Redis Sentinel and Cluster${status.available ? "" : ` (skipped: ${status.reason})`}`,
+  () => {
+    it("Sentinel: a text recorded before a forced failover is a duplicate after it", async () => {
+      const setup = await startSentinelSetup();
+      const server = await startHttpCli({
+        ...providerEnv(sim, "telnyx"),
+        SMS_MCP_REDIS_URL: setup.url,
+      });
+      try {
+        sim.clear();
+        const first = await send(server.url, "Your table is ready.");
+        expect(statusOf(first), JSON.stringify(first.structuredContent)).toBe("sent");
+        await setup.failover();
+        // The client finds the new master through the sentinel; the claim went to the replica
+        // before the provider was called (WAIT), so the promoted replica holds it.
+        await expect
+          .poll(async () => statusOf(await send(server.url, "Your table is ready.")), {
+            timeout: 15_000,
+            interval: 500,
+          })
+          .toBe("duplicate");
+        expect(sim.requests()).toHaveLength(1);
+        // And the new master takes new texts.
+        // A new text goes to the new master (while the switch settles, a claim that cannot be
+        // recorded is refused as retryable, and nothing is sent).
+        await expect
+          .poll(async () => statusOf(await send(server.url, "Another text.")), {
+            timeout: 15_000,
+            interval: 500,
+          })
+          .toBe("sent");
+        expect(sim.requests()).toHaveLength(2);
+      } finally {
+        await server.stop();
+        await setup.stop();
+      }
+    }, 60_000);
+
+    it("Cluster: two replicas share duplicates and a rate cap, each script in one slot", async () => {
+      const cluster = await startCluster();
+      const env = {
+        ...providerEnv(sim, "telnyx"),
+        SMS_MCP_REDIS_URL: cluster.url,
+        SMS_MCP_REDIS_CLUSTER: "1",
+        SMS_MCP_RATE_PER_RECIPIENT: "2/1h",
+      };
+      const [a, b] = await Promise.all([
+        startHttpCli(env, ["--stateless"]),
+        startHttpCli(env, ["--stateless"]),
+      ]);
+      try {
+        sim.clear();
+        expect(statusOf(await send(a.url, "Your table is ready."))).toBe("sent");
+        // The identical text on the other replica: a duplicate, not a second text.
+        expect(statusOf(await send(b.url, "Your table is ready."))).toBe("duplicate");
+        expect(statusOf(await send(b.url, "Your code is 4821."))).toBe("sent");
+        // Two texts to this person this hour, across both replicas: the third is refused.
+        const third = await send(a.url, "One more.");
+        expect(categoryOf(third)).toBe("rate_limited");
+        expect(sim.requests()).toHaveLength(2);
+      } finally {
+        await Promise.all([a.stop(), b.stop()]);
+        await cluster.stop();
+      }
+    }, 60_000);
+  },
+);
