@@ -10,6 +10,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { startSimulator } from "../dist/simulator/simulator.js";
 import { twilioAt } from "./baselines/twilio.mjs";
 import { connectStdio, MODERN, median, percentile, rssMiB, startRedis } from "./lib.mjs";
+import { measureScaling, scalingReport } from "./scaling.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const OURS = join(root, process.env.BENCH_ENTRY ?? "dist/bin/main.js");
@@ -144,7 +145,7 @@ async function startHttp(
 }
 
 /**
- * One round: 50 fresh clients on the running server (or spread over the replicas given), each
+ * One round: 50 fresh clients on the running server (or spread over the servers given), each
  * sending its share in sequence. `era: "modern"`: 2026-07-28, every request stands alone;
  * `"legacy"`: a 2025-11-25 session each.
  */
@@ -241,22 +242,6 @@ const http = {
   bare.child.kill("SIGTERM");
 }
 
-// 5: HTTP throughput of two replicas sharing Redis, against one replica on the same Redis.
-const replicas = { one: [], two: [], errors: 0 };
-if (redisEnv) {
-  const first = await startHttp(redisEnv);
-  const second = await startHttp(redisEnv);
-  await oursHttpThroughput("modern", first.url, second.url);
-  for (let i = 0; i < (quick ? 2 : 5); i++) {
-    const one = await oursHttpThroughput("modern", first.url);
-    const two = await oursHttpThroughput("modern", first.url, second.url);
-    replicas.one.push(one.perSecond);
-    replicas.two.push(two.perSecond);
-    replicas.errors += one.errors + two.errors;
-  }
-  first.child.kill("SIGTERM");
-  second.child.kill("SIGTERM");
-}
 redis?.stop();
 
 await sim.close();
@@ -372,17 +357,6 @@ row(
   "(reported)",
   true,
 );
-if (redisEnv) {
-  const scale = median(replicas.two) / median(replicas.one);
-  rows.push({
-    figure: `HTTP, 2 replicas sharing Redis vs 1: sends/s`,
-    ours: `${median(replicas.two).toFixed(1)} /s`,
-    baseline: `${median(replicas.one).toFixed(1)} /s`,
-    ratio: scale.toFixed(3),
-    goal: "≥ 1.60×, no errors",
-    result: scale >= 1.6 && replicas.errors === 0 ? "pass" : "FAIL",
-  });
-}
 const rssRatio = median(cold.oursRss) / median(cold.bareRss);
 row(
   "idle RSS after tools/list",
@@ -422,4 +396,6 @@ for (const r of rows) console.log(line(headers.map((h) => r[h])));
 console.log(
   `\nHTTP errors: ${http.errors}. Cold starts ours: ${cold.ours.map((t) => t.toFixed(0)).join(", ")} ms; bare: ${cold.bare.map((t) => t.toFixed(0)).join(", ")} ms; bare v1: ${cold.bareV1.map((t) => t.toFixed(0)).join(", ")} ms.`,
 );
+// The scaling model, on its own replicas (after the figures above, so they do not compete).
+console.log(`\nScaling (bench/scaling.mjs):\n\n${scalingReport(await measureScaling())}`);
 process.exit(0);
