@@ -8,16 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
 import { type HttpCli, startHttpCli } from "../helpers/httpServer.js";
+import { modernMeta, postModernCall } from "../helpers/modernCall.js";
 import { type RedisServer, redisStatus, startRedis } from "../helpers/redisServer.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 
-const VERSION = "2026-07-28";
 const TO = "+15551234567";
-const ASKING_CLIENT = {
-  "io.modelcontextprotocol/protocolVersion": VERSION,
-  "io.modelcontextprotocol/clientInfo": { name: "raw", version: "0" },
-  "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
-};
+const ASKING_CLIENT = modernMeta({ elicitation: { form: {} } });
 const YES = { action: "accept", content: { send: true } };
 
 interface ToolAnswer {
@@ -33,30 +29,14 @@ interface ToolAnswer {
   };
 }
 
-let nextId = 1;
-
 /** One 2026-07-28 tools/call of send_sms, as a client sends it (a retry carries the extras). */
 async function call(
   url: string,
   message: string,
   retry: { requestState?: string; inputResponses?: Record<string, unknown> } = {},
+  meta: Record<string, unknown> = ASKING_CLIENT,
 ): Promise<ToolAnswer> {
-  const response = await fetch(`${url}/mcp`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": VERSION,
-      "mcp-method": "tools/call",
-      "mcp-name": "send_sms",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: nextId++,
-      method: "tools/call",
-      params: { name: "send_sms", arguments: { to_: TO, message }, _meta: ASKING_CLIENT, ...retry },
-    }),
-  });
+  const response = await postModernCall(url, { to_: TO, message }, { meta, params: retry });
   const body = (await response.json()) as { result?: ToolAnswer; error?: unknown };
   if (!body.result) throw new Error(`no result: ${JSON.stringify(body)}`);
   return body.result;
@@ -150,30 +130,12 @@ describe("a 2026-07-28 form's state, sent back right and wrong", () => {
 
   it("a client that declared only URL elicitation is not sent a form: a read-back", async () => {
     sim.clear();
-    const response = await fetch(`${server.url}/mcp`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": VERSION,
-        "mcp-method": "tools/call",
-        "mcp-name": "send_sms",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: nextId++,
-        method: "tools/call",
-        params: {
-          name: "send_sms",
-          arguments: { to_: TO, message: "URL forms only" },
-          _meta: {
-            ...ASKING_CLIENT,
-            "io.modelcontextprotocol/clientCapabilities": { elicitation: { url: {} } },
-          },
-        },
-      }),
-    });
-    const { result } = (await response.json()) as { result: ToolAnswer };
+    const result = await call(
+      server.url,
+      "URL forms only",
+      {},
+      modernMeta({ elicitation: { url: {} } }),
+    );
     expect(result.resultType).not.toBe("input_required");
     expect(result.structuredContent?.error?.category).toBe("confirmation_required");
     expect(sim.requests()).toHaveLength(0);

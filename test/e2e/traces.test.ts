@@ -9,6 +9,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { startHttpCli } from "../helpers/httpServer.js";
+import { modernMeta, postModernCall } from "../helpers/modernCall.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 
 const TO = "+15551234567";
@@ -82,31 +83,13 @@ const traceEnv = (protocol: string) => ({
 
 /** A 2026-07-28 tools/call carrying the caller's trace in `_meta`. */
 async function modernCall(url: string, traceparent: string): Promise<void> {
-  const response = await fetch(`${url}/mcp`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": "tools/call",
-      "mcp-name": "send_sms",
+  const response = await postModernCall(
+    url,
+    { to_: TO, message: BODY },
+    {
+      meta: { ...modernMeta(), traceparent },
     },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "tools/call",
-      params: {
-        name: "send_sms",
-        arguments: { to_: TO, message: BODY },
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientInfo": { name: "traced", version: "0" },
-          "io.modelcontextprotocol/clientCapabilities": {},
-          traceparent,
-        },
-      },
-    }),
-  });
+  );
   expect(response.status).toBe(200);
 }
 

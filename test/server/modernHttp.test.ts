@@ -5,6 +5,7 @@ import type { RunningHttpServer } from "../../src/server/http/httpServer.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { type InProcessHttp, startInProcessHttp } from "../helpers/inProcessHttp.js";
 import { postInitialize } from "../helpers/mcpHttp.js";
+import { postModernCall } from "../helpers/modernCall.js";
 
 const VERSION = "2026-07-28";
 const META = {
@@ -16,23 +17,7 @@ const SEND = { name: "send_sms", arguments: { to_: "+15551234567", message: "Raw
 
 /** A 2026-07-28 tools/call of send_sms with `args`, POSTed to `<url>/mcp` as a modern client sends it. */
 function modernSend(url: string, args: object, headers: Record<string, string> = {}) {
-  return fetch(`${url}/mcp`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": VERSION,
-      "mcp-method": "tools/call",
-      "mcp-name": "send_sms",
-      ...headers,
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "tools/call",
-      params: { name: "send_sms", arguments: args, _meta: META },
-    }),
-  });
+  return postModernCall(url, args, { meta: META, headers });
 }
 
 interface Raw {
