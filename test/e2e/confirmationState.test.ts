@@ -173,10 +173,10 @@ it("an expired state is refused", async () => {
 });
 
 /** Two `--stateless` replicas: the form from one, the answer to the other, then a replay. */
-async function acrossReplicas(env: Record<string, string>): Promise<void> {
+async function acrossReplicas(env: Record<string, string>, other = env): Promise<void> {
   const [a, b] = await Promise.all([
     startHttpCli(env, ["--stateless"]),
-    startHttpCli(env, ["--stateless"]),
+    startHttpCli(other, ["--stateless"]),
   ]);
   try {
     sim.clear();
@@ -262,22 +262,7 @@ describe("the second round on another replica", () => {
         const b = serverEnv(shared);
         expect(a.SMS_MCP_STATE_DIR).not.toBe(b.SMS_MCP_STATE_DIR);
         // Each replica its own state directory: only Redis can make them agree.
-        const [one, two] = await Promise.all([
-          startHttpCli(a, ["--stateless"]),
-          startHttpCli(b, ["--stateless"]),
-        ]);
-        try {
-          sim.clear();
-          const state = await ask(one.url, "Your table is ready.");
-          const yes = { requestState: state, inputResponses: { confirm: YES } };
-          expect((await call(two.url, "Your table is ready.", yes)).content?.[0]?.text).toBe(
-            "SMS sent.",
-          );
-          expectInvalid(await call(one.url, "Your table is ready.", yes), /already used/);
-          expect(sim.requests()).toHaveLength(1);
-        } finally {
-          await Promise.all([one.stop(), two.stop()]);
-        }
+        await acrossReplicas(a, b);
       });
     },
   );
