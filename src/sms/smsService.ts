@@ -75,11 +75,6 @@ export interface SmsServiceOptions {
   pendingWaitMs?: number;
 }
 
-/**
- * One send, top to bottom: validate → policy → claim (duplicates and rates together, recorded
- * before the provider is called) → deliver → settle, then one outcome built and recorded.
- * One service per connection.
- */
 /** How the connection has each text approved (DESIGN §16), for the serving layer that asks. */
 export interface ConfirmationSettings {
   mode: ConfirmMode;
@@ -95,6 +90,11 @@ export type ContentPolicy = Pick<
   "templates" | "templatesOnly" | "allowedLinkDomains" | "quietHours"
 >;
 
+/**
+ * One send, top to bottom: validate → policy → (with a confirmer) the person's approval →
+ * claim (duplicates and rates together, recorded before the provider is called) → deliver →
+ * settle, then one outcome built, counted and recorded. One service per connection.
+ */
 export class SmsService {
   readonly connection: SendIdentity;
   readonly contentPolicy: ContentPolicy;
@@ -113,10 +113,9 @@ export class SmsService {
   private readonly sleep: (ms: number) => Promise<void>;
   /** Read-backs and spent confirmations, remembered where every replica sees them. */
   private readonly sightings: Sightings;
-  private warmedUp = false;
-
   private readonly metrics: SendMetrics;
   private readonly tracer: SendTracer;
+  private warmedUp = false;
 
   constructor(private readonly options: SmsServiceOptions) {
     this.metrics = options.metrics ?? NO_METRICS;
@@ -132,22 +131,7 @@ export class SmsService {
       timeoutSeconds: confirmTimeoutSeconds,
       windowSeconds: confirmWindowSeconds,
     };
-    this.confirmKey = new Lazy(async () => {
-      if (options.confirmKey) return options.confirmKey;
-      const created = randomBytes(32).toString("base64");
-      const kept = (await options.store.sharedSecret?.("confirm-key", created)) ?? created;
-      const key = new Uint8Array(Buffer.from(kept, "base64"));
-      if (key.length < 32) {
-        throw new SmsError({
-          category: "configuration",
-          reason:
-            "the confirmation key kept with the send ledger is damaged (shorter than 32 bytes), so no confirmation can be sealed; the account owner can delete it (confirm-key.secret in the state directory, or the confirm-key secret in Redis) or set SMS_MCP_CONFIRM_KEY",
-          retryable: false,
-          certainlyNotSent: true,
-        });
-      }
-      return key;
-    });
+    this.confirmKey = new Lazy(async () => options.confirmKey ?? keptConfirmKey(options.store));
     this.now = options.now ?? Date.now;
     const windowNow = options.now ?? steadyClock();
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
@@ -441,6 +425,21 @@ export class SmsService {
       );
     }
   }
+}
+
+/** The confirmation key the store keeps for every replica (made now if it has none). */
+async function keptConfirmKey(store: GuardrailStore): Promise<Uint8Array> {
+  const created = randomBytes(32).toString("base64");
+  const kept = (await store.sharedSecret?.("confirm-key", created)) ?? created;
+  const key = new Uint8Array(Buffer.from(kept, "base64"));
+  if (key.length >= 32) return key;
+  throw new SmsError({
+    category: "configuration",
+    reason:
+      "the confirmation key kept with the send ledger is damaged (shorter than 32 bytes), so no confirmation can be sealed; the account owner can delete it (confirm-key.secret in the state directory, or the confirm-key secret in Redis) or set SMS_MCP_CONFIRM_KEY",
+    retryable: false,
+    certainlyNotSent: true,
+  });
 }
 
 /** An identical text's claim changed hands between the look and the claim: ask on the next call. */
