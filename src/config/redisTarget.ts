@@ -42,11 +42,15 @@ function nodesOf(list: string, defaultPort: number): RedisNode[] | undefined {
   return nodes;
 }
 
-function credentials(userInfo: string | undefined) {
+function credentials(userInfo: string | undefined, setting: string) {
   if (!userInfo) return { username: undefined, password: undefined };
   const [user = "", ...rest] = userInfo.split(":");
-  const password = rest.length > 0 ? decodeURIComponent(rest.join(":")) : undefined;
-  return { username: user ? decodeURIComponent(user) : undefined, password };
+  try {
+    const password = rest.length > 0 ? decodeURIComponent(rest.join(":")) : undefined;
+    return { username: user ? decodeURIComponent(user) : undefined, password };
+  } catch {
+    throw new ConfigError(`${setting}: the user name or password has a % that is not %XX`);
+  }
 }
 
 /**
@@ -74,9 +78,9 @@ export function redisTargetOf(text: string, cluster: boolean, setting: string): 
     return {
       kind: "sentinel",
       sentinels,
-      name: decodeURIComponent(sentinel[3] as string),
+      name: sentinel[3] as string,
       db: Number(sentinel[4] ?? 0),
-      ...credentials(sentinel[1]),
+      ...credentials(sentinel[1], setting),
       tls: value.startsWith("redis+sentinels:"),
     };
   }
@@ -108,6 +112,7 @@ export function redisTargetOf(text: string, cluster: boolean, setting: string): 
     })),
     ...credentials(
       first.username || first.password ? `${first.username}:${first.password}` : undefined,
+      setting,
     ),
     tls: first.protocol === "rediss:",
   };

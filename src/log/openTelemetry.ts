@@ -56,16 +56,9 @@ export function openTelemetry(protocol: "http/protobuf" | "http/json"): Tracing 
   }
 
   const sendTracer: SendTracer = {
-    async call<T>(name: string, parent: TraceParent | undefined, run: () => Promise<T>) {
+    call<T>(name: string, parent: TraceParent | undefined, run: () => Promise<T>) {
       const from = parent ? propagation.extract(ROOT_CONTEXT, parent) : context.active();
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, from);
-      try {
-        return await within(span, from, run);
-      } finally {
-        // Exported soon after each call rather than on a timer: a send is rare and an
-        // operator wants to see it, and a process may be stopped before the timer fires.
-        void processor.forceFlush().catch(() => undefined);
-      }
+      return within(tracer.startSpan(name, { kind: SpanKind.SERVER }, from), from, run);
     },
     step<T>(step: string, run: () => Promise<T>) {
       const parent = context.active();

@@ -1,4 +1,3 @@
-import { ConfigError } from "../config/configError.js";
 import type { SendTracer } from "../sms/ports/tracer.js";
 import type { Logger } from "./logger.js";
 
@@ -28,9 +27,12 @@ export async function startTracing(
     "http/protobuf"
   ).trim();
   if (protocol !== "http/protobuf" && protocol !== "http/json") {
-    throw new ConfigError(
-      `OTEL_EXPORTER_OTLP_PROTOCOL ${protocol} is not supported: use http/protobuf (the default) or http/json`,
+    // Traces are the operator's, the texts the users': a setting for the one never stops the other.
+    logger.warn(
+      { protocol },
+      "no traces: OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf (the default) or http/json",
     );
+    return undefined;
   }
   const { openTelemetry } = await import("./openTelemetry.js");
   const tracing = openTelemetry(protocol);

@@ -23,6 +23,8 @@ const MAX_LINE_BYTES = 1024 * 1024;
 export interface StdioOptions {
   /** How long a shutdown lets started sends finish: at least the longest a send can take. */
   drainMs: number;
+  /** Runs once the sends have finished, before the process exits (flushing traces). */
+  beforeExit?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface StdioOptions {
 export async function serveStdio(
   service: ToolService,
   logger: Logger,
-  { drainMs }: StdioOptions,
+  { drainMs, beforeExit }: StdioOptions,
 ): Promise<void> {
   // stdout is the protocol's: anything a dependency prints with console.log lands on stderr.
   for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
@@ -54,6 +56,7 @@ export async function serveStdio(
     await Promise.race([service.idle(), new Promise((resolve) => setTimeout(resolve, drainMs))]);
     await handle.close().catch(() => undefined);
     await service.close().catch(() => undefined);
+    await beforeExit?.().catch(() => undefined);
     process.exit(exitCode);
   };
 

@@ -142,8 +142,9 @@ function clientFor(target: RedisTarget): Redis | Cluster {
         password: target.password,
         sentinelUsername: target.username,
         sentinelPassword: target.password,
+        // TLS to the sentinels as well as to the master: the password goes to both.
         enableTLSForSentinelMode: target.tls,
-        ...(target.tls ? { tls: {} } : {}),
+        ...(target.tls ? { tls: {}, sentinelTLS: {} } : {}),
       });
     case "cluster":
       return new Cluster(target.nodes, {

@@ -79,6 +79,8 @@ const traceEnv = (protocol: string) => ({
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
   OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
   OTEL_SERVICE_NAME: "sms-mcp-under-test",
+  // The batch's standard delay, shortened so that the test does not wait five seconds.
+  OTEL_BSP_SCHEDULE_DELAY: "100",
 });
 
 /** A 2026-07-28 tools/call carrying the caller's trace in `_meta`. */
@@ -132,22 +134,17 @@ describe("traces over OTLP/HTTP", () => {
     try {
       const traceId = randomBytes(16).toString("hex");
       await modernCall(server.url, `00-${traceId}-${randomBytes(8).toString("hex")}-01`);
+      // Spans arrive in batches: wait until the call's and its steps' are all in.
+      const exported = () => Buffer.concat(receiver.exports.map((e) => e.body));
+      const names = ["tools/call send_sms", "sms.provider", "sms.claim"];
       await expect
-        .poll(
-          () =>
-            Buffer.concat(receiver.exports.map((e) => e.body)).includes(
-              Buffer.from(traceId, "hex"),
-            ),
-          {
-            timeout: 10_000,
-          },
-        )
+        .poll(() => names.every((name) => exported().includes(Buffer.from(name))), {
+          timeout: 10_000,
+        })
         .toBe(true);
       expect(receiver.exports[0]?.contentType).toBe("application/x-protobuf");
-      const bytes = Buffer.concat(receiver.exports.map((e) => e.body));
-      for (const name of ["tools/call send_sms", "sms.provider", "sms.claim"]) {
-        expect(bytes.includes(Buffer.from(name))).toBe(true);
-      }
+      const bytes = exported();
+      expect(bytes.includes(Buffer.from(traceId, "hex"))).toBe(true);
       expect(bytes.includes(Buffer.from("5551234567"))).toBe(false);
     } finally {
       await server.stop();
@@ -179,4 +176,23 @@ describe("traces over OTLP/HTTP", () => {
       await server.stop();
     }
   });
+});
+
+it("an OTLP protocol it does not speak (grpc) is a warning: the server serves and sends", async () => {
+  const server = await startHttpCli({
+    ...providerEnv(sim, "telnyx"),
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+  });
+  try {
+    expect(server.stderr()).toContain("no traces: OTEL_EXPORTER_OTLP_PROTOCOL must be");
+    await modernCall(
+      server.url,
+      `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`,
+    );
+    expect(sim.requests()).toHaveLength(1);
+  } finally {
+    await server.stop();
+  }
+  expect(receiver.exports).toHaveLength(0);
 });

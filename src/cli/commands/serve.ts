@@ -222,6 +222,9 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
     });
   } else {
     const { serveStdio } = await import("../../server/stdio.js");
-    await serveStdio(service, logger, { drainMs: longestSendMs(context.environment.timeoutMs) });
+    await serveStdio(service, logger, {
+      drainMs: longestSendMs(context.environment.timeoutMs),
+      beforeExit: tracing?.shutdown,
+    });
   }
 }

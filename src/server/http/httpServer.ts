@@ -196,10 +196,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     },
   });
   options.metrics?.watch({ sessionsOpen: () => sessions.size });
-  const metricsServer =
-    options.metrics && options.metricsPort !== undefined
-      ? await listenForMetrics(options.metrics, options.metricsPort, logger)
-      : undefined;
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: Error) => {
@@ -209,6 +205,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
   });
   await listen(server, options.port, host);
+  // After the main port: a main port that cannot listen must not leave this one holding the
+  // process up.
+  let metricsServer: Server | undefined;
+  if (options.metrics && options.metricsPort !== undefined) {
+    try {
+      metricsServer = await listenForMetrics(options.metrics, options.metricsPort, logger);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   for (const h of [...LOCAL_NAMES, shownHost]) allowedOrigins.add(`http://${h}:${port}`);
