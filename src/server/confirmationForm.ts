@@ -7,11 +7,13 @@ export const SEND_FIELD = "send";
 /** The key of the form in `inputRequests` and `inputResponses` (2026-07-28). */
 export const CONFIRM_INPUT_KEY = "confirm";
 
-const regions = new Intl.DisplayNames(["en"], { type: "region" });
+// Made at the first form, not at start-up: most connections never ask.
+let regions: Intl.DisplayNames | undefined;
 
 function countryName(code: string | undefined): string | undefined {
   if (code === undefined) return undefined;
   try {
+    regions ??= new Intl.DisplayNames(["en"], { type: "region" });
     return regions.of(code);
   } catch {
     return code;
