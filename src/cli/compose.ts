@@ -47,6 +47,20 @@ export interface ComposeOptions {
   tracer?: SendTracer | undefined;
 }
 
+/**
+ * Where a connection's ledger lives: a dry run's in memory (it must not hold back the real
+ * send that follows it), else in Redis when a URL is given, else in the local file.
+ */
+export function ledgerOf(
+  connection: ResolvedConnection,
+  environment: CliContext["environment"],
+  options: Pick<ComposeOptions, "dryRun" | "redisUrl"> = {},
+): { kind: "memory" } | { kind: "redis"; url: string } | { kind: "local" } {
+  if (options.dryRun || connection.guardrails.dryRun) return { kind: "memory" };
+  const url = options.redisUrl ?? environment.redisUrl;
+  return url ? { kind: "redis", url } : { kind: "local" };
+}
+
 /** How long a start waits for Redis before it goes on (refusing sends until Redis answers). */
 const REDIS_START_WAIT_MS = 2000;
 
@@ -62,13 +76,13 @@ export async function composeSmsService(
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.confirm ? { confirm: options.confirm } : {}),
   };
-  const redisUrl = options.redisUrl ?? environment.redisUrl;
+  const ledger = ledgerOf(connection, environment, options);
   const store =
     options.store ??
-    (guardrails.dryRun
+    (ledger.kind === "memory"
       ? new MemoryGuardrailStore()
-      : redisUrl
-        ? await connectRedis(redisUrl, environment, connection.id, logger)
+      : ledger.kind === "redis"
+        ? await connectRedis(ledger.url, environment, connection.id, logger)
         : openLocalLedger(join(environment.stateDir, "ledger", `${connection.id}.jsonl`), logger));
   return new SmsService({
     connection: {

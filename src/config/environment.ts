@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { GuardrailSettings } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import { type EnvModeConnection, envModeFrom } from "./envMode.js";
-import { guardrailOverridesFromEnv } from "./guardrailSettings.js";
+import { booleanOf, guardrailOverridesFromEnv } from "./guardrailSettings.js";
 import { configPath, defaultAuditLogPath, stateDir } from "./paths.js";
 import { redisTargetOf } from "./redisTarget.js";
 
@@ -160,10 +160,10 @@ function confirmKeyFrom(value: string | undefined): Uint8Array | undefined {
 }
 
 function redisClusterFrom(env: NodeJS.ProcessEnv): boolean {
-  const value = env.SMS_MCP_REDIS_CLUSTER?.trim().toLowerCase() ?? "";
-  if (value === "" || /^(0|false|no|off)$/.test(value)) return false;
-  if (/^(1|true|yes|on)$/.test(value)) return true;
-  throw new ConfigError("SMS_MCP_REDIS_CLUSTER must be true or false");
+  const value = env.SMS_MCP_REDIS_CLUSTER?.trim() ?? "";
+  const cluster = value === "" ? false : booleanOf(value);
+  if (cluster === undefined) throw new ConfigError("SMS_MCP_REDIS_CLUSTER must be true or false");
+  return cluster;
 }
 
 function telnyxPublicKeyFrom(value: string | undefined): string | undefined {
@@ -199,6 +199,7 @@ function logLevelFrom(value: string | undefined): LogLevel | undefined {
 
 /** Reads and checks the environment; a malformed value is a ConfigError naming it. */
 export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
+  const redisCluster = redisClusterFrom(env);
   return {
     configPath: configPath(env),
     defaultAuditLogPath: defaultAuditLogPath(env),
@@ -217,9 +218,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     guardrailOverrides: guardrailOverridesFromEnv(env),
     envMode: envModeFrom(env),
     redisUrl: env.SMS_MCP_REDIS_URL
-      ? checkRedisUrl(env.SMS_MCP_REDIS_URL, "SMS_MCP_REDIS_URL", redisClusterFrom(env))
+      ? checkRedisUrl(env.SMS_MCP_REDIS_URL, "SMS_MCP_REDIS_URL", redisCluster)
       : undefined,
-    redisCluster: redisClusterFrom(env),
+    redisCluster,
     redisPrefix: env.SMS_MCP_REDIS_PREFIX || "sms-mcp:",
     sessionBusAddress: sessionBusFrom(env),
   };

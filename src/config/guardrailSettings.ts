@@ -49,15 +49,20 @@ function list(value: string): string[] {
     .filter((item) => item !== "");
 }
 
+/** A yes or no as a variable is written: 1/0, true/false, yes/no, on/off; else undefined. */
+export function booleanOf(value: string): boolean | undefined {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  return undefined;
+}
+
 /** The text of a variable as the field's value, before the field's schema checks it. */
 function parse(syntax: EnvSyntax, value: string, source: string): unknown {
   switch (syntax) {
     case "count":
       return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
     case "bool":
-      if (/^(1|true|yes|on)$/i.test(value)) return true;
-      if (/^(0|false|no|off)$/i.test(value)) return false;
-      return undefined;
+      return booleanOf(value);
     case "countries":
       return value.trim() === "*" ? "*" : list(value.toUpperCase());
     case "numbers":

@@ -144,13 +144,16 @@ async function modernAnswer(
 ): Promise<ConfirmationAnswer | { asking: string }> {
   const state = ctx.mcpReq.requestState<unknown>();
   const responses = ctx.mcpReq.inputResponses;
-  const { key, codec } = await sealing(service);
-  const connectionId = service.connection.id;
   if (state === undefined) {
     if (responses !== undefined && CONFIRM_INPUT_KEY in responses) {
       return { kind: "invalid", why: "the answer to the form came without its state" };
     }
     if (!canAsk) return { kind: "cannot_ask" };
+  }
+  // Only a form that is sent or answered needs the key (a file or Redis read, the first time).
+  const { key, codec } = await sealing(service);
+  const connectionId = service.connection.id;
+  if (state === undefined) {
     const sealed = { c: connectionId, d: digestOf(key, request), n: randomUUID(), t: Date.now() };
     return { asking: await codec.mint(sealed, ctx) };
   }

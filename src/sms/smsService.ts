@@ -26,7 +26,7 @@ import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
 import { NO_TRACER, type SendTracer, type TraceParent } from "./ports/tracer.js";
 import { PROVIDER_TITLES } from "./providerNames.js";
-import { countSegments } from "./segments.js";
+import { countSegments, type SegmentInfo } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import { AWAITING_PERSON, type AwaitingPerson, type SendOutcome } from "./sendResult.js";
 import { type Sightings, sightingsOf } from "./sightings.js";
@@ -238,10 +238,10 @@ export class SmsService {
     try {
       const send = await tracer.step("validate", async () => validateSend(args, connection));
       attempt.send = send;
-      attempt.segments = countSegments(send.body);
+      const segments = countSegments(send.body);
+      attempt.segments = segments;
       attempt.notes = notesFor(send.links);
       await tracer.step("policy", async () => {
-        const segments = attempt.segments ?? countSegments(send.body);
         attempt.template = checkPolicy(
           guardrails,
           this.templates,
@@ -259,7 +259,7 @@ export class SmsService {
       const unasked = mode !== "off" && (await this.claims.alreadySent(send));
       if (confirmer && mode !== "off" && !unasked) {
         const verdict = await tracer.step("confirm", () =>
-          this.confirm(send, attempt, confirmer, mode),
+          this.confirm(send, segments, confirmer, mode),
         );
         if (typeof verdict !== "string") return verdict;
         attempt.confirmedBy = verdict;
@@ -303,7 +303,7 @@ export class SmsService {
   /** Asks the person through `confirmer`: who approved, the form's pending, or a refusal thrown. */
   private async confirm(
     send: ValidSend,
-    attempt: Attempt,
+    segments: SegmentInfo,
     confirmer: Confirmer,
     mode: Exclude<ConfirmMode, "off">,
   ): Promise<ConfirmedBy | AwaitingPerson> {
@@ -324,7 +324,6 @@ export class SmsService {
       this.metrics.confirmation("read-back");
       return "read-back";
     }
-    const segments = attempt.segments ?? countSegments(send.body);
     const answer = await confirmer({
       to: send.to,
       country: send.toFacts.country,

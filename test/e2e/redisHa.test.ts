@@ -1,12 +1,11 @@
 // DESIGN §18, Redis that survives a node: the ledger through Redis Sentinel across a forced
 // failover, and through a three-master Redis Cluster shared by two replicas. Real servers
 // on loopback, real sms-mcp processes, the simulator counting what reaches the provider.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { startHttpCli } from "../helpers/httpServer.js";
+import { sendOverHttp } from "../helpers/mcpHttp.js";
 import { redisStatus } from "../helpers/redisServer.js";
 import { startCluster, startSentinelSetup } from "../helpers/redisTopologies.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
@@ -20,20 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim?.close());
 
-async function send(url: string, message: string): Promise<CallToolResult> {
-  const client = new Client({ name: "ha-test", version: "0" });
-  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
-  await client.connect(transport);
-  try {
-    return (await client.callTool({
-      name: "send_sms",
-      arguments: { to_: TO, message },
-    })) as CallToolResult;
-  } finally {
-    await transport.terminateSession();
-    await client.close();
-  }
-}
+const send = (url: string, message: string) => sendOverHttp(url, TO, message);
 
 const statusOf = (result: CallToolResult) =>
   (result.structuredContent as { status?: string; error?: { category: string } } | undefined)

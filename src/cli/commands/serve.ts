@@ -8,7 +8,7 @@ import { tuneHeapForServing } from "../../server/tuning.js";
 import type { ConfirmMode } from "../../sms/confirmModes.js";
 import { longestSendMs } from "../../sms/deliver.js";
 import { PROVIDER_NAMES } from "../../sms/providerNames.js";
-import { composeSmsService } from "../compose.js";
+import { composeSmsService, ledgerOf } from "../compose.js";
 import { type CliContext, createCliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
@@ -197,9 +197,12 @@ async function serveCommand(options: ServeOptions, context: CliContext): Promise
       }),
     ),
   );
-  // Compose keeps a dry run's ledger in memory, and every other one in Redis when given one.
-  const inRedis = (redisUrl ?? context.environment.redisUrl) !== undefined && !options.dryRun;
-  const redisBacked = services.filter((_, i) => inRedis && !connections[i]?.guardrails.dryRun);
+  const redisBacked = services.filter((_, i) => {
+    const connection = connections[i];
+    const ledger =
+      connection && ledgerOf(connection, context.environment, { ...options, redisUrl });
+    return ledger?.kind === "redis";
+  });
   metrics?.watch({
     redis: () =>
       Promise.all(

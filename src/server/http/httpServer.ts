@@ -150,7 +150,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** Serves MCP over HTTP (DESIGN §5, §11, §15) until `close()`. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const { service, logger, host, publicUrl } = options;
+  const { service, logger, host, publicUrl, metrics } = options;
   const unsafe = unsafeBind(
     host,
     options.authToken,
@@ -189,13 +189,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     stateless,
     maxBodyBytes,
     drain,
-    metrics: options.metrics && {
-      serve: (req, res) => (options.metrics as PrometheusMetrics).serve(req, res),
+    metrics: metrics && {
+      serve: (req, res) => metrics.serve(req, res),
       public: options.metricsPublic === true,
       connectionId: service.connection.id,
     },
   });
-  options.metrics?.watch({ sessionsOpen: () => sessions.size });
+  metrics?.watch({ sessionsOpen: () => sessions.size });
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: Error) => {
@@ -208,9 +208,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // After the main port: a main port that cannot listen must not leave this one holding the
   // process up.
   let metricsServer: Server | undefined;
-  if (options.metrics && options.metricsPort !== undefined) {
+  if (metrics && options.metricsPort !== undefined) {
     try {
-      metricsServer = await listenForMetrics(options.metrics, options.metricsPort, logger);
+      metricsServer = await listenForMetrics(metrics, options.metricsPort, logger);
     } catch (error) {
       server.close();
       throw error;
