@@ -179,6 +179,8 @@ export class RedisGuardrailStore implements GuardrailStore {
   private readonly prefix: string;
   /** The start of every key: the prefix, and in a cluster the connection's hash tag. */
   private readonly keys: string;
+  /** A key name in this store's slot (never written): how a cluster's keyless commands reach the slot's master. */
+  private readonly slotAnchor: string;
   private readonly stalePendingMs: number;
   private readonly replicaAckTimeoutMs: number;
   /** Replicas online at the last look; a claim waits for one of them. */
@@ -194,6 +196,7 @@ export class RedisGuardrailStore implements GuardrailStore {
       options.target.kind === "cluster" && options.hashTag
         ? `${this.prefix}{${options.hashTag}}:`
         : this.prefix;
+    this.slotAnchor = `${this.keys}nodup`;
     const redis = clientFor(options.target);
     redis.on("error", (error: NodeJS.ErrnoException) => options.onError?.(error.code ?? "error"));
     redis.on("ready", () => {
@@ -208,7 +211,7 @@ export class RedisGuardrailStore implements GuardrailStore {
   async claim(request: ClaimRequest, _now: number): Promise<ClaimDecision> {
     const { duplicate, buckets, attemptId } = request;
     const keys = [
-      `${this.keys}${duplicate ? `dup:${hashed(duplicate.key)}` : "nodup"}`,
+      duplicate ? `${this.keys}dup:${hashed(duplicate.key)}` : this.slotAnchor,
       ...buckets.map((bucket) => `${this.keys}rate:${hashed(bucket.key)}`),
     ];
     const args = [attemptId, duplicate?.windowMs ?? 0];
@@ -307,31 +310,57 @@ export class RedisGuardrailStore implements GuardrailStore {
     }
     await this.inspection;
     if (this.replicas === 0) return;
-    if ((await this.redis.wait(1, this.replicaAckTimeoutMs)) >= 1) return;
+    if ((await this.replicaAcks()) >= 1) return;
     // The replica count may be stale (a failover made the replica the master): look again,
     // and wait only for replicas that are there now.
     this.inspection = this.inspect(false);
     await this.inspection;
     if (this.replicas === 0) return;
-    if ((await this.redis.wait(1, this.replicaAckTimeoutMs)) >= 1) return;
+    if ((await this.replicaAcks()) >= 1) return;
     throw new Error("no Redis replica acknowledged the claim in time");
+  }
+
+  /** `WAIT 1` on the connection that carried the claim (in a cluster, the slot's master's). */
+  private async replicaAcks(): Promise<number> {
+    return Number(await this.onSlotMaster("wait", 1, this.replicaAckTimeoutMs));
+  }
+
+  /**
+   * Replicas online on the master that takes the claims (one still taking its first copy gets
+   * the claim with that copy).
+   */
+  private async onlineReplicas(): Promise<number> {
+    const replication = String(await this.onSlotMaster("info", "replication"));
+    return replication.match(/^slave\d+:.*state=online/gm)?.length ?? 0;
+  }
+
+  /**
+   * A keyless command on the master this store's keys live on. A cluster sends a keyless
+   * command to any node, so there it rides a pipeline with a key of the store's slot: ioredis
+   * sends a pipeline's commands to one node, the slot's master, over its one connection.
+   */
+  private async onSlotMaster(command: "wait" | "info", ...args: Array<string | number>) {
+    if (!(this.redis instanceof Cluster)) return this.redis.call(command, ...args);
+    const replies = await this.redis
+      .pipeline()
+      .exists(this.slotAnchor)
+      .call(command, ...args)
+      .exec();
+    const [error, reply] = replies?.[1] ?? [new Error("Redis answered no pipeline"), null];
+    if (error) throw error;
+    return reply;
   }
 
   /** Looks up the server's persistence (said on connect) and how many replicas it has. */
   private async inspect(onConnect: boolean): Promise<void> {
     this.replicationLookedAt = Date.now();
     try {
-      const [persistence, replication] = await Promise.all([
-        onConnect ? this.redis.info("persistence") : Promise.resolve(""),
-        // A cluster answers INFO from any node, and WAIT too: its replicas cannot be waited
-        // for here (the README says what a cluster's masters must keep instead).
-        this.options.target.kind === "cluster"
-          ? Promise.resolve("")
-          : this.redis.info("replication"),
+      const [persistence, replicas] = await Promise.all([
+        onConnect ? this.onSlotMaster("info", "persistence") : "",
+        this.onlineReplicas(),
       ]);
-      // A replica still taking its first copy gets the claim with it: only online ones ack.
-      this.replicas = replication.match(/^slave\d+:.*state=online/gm)?.length ?? 0;
-      if (/^aof_enabled:0/m.test(persistence)) {
+      this.replicas = replicas;
+      if (/^aof_enabled:0/m.test(String(persistence))) {
         this.options.onWeakDurability?.(
           "Redis keeps no append-only file (appendonly no): a restart loses the claims of texts in flight and in their windows, and an identical text can then be sent again; set appendonly yes",
         );

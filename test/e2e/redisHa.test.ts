@@ -88,10 +88,66 @@ describe.skipIf(!status.available)(
         const third = await send(a.url, "One more.");
         expect(categoryOf(third)).toBe("rate_limited");
         expect(sim.requests()).toHaveLength(2);
+
+        // The connection's slot moves to another master, keys and all: both replicas follow
+        // the redirection, and what was recorded before still counts.
+        const slot = await cluster.slotOfKey("sms-mcp:*dup:*");
+        const { master } = await cluster.shardOf(slot);
+        const target = cluster.nodes.find((node) => node.id !== master.id);
+        if (!target) throw new Error("a three-master cluster has another master");
+        await cluster.moveSlot(slot, target);
+        expect(statusOf(await send(a.url, "Your table is ready."))).toBe("duplicate");
+        expect(categoryOf(await send(b.url, "One more."))).toBe("rate_limited");
+        expect(sim.requests()).toHaveLength(2);
       } finally {
         await Promise.all([a.stop(), b.stop()]);
         await cluster.stop();
       }
     }, 60_000);
+
+    it("Cluster with replicas: a claim waits for its slot's replica and survives that slot's failover", async () => {
+      const cluster = await startCluster({ replicasPerMaster: 1 });
+      const server = await startHttpCli({
+        ...providerEnv(sim, "telnyx"),
+        SMS_MCP_REDIS_URL: cluster.url,
+        SMS_MCP_REDIS_CLUSTER: "1",
+      });
+      try {
+        sim.clear();
+        expect(statusOf(await send(server.url, "Your table is ready."))).toBe("sent");
+        const slot = await cluster.slotOfKey("sms-mcp:*dup:*");
+        const { replicas } = await cluster.shardOf(slot);
+        const [replica] = replicas;
+        if (!replica) throw new Error("the slot's master has a replica");
+
+        // The slot's replica cannot take the claim: the send is refused before the provider.
+        replica.freeze(true);
+        try {
+          const refused = await send(server.url, "Your code is 4821.");
+          expect(refused.structuredContent?.error).toMatchObject({
+            category: "unavailable",
+            retryable: true,
+          });
+          expect(sim.requests()).toHaveLength(1);
+        } finally {
+          replica.freeze(false);
+        }
+        expect(statusOf(await send(server.url, "Your code is 4821."))).toBe("sent");
+
+        // The replica takes over its master's slots; the texts recorded before are duplicates.
+        await cluster.failover(replica);
+        await expect
+          .poll(async () => statusOf(await send(server.url, "Your table is ready.")), {
+            timeout: 15_000,
+            interval: 500,
+          })
+          .toBe("duplicate");
+        expect(statusOf(await send(server.url, "Your code is 4821."))).toBe("duplicate");
+        expect(sim.requests()).toHaveLength(2);
+      } finally {
+        await server.stop();
+        await cluster.stop();
+      }
+    }, 90_000);
   },
 );
