@@ -1,20 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  closeSync,
-  fstatSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  type Stats,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type ClaimDecision,
@@ -24,15 +9,21 @@ import {
   PENDING_STALE_AFTER_MS,
   type Settlement,
 } from "../sms/ports/store.js";
+import { AppendLog, type LedgerWriteError } from "./appendLog.js";
 import { FileLock, processIsAlive } from "./fileLock.js";
 import {
-  type ClaimLine,
+  type ClaimEntry,
+  encodeEntry,
+  type LedgerEntry,
   ledgerText,
-  liveLines,
+  liveEntries,
   parseLedgerLine,
-  type SettleLine,
+  type SettleEntry,
 } from "./ledgerLines.js";
 import { LedgerState } from "./ledgerState.js";
+import { sharedSecretFile } from "./sharedSecretFile.js";
+
+export { LedgerWriteError } from "./appendLog.js";
 
 export interface LocalLedgerOptions {
   /** The ledger file; compaction's lock is the same path + `.lock`. */
@@ -58,16 +49,6 @@ export interface LocalLedgerOptions {
   onReplaced?: (carried: number) => void;
 }
 
-/** A ledger line the file system took only part of (a full disk): nothing was recorded. */
-export class LedgerWriteError extends Error {
-  constructor(path: string, written: number, bytes: number) {
-    super(
-      `the send ledger ${path} took ${written} of ${bytes} bytes (is the disk full?): the line does not count`,
-    );
-    this.name = "LedgerWriteError";
-  }
-}
-
 /** How long a file marked as moved may wait for its replacement before another process takes over. */
 const MOVE_TAKEOVER_MS = 2000;
 
@@ -86,21 +67,18 @@ const MOVE_TAKEOVER_MS = 2000;
  * file.
  */
 export class LocalLedgerStore implements GuardrailStore {
+  private readonly log: AppendLog;
   private readonly lock: FileLock;
   private readonly owner = String(process.pid);
   private readonly stalePendingMs: number;
   private readonly compactAtBytes: number;
   private state: LedgerState;
-  private fd: number | undefined;
-  private inode = 0;
-  private offset = 0;
   private nextCompactAt: number;
-  /** The last line read did not end: a crash cut it short, so the next append starts a line. */
-  private needsNewline = false;
   /** This file was marked moved: its replacement must be opened before anything else. */
   private moved = false;
 
   constructor(private readonly options: LocalLedgerOptions) {
+    this.log = new AppendLog(options.path, options.onShortWrite);
     this.lock = new FileLock(`${options.path}.lock`);
     this.stalePendingMs = options.stalePendingMs ?? PENDING_STALE_AFTER_MS;
     this.compactAtBytes = options.compactAtBytes ?? 1024 * 1024;
@@ -110,13 +88,13 @@ export class LocalLedgerStore implements GuardrailStore {
 
   /** Opens (creating) the file now, so an unwritable state directory fails at start-up. */
   open(): void {
-    mkdirSync(dirname(this.options.path), { recursive: true, mode: 0o700 });
-    this.reopen();
+    this.log.open();
+    this.readAfresh();
   }
 
   async claim(request: ClaimRequest, now: number): Promise<ClaimDecision> {
     this.followReplacement(now);
-    if (this.fd === undefined || this.moved) await this.catchUp();
+    if (!this.log.isOpen || this.moved) await this.catchUp();
     // What other processes appended since the last look is read back after our line, which is
     // judged at its place; only a refusal, which writes nothing, must look first.
     if (this.state.decide(request, now).kind !== "claimed") {
@@ -125,18 +103,17 @@ export class LocalLedgerStore implements GuardrailStore {
       if (refusal.kind !== "claimed") return refusal;
     }
     const { attemptId, duplicate, buckets, attempt } = request;
-    const line: ClaimLine = {
-      c: attemptId,
-      t: now,
-      o: this.owner,
-      k: duplicate?.key,
-      w: duplicate?.windowMs,
-      b: buckets.map((bucket) => [bucket.key, bucket.windowMs, bucket.limit]),
+    const decision = await this.appendAndJudge({
+      kind: "claim",
+      attemptId,
+      at: now,
+      owner: this.owner,
+      duplicate,
+      buckets: buckets.map(({ key, windowMs, limit }) => ({ key, windowMs, limit })),
       to: attempt.to,
       from: attempt.from,
-      h: attempt.bodySha256,
-    };
-    const decision = await this.appendAndJudge(line);
+      bodySha256: attempt.bodySha256,
+    });
     this.compactIfLarge(now);
     return decision ?? { kind: "claimed" };
   }
@@ -164,23 +141,9 @@ export class LocalLedgerStore implements GuardrailStore {
     return decision.kind === "claimed";
   }
 
-  /**
-   * Kept in its own file beside the ledger (0600). Written whole to a temporary file, then
-   * linked into place: the first link wins, and no process ever reads a half-written secret.
-   */
+  /** Kept in its own file beside the ledger (0600). */
   async sharedSecret(name: string, created: string): Promise<string> {
-    const path = join(dirname(this.options.path), `${name}.secret`);
-    const temp = `${path}.${process.pid}.${randomUUID()}`;
-    writeFileSync(temp, created, { mode: 0o600, flag: "wx" });
-    try {
-      linkSync(temp, path);
-      return created;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      return readFileSync(path, "utf8");
-    } finally {
-      unlinkSync(temp);
-    }
+    return sharedSecretFile(dirname(this.options.path), name, created);
   }
 
   async sighted(key: string, now: number): Promise<boolean> {
@@ -196,14 +159,20 @@ export class LocalLedgerStore implements GuardrailStore {
     // Without a duplicate key there is nothing to settle: rates count the claim as it is.
     if (duplicateKey === undefined) return;
     // No look first: whatever others appended before this line is read back after it.
-    if (this.fd === undefined) this.open();
+    if (!this.log.isOpen) this.open();
     this.followReplacement(now);
     const messageId = settlement.outcome === "sent" ? settlement.messageId : undefined;
-    await this.appendAndJudge({ s: attemptId, t: now, r: settlement.outcome, m: messageId });
+    await this.appendAndJudge({
+      kind: "settle",
+      attemptId,
+      at: now,
+      outcome: settlement.outcome,
+      messageId,
+    });
   }
 
   async close(): Promise<void> {
-    this.closeFile();
+    this.log.close();
   }
 
   private freshState(): LedgerState {
@@ -214,29 +183,11 @@ export class LocalLedgerStore implements GuardrailStore {
     );
   }
 
-  private closeFile(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  private reopen(): void {
-    this.closeFile();
-    this.fd = openSync(this.options.path, "a+", 0o600);
-    this.inode = fstatSync(this.fd).ino;
-    this.offset = 0;
-    this.needsNewline = false;
+  /** The file just opened, read from its start into a fresh state. */
+  private readAfresh(): void {
     this.moved = false;
     this.state = this.freshState();
-    this.readNew();
-  }
-
-  /** What the path names now; undefined when nothing (readable) is there. */
-  private statAtPath(): Stats | undefined {
-    try {
-      return statSync(this.options.path);
-    } catch {
-      return undefined;
-    }
+    this.applyText(this.log.readNew());
   }
 
   /**
@@ -249,49 +200,36 @@ export class LocalLedgerStore implements GuardrailStore {
    * but marks the old one first: that is followed as usual.
    */
   private followReplacement(now: number): void {
-    if (this.fd === undefined || this.moved) return;
+    if (!this.log.isOpen || this.moved) return;
     // One stat answers the usual case: the path names the open file, as long as was read.
-    const atPath = this.statAtPath();
-    if (atPath?.ino === this.inode && atPath.size >= this.offset) return;
-    const truncated = fstatSync(this.fd).size < this.offset;
-    if (!truncated) this.readNew();
+    if (this.log.isStillAtPath()) return;
+    if (!this.log.isTruncated()) this.readNew();
     if (this.moved) return;
     const { held, hits } = this.state.live(now);
     this.open();
-    const lines = liveLines(held, hits);
-    if (lines.length > 0) this.appendAndRead(ledgerText(lines));
+    const entries = liveEntries(held, hits);
+    if (entries.length > 0) this.appendAndRead(ledgerText(entries));
     this.options.onReplaced?.(held.length);
   }
 
   /** Applies what other processes appended since the last look; follows a compaction. */
   private async catchUp(): Promise<void> {
-    if (this.fd === undefined) this.open();
+    if (!this.log.isOpen) this.open();
     this.readNew();
     while (this.moved) await this.followMove();
   }
 
-  /** Reads from the last offset to the end and applies each line. */
+  /** Applies what was appended since the last read, unless this file was marked moved. */
   private readNew(): void {
-    const size = fstatSync(this.fd as number).size;
-    if (size > this.offset && !this.moved) this.applyRange(this.offset, size);
+    if (!this.moved) this.applyText(this.log.readNew());
   }
 
   /**
-   * Reads the bytes from `from` to `to` and applies each whole line in file order, up to a
-   * `moved` line; `own`, the text of a line this process just appended, is judged by its
-   * callback at its place. Returns whether `own` was among them.
+   * Applies each whole line of `text` in file order, up to a `moved` line; `own`, the text of a
+   * line this process just appended, is judged by its callback at its place. Returns whether
+   * `own` was among them.
    */
-  private applyRange(from: number, to: number, own?: { text: string; judge: () => void }): boolean {
-    if (to < from) {
-      // Cut short between this process's look and its append: the next step starts afresh.
-      throw new Error(`the send ledger ${this.options.path} was truncated while in use`);
-    }
-    const bytes = Buffer.alloc(to - from);
-    readSync(this.fd as number, bytes, 0, bytes.length, from);
-    this.offset = to;
-    const text = bytes.toString("utf8");
-    // Every append ends with a newline; a tail without one was cut short by a crash.
-    this.needsNewline = !text.endsWith("\n");
+  private applyText(text: string, own?: { text: string; judge: () => void }): boolean {
     let sawOwn = false;
     let skipped = 0;
     for (const line of text.split("\n")) {
@@ -310,116 +248,80 @@ export class LocalLedgerStore implements GuardrailStore {
    * at its place in the file; a line that landed after a `moved` line is appended again to
    * the new file.
    */
-  private async appendAndJudge(line: ClaimLine | SettleLine): Promise<ClaimDecision | undefined> {
+  private async appendAndJudge(
+    entry: ClaimEntry | SettleEntry,
+  ): Promise<ClaimDecision | undefined> {
+    const text = encodeEntry(entry);
     for (;;) {
-      const text = JSON.stringify(line);
-      const before = this.offset;
-      const written = this.appendWhole(`${text}\n`);
-      const size = fstatSync(this.fd as number).size;
-      if (size === before + written) {
-        // Nothing else was appended since the last look: the line follows what is known.
-        this.offset = size;
-        return this.applyOwn(line);
-      }
+      // Nothing else was appended since the last look: the line follows what is known.
+      if (this.log.append(`${text}\n`)) return this.applyOwn(entry);
       // Other lines came before and after ours: replay them all, in file order.
       let verdict: ClaimDecision | undefined;
-      const counted = this.applyRange(before, size, {
+      const counted = this.applyText(this.log.readNew(), {
         text,
         judge: () => {
-          verdict = this.applyOwn(line);
+          verdict = this.applyOwn(entry);
         },
       });
-      if (counted) {
-        while (this.moved) await this.followMove();
-        return verdict;
-      }
-      // Our line landed after a `moved` line: it is void here; write it to the new file.
       while (this.moved) await this.followMove();
+      if (counted) return verdict;
+      // Our line landed after a `moved` line: it was void there; it goes to the new file.
     }
-  }
-
-  /**
-   * Appends `lines` (each ending with a newline) with one `write()`, whole or not at all: a
-   * full disk can take part of a line and report no error, and a line cut short is no record
-   * (every reader skips it), so it must not count as written. The torn line is closed with a
-   * newline where the disk still takes one, so that it stays one unreadable line and the next
-   * append starts clean. Returns the bytes written, a newline closing an earlier torn line
-   * included.
-   * @throws {LedgerWriteError} when the line was cut short.
-   */
-  private appendWhole(lines: string): number {
-    const fd = this.fd as number;
-    const text = `${this.needsNewline ? "\n" : ""}${lines}`;
-    const bytes = Buffer.byteLength(text);
-    const written = writeSync(fd, text);
-    this.needsNewline = false;
-    if (written === bytes) return written;
-    try {
-      this.needsNewline = writeSync(fd, "\n") !== 1;
-    } catch {
-      this.needsNewline = true;
-    }
-    const error = new LedgerWriteError(this.options.path, written, bytes);
-    this.options.onShortWrite?.(error);
-    throw error;
   }
 
   /** Appends `lines` and applies everything up to the end, theirs and others' alike. */
   private appendAndRead(lines: string): void {
-    const before = this.offset;
-    this.appendWhole(lines);
-    this.applyRange(before, fstatSync(this.fd as number).size);
+    this.applyText(this.log.append(lines) ? lines : this.log.readNew());
   }
 
-  private applyOwn(line: ClaimLine | SettleLine): ClaimDecision | undefined {
-    if ("c" in line) return this.applyClaim(line);
-    this.settleFrom(line.s, line.r, line.m);
+  private applyOwn(entry: ClaimEntry | SettleEntry): ClaimDecision | undefined {
+    if (entry.kind === "claim") return this.applyClaim(entry);
+    this.settleFrom(entry.attemptId, entry.outcome, entry.messageId);
     return undefined;
   }
 
   /** A claim counts only if, at its place, its key was free and every bucket had room. */
-  private applyClaim(line: ClaimLine): ClaimDecision {
-    const duplicate =
-      typeof line.k === "string" && typeof line.w === "number"
-        ? { key: line.k, windowMs: line.w }
-        : undefined;
-    const buckets = (Array.isArray(line.b) ? line.b : []).map(([key, windowMs, limit]) => ({
-      key,
-      windowMs,
-      limit: typeof limit === "number" ? limit : Number.POSITIVE_INFINITY,
-      label: "",
-    }));
+  private applyClaim(entry: ClaimEntry): ClaimDecision {
+    const buckets = entry.buckets.map((bucket) => ({ ...bucket, label: "" }));
     const decision = this.state.decide(
       {
-        attemptId: line.c,
-        duplicate,
+        attemptId: entry.attemptId,
+        duplicate: entry.duplicate,
         buckets,
         attempt: { to: "", from: "", bodySha256: "" },
       },
-      line.t,
+      entry.at,
     );
     if (decision.kind === "claimed") {
-      this.state.claim(line.c, duplicate, buckets, String(line.o), line.t);
-      if (line.r && line.r !== "pending") this.settleFrom(line.c, line.r, line.m);
+      this.state.claim(entry.attemptId, entry.duplicate, buckets, entry.owner, entry.at);
+      if (entry.outcome && entry.outcome !== "pending") {
+        this.settleFrom(entry.attemptId, entry.outcome, entry.messageId);
+      }
     }
     return decision;
   }
 
-  private settleFrom(attemptId: string, outcome: string, messageId: string | undefined): void {
-    if (outcome === "sent" && typeof messageId === "string") {
-      this.state.settle(attemptId, { outcome: "sent", messageId });
-    } else if (outcome === "failed" || outcome === "unknown") {
+  private settleFrom(
+    attemptId: string,
+    outcome: Settlement["outcome"] | "unknown",
+    messageId: string | undefined,
+  ): void {
+    if (outcome === "sent") {
+      if (messageId !== undefined) this.state.settle(attemptId, { outcome: "sent", messageId });
+    } else {
       this.state.settle(attemptId, { outcome });
     }
   }
 
   /** Applies another process's line (or a compacted one); false when it cannot be read. */
   private apply(text: string): boolean {
-    const line = parseLedgerLine(text);
-    if (line === undefined) return false;
-    if ("c" in line) this.applyClaim(line);
-    else if ("s" in line) this.settleFrom(line.s, line.r, line.m);
-    else if ("hk" in line) this.state.restore([], [[line.hk, line.w, line.ts]]);
+    const entry: LedgerEntry | undefined = parseLedgerLine(text);
+    if (entry === undefined) return false;
+    if (entry.kind === "claim") this.applyClaim(entry);
+    else if (entry.kind === "settle")
+      this.settleFrom(entry.attemptId, entry.outcome, entry.messageId);
+    else if (entry.kind === "bucket")
+      this.state.restore([], [[entry.key, entry.windowMs, entry.times]]);
     else this.moved = true;
     return true;
   }
@@ -431,15 +333,15 @@ export class LocalLedgerStore implements GuardrailStore {
   private async followMove(): Promise<void> {
     const started = Date.now();
     for (;;) {
-      const current = this.statAtPath()?.ino;
-      if (current !== undefined && current !== this.inode) {
-        this.reopen();
+      if (this.log.isReplaced()) {
+        this.open();
         return;
       }
       if (Date.now() - started > MOVE_TAKEOVER_MS) {
-        // Our state is exactly the file up to its `moved` line: write it out as the new file.
+        // Our state is exactly the file up to its `moved` line: write it out as the new file
+        // (also when the path names nothing: someone deleted the marked file).
         this.lock.tryWith(() => {
-          if (this.statAtPath()?.ino === this.inode) this.writeCompacted(Date.now());
+          if (!this.log.isReplaced()) this.writeCompacted(Date.now());
         });
       }
       await sleep(1);
@@ -448,24 +350,21 @@ export class LocalLedgerStore implements GuardrailStore {
 
   /** Once the file has grown enough, rewrites it with what is live (if no one else is). */
   private compactIfLarge(now: number): void {
-    if (this.offset < this.nextCompactAt) return;
+    if (this.log.offset < this.nextCompactAt) return;
     this.lock.tryWith(() => {
       this.readNew();
       if (this.moved) return;
       // Lines other processes appended before the marker still count: read up to it.
-      this.appendAndRead(ledgerText([{ moved: `${this.owner}-${now}` }]));
+      this.appendAndRead(ledgerText([{ kind: "moved", by: `${this.owner}-${now}` }]));
       this.writeCompacted(now);
     });
   }
 
-  /** The live state as a new file, renamed over the old one; then reads it as any process would. */
+  /** The live state as a new file, renamed over the old one; then read as any process would. */
   private writeCompacted(now: number): void {
     const { held, hits } = this.state.live(now);
-    const lines = liveLines(held, hits);
-    const temp = `${this.options.path}.${process.pid}.compact`;
-    writeFileSync(temp, ledgerText(lines), { mode: 0o600 });
-    renameSync(temp, this.options.path);
-    this.reopen();
-    this.nextCompactAt = Math.max(this.compactAtBytes, 2 * this.offset);
+    this.log.replaceWith(ledgerText(liveEntries(held, hits)));
+    this.readAfresh();
+    this.nextCompactAt = Math.max(this.compactAtBytes, 2 * this.log.offset);
   }
 }

@@ -16,6 +16,7 @@ import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdi
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { PROVIDER_NAMES } from "../../src/sms/providerNames.js";
+import { parseLedgerLine } from "../../src/state/ledgerLines.js";
 import { runCli } from "../helpers/cli.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
@@ -164,7 +165,9 @@ describe("state that survives restarts and is shared by processes", () => {
       ),
       "utf8",
     );
-    expect(ledger.split("\n").filter((line) => line.includes('"c":'))).toHaveLength(2);
+    expect(
+      ledger.split("\n").filter((line) => parseLedgerLine(line)?.kind === "claim"),
+    ).toHaveLength(2);
 
     const log = await runCli(["log", "--since", "1h"], {
       SMS_MCP_AUDIT_LOG: join(dir, "audit.log"),

@@ -1,13 +1,16 @@
-// The two GuardrailStore adapters against the same contract: the memory store (one process)
-// and the local ledger file (every process using one state directory).
+// The GuardrailStore adapters against one contract: the memory store (one process), the local
+// ledger file (every process using one state directory) and Redis (every replica).
 import { mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClaimRequest, GuardrailStore, RateBucket } from "../../src/sms/ports/store.js";
+import { ledgerText, parseLedgerLine } from "../../src/state/ledgerLines.js";
 import { LocalLedgerStore } from "../../src/state/localLedger.js";
 import { MemoryGuardrailStore } from "../../src/state/memoryStore.js";
+import { RedisGuardrailStore } from "../../src/state/redisStore.js";
+import { type RedisServer, redisStatus, startRedis } from "../helpers/redisServer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sms-mcp-stores-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,14 +34,75 @@ const request = (
   attempt: { to: "+14155550123", from: "+14155550100", bodySha256: "0".repeat(64) },
 });
 
-const stores: Array<[string, () => GuardrailStore]> = [
-  ["MemoryGuardrailStore", () => new MemoryGuardrailStore()],
-  ["LocalLedgerStore", () => new LocalLedgerStore({ path: ledgerPath() })],
+/**
+ * A store under test, and a second one on the same state (another process, or the same one
+ * after a restart).
+ */
+interface StoreUnderTest {
+  first: GuardrailStore;
+  second: () => GuardrailStore;
+}
+
+// Redis keeps its windows on its own clock: it takes the part of the contract that needs no
+// injected time, against a real server (skipped where there is no redis-server binary).
+const redisAvailable = redisStatus().available;
+let redis: RedisServer | undefined;
+const redisStores: RedisGuardrailStore[] = [];
+beforeAll(async () => {
+  if (redisAvailable) redis = await startRedis();
+});
+afterAll(async () => {
+  await Promise.all(redisStores.map((store) => store.close()));
+  await redis?.stop();
+});
+let prefixes = 0;
+async function redisStore(prefix: string): Promise<RedisGuardrailStore> {
+  if (!redis) throw new Error("no Redis for this test");
+  const store = new RedisGuardrailStore({ target: { kind: "single", url: redis.url }, prefix });
+  redisStores.push(store);
+  if (!(await store.waitUntilReady(5000))) throw new Error("Redis did not answer");
+  return store;
+}
+
+const storesOnAnInjectedClock: Array<[string, () => Promise<StoreUnderTest>]> = [
+  [
+    "MemoryGuardrailStore",
+    async () => {
+      const store = new MemoryGuardrailStore();
+      return { first: store, second: () => store };
+    },
+  ],
+  [
+    "LocalLedgerStore",
+    async () => {
+      const path = ledgerPath();
+      return {
+        first: new LocalLedgerStore({ path }),
+        second: () => new LocalLedgerStore({ path }),
+      };
+    },
+  ],
+];
+const everyStore: Array<[string, () => Promise<StoreUnderTest>]> = [
+  ...storesOnAnInjectedClock,
+  ...(redisAvailable
+    ? [
+        [
+          "RedisGuardrailStore",
+          async () => {
+            const prefix = `sms-mcp-contract-${++prefixes}:`;
+            const first = await redisStore(prefix);
+            const second = await redisStore(prefix);
+            return { first, second: () => second };
+          },
+        ] satisfies [string, () => Promise<StoreUnderTest>],
+      ]
+    : []),
 ];
 
-describe.each(stores)("%s", (_name, makeStore) => {
+describe.each(everyStore)("%s", (_name, makeStores) => {
   it("checks every bucket before consuming any", async () => {
-    const store = makeStore();
+    const { first: store } = await makeStores();
     const refused = await store.claim(request(undefined, [bucket("a", 1), bucket("b", 0)]), 0);
     expect(refused).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
     // "a" was not consumed by the refused request.
@@ -47,8 +111,98 @@ describe.each(stores)("%s", (_name, makeStore) => {
     });
   });
 
+  it("a held key: pending, then sent with its id; freed only by a failure; an unknown outcome holds it", async () => {
+    const { first: store } = await makeStores();
+    const key = { key: "k", windowMs: 60_000 };
+    const first = request(key);
+    expect(await store.claim(first, 0)).toEqual({ kind: "claimed" });
+    expect(await store.claim(request(key), 1)).toEqual({
+      kind: "duplicate",
+      earlier: { state: "pending", at: expect.any(Number), attemptId: first.attemptId },
+    });
+    await store.settle(first.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 2);
+    expect(await store.claim(request(key), 3)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "sent", attemptId: first.attemptId, messageId: "SM1" },
+    });
+    expect(await store.earlier?.("k", 3)).toMatchObject({ state: "sent", messageId: "SM1" });
+
+    const other = { key: "other", windowMs: 60_000 };
+    const failed = request(other);
+    expect(await store.claim(failed, 4)).toEqual({ kind: "claimed" });
+    await store.settle(failed.attemptId, "other", { outcome: "failed" }, 5);
+    const unknown = request(other);
+    expect(await store.claim(unknown, 6)).toEqual({ kind: "claimed" });
+    await store.settle(unknown.attemptId, "other", { outcome: "unknown" }, 7);
+    expect(await store.claim(request(other), 8)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "unknown", attemptId: unknown.attemptId },
+    });
+    // Only the attempt that holds a key settles it: a stale "failed" frees nothing.
+    await store.settle(failed.attemptId, "other", { outcome: "failed" }, 9);
+    expect((await store.claim(request(other), 10)).kind).toBe("duplicate");
+  });
+
+  it("duplicates and rates in one step: a held key consumes no rate, a refused rate claims no key", async () => {
+    const { first: store } = await makeStores();
+    const send = () => request({ key: "k", windowMs: 60_000 }, [bucket("a", 1, 60_000)]);
+    const first = send();
+    expect(await store.claim(first, 0)).toEqual({ kind: "claimed" });
+    expect((await store.claim(send(), 1)).kind).toBe("duplicate");
+    await store.settle(first.attemptId, "k", { outcome: "failed" }, 2);
+    // The first attempt consumed the only slot: the retry is refused, and leaves the key free.
+    expect(await store.claim(send(), 3)).toMatchObject({ kind: "rate_limited" });
+    expect(await store.claim(request({ key: "k", windowMs: 60_000 }), 4)).toEqual({
+      kind: "claimed",
+    });
+  });
+
+  it("a second store on the same state sees the first one's claims, outcomes and rates", async () => {
+    const { first: before, second } = await makeStores();
+    const sent = request({ key: "k", windowMs: 60_000 }, [bucket("conn", 2, 60_000)]);
+    await before.claim(sent, 0);
+    await before.settle(sent.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 1);
+    await before.close?.();
+
+    const after = second();
+    expect(await after.claim(request({ key: "k", windowMs: 60_000 }), 2)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "sent", messageId: "SM1" },
+    });
+    expect((await after.claim(request(undefined, [bucket("conn", 2, 60_000)]), 3)).kind).toBe(
+      "claimed",
+    );
+    expect((await after.claim(request(undefined, [bucket("conn", 2, 60_000)]), 4)).kind).toBe(
+      "rate_limited",
+    );
+  });
+});
+
+// The stores that several processes share also keep sightings and secrets for all of them.
+describe.each(everyStore.filter(([name]) => name !== "MemoryGuardrailStore"))(
+  "%s, shared by processes",
+  (_name, makeStores) => {
+    it("a first sighting is first once, and stays sighted for its window", async () => {
+      const { first: store, second } = await makeStores();
+      expect(await store.firstSighting?.("nonce", 60_000, 0)).toBe(true);
+      expect(await second().firstSighting?.("nonce", 60_000, 1)).toBe(false);
+      expect(await second().sighted?.("nonce", 2)).toBe(true);
+      expect(await store.sighted?.("never", 2)).toBe(false);
+    });
+
+    it("a shared secret is the first one offered, for every store on the same state", async () => {
+      const { first: store, second } = await makeStores();
+      const name = `secret-${++prefixes}`;
+      const kept = await store.sharedSecret?.(name, "first");
+      expect(kept).toBe("first");
+      expect(await second().sharedSecret?.(name, "second")).toBe("first");
+    });
+  },
+);
+
+describe.each(storesOnAnInjectedClock)("%s on an injected clock", (_name, makeStores) => {
   it("slides: a slot frees exactly one window after the oldest send", async () => {
-    const store = makeStore();
+    const { first: store } = await makeStores();
     const claim = (now: number) => store.claim(request(undefined, [bucket("a", 2)]), now);
     expect((await claim(0)).kind).toBe("claimed");
     expect((await claim(400)).kind).toBe("claimed");
@@ -56,8 +210,8 @@ describe.each(stores)("%s", (_name, makeStore) => {
     expect((await claim(1001)).kind).toBe("claimed");
   });
 
-  it("a held key: pending, then sent with its id; freed only by a failure; expiring with its window", async () => {
-    const store = makeStore();
+  it("a held key expires with its window; its times are the claim's", async () => {
+    const { first: store } = await makeStores();
     const key = { key: "k", windowMs: 1000 };
     const first = request(key);
     expect(await store.claim(first, 0)).toEqual({ kind: "claimed" });
@@ -81,20 +235,6 @@ describe.each(stores)("%s", (_name, makeStore) => {
       earlier: { state: "unknown", at: 1003, attemptId: third.attemptId },
     });
   });
-
-  it("duplicates and rates in one step: a held key consumes no rate, a refused rate claims no key", async () => {
-    const store = makeStore();
-    const send = () => request({ key: "k", windowMs: 1000 }, [bucket("a", 1)]);
-    const first = send();
-    expect(await store.claim(first, 0)).toEqual({ kind: "claimed" });
-    expect((await store.claim(send(), 1)).kind).toBe("duplicate");
-    await store.settle(first.attemptId, "k", { outcome: "failed" }, 2);
-    // The first attempt consumed the only slot: the retry is refused, and leaves the key free.
-    expect(await store.claim(send(), 3)).toMatchObject({ kind: "rate_limited" });
-    expect(await store.claim(request({ key: "k", windowMs: 1000 }), 4)).toEqual({
-      kind: "claimed",
-    });
-  });
 });
 
 describe("MemoryGuardrailStore", () => {
@@ -114,33 +254,21 @@ describe("MemoryGuardrailStore", () => {
 });
 
 describe("LocalLedgerStore", () => {
-  it("a second store on the same file sees the first one's claims and outcomes (a restart)", async () => {
-    const path = ledgerPath();
-    const before = new LocalLedgerStore({ path });
-    const sent = request({ key: "k", windowMs: 60_000 }, [bucket("conn", 2, 60_000)]);
-    await before.claim(sent, 0);
-    await before.settle(sent.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 1);
-    before.close();
-
-    const after = new LocalLedgerStore({ path });
-    expect(await after.claim(request({ key: "k", windowMs: 60_000 }), 2)).toMatchObject({
-      kind: "duplicate",
-      earlier: { state: "sent", messageId: "SM1" },
-    });
-    expect((await after.claim(request(undefined, [bucket("conn", 2, 60_000)]), 3)).kind).toBe(
-      "claimed",
-    );
-    expect((await after.claim(request(undefined, [bucket("conn", 2, 60_000)]), 4)).kind).toBe(
-      "rate_limited",
-    );
-  });
-
   it("a pending attempt whose process died reads as unknown, never as free", async () => {
     const path = ledgerPath();
     // A claim written by a process that no longer runs (pid 2^22 + 1 is above Linux's limit).
     await writeFile(
       path,
-      `${JSON.stringify({ c: "dead", t: 0, o: String(4_194_305), k: "k", w: 60_000, b: [] })}\n`,
+      ledgerText([
+        {
+          kind: "claim",
+          attemptId: "dead",
+          at: 0,
+          owner: String(4_194_305),
+          duplicate: { key: "k", windowMs: 60_000 },
+          buckets: [],
+        },
+      ]),
     );
     const store = new LocalLedgerStore({ path });
     expect(await store.claim(request({ key: "k", windowMs: 60_000 }), 10)).toEqual({
@@ -155,11 +283,18 @@ describe("LocalLedgerStore", () => {
     const store = new LocalLedgerStore({ path, onSkippedLines: (n) => skipped.push(n) });
     const first = request({ key: "k", windowMs: 60_000 });
     await store.claim(first, 0);
-    await appendFile(path, 'not json\n{"c":"torn","t":1,"o":"1","k":"k2"');
+    const torn = ledgerText([
+      { kind: "claim", attemptId: "torn", at: 1, owner: "1", buckets: [] },
+    ]).slice(0, 20);
+    await appendFile(path, `not json\n${torn}`);
     await store.settle(first.attemptId, "k", { outcome: "sent", messageId: "SM1" }, 2);
     expect(skipped).toEqual([2]);
     const lines = (await readFile(path, "utf8")).split("\n");
-    expect(JSON.parse(lines.at(-2) ?? "")).toMatchObject({ s: first.attemptId, r: "sent" });
+    expect(parseLedgerLine(lines.at(-2) ?? "")).toMatchObject({
+      kind: "settle",
+      attemptId: first.attemptId,
+      outcome: "sent",
+    });
     const reader = new LocalLedgerStore({ path });
     expect(await reader.claim(request({ key: "k", windowMs: 60_000 }), 3)).toMatchObject({
       kind: "duplicate",
