@@ -20,8 +20,9 @@ import {
  * shorter window never frees a send that another one still counts.
  *
  * KEYS: [duplicate key, bucket...]; ARGV: [attempt id, duplicate window ms (0: no duplicate
- * check, and the first key is a placeholder in the same slot), (limit, window ms) per bucket]. Answers {"claimed"}, {"duplicate", state, at, message id} or
- * {"rate", bucket index, retry after ms or -1}.
+ * check, and the first key is a placeholder in the same slot), (limit, window ms) per bucket].
+ * Answers {"claimed"}, {"duplicate", state, at, message id, holder, age ms} or {"rate", bucket
+ * index, retry after ms or -1}.
  */
 const CLAIM = `
 local time = redis.call('TIME')
@@ -30,7 +31,7 @@ local id = ARGV[1]
 local dupWindow = tonumber(ARGV[2])
 if dupWindow > 0 then
   local held = redis.call('HMGET', KEYS[1], 'a', 's', 't', 'm')
-  if held[1] then return {'duplicate', held[2], held[3], held[4] or '', held[1]} end
+  if held[1] then return {'duplicate', held[2], held[3], held[4] or '', held[1], now - tonumber(held[3])} end
 end
 for i = 2, #KEYS do
   local limit = tonumber(ARGV[1 + (i - 1) * 2])
@@ -74,11 +75,25 @@ redis.call('HSET', KEYS[1], 's', ARGV[2], 'm', ARGV[3])
 return 1
 `;
 
+/**
+ * KEYS: [duplicate key]. The attempt holding it, as {holder, state, at, message id, age ms},
+ * or {} when none does. The age is on Redis's clock, as `at` is: a replica whose own clock is
+ * off still tells a send in flight from one whose process is gone.
+ */
+const EARLIER = `
+local held = redis.call('HMGET', KEYS[1], 'a', 's', 't', 'm')
+if not held[1] then return {} end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+return {held[1], held[2], held[3], held[4] or '', now - tonumber(held[3])}
+`;
+
 type Reply = [string, ...Array<string | number>];
 
 interface LedgerCommands {
   smsClaim(...args: Array<string | number>): Promise<Reply>;
   smsSettle(...args: Array<string | number>): Promise<number>;
+  smsEarlier(key: string): Promise<Array<string | number>>;
 }
 
 export interface RedisStoreOptions {
@@ -205,6 +220,7 @@ export class RedisGuardrailStore implements GuardrailStore {
     });
     redis.defineCommand("smsClaim", { lua: CLAIM });
     redis.defineCommand("smsSettle", { numberOfKeys: 1, lua: SETTLE });
+    redis.defineCommand("smsEarlier", { numberOfKeys: 1, lua: EARLIER });
     this.redis = redis as (Redis | Cluster) & LedgerCommands;
   }
 
@@ -227,27 +243,24 @@ export class RedisGuardrailStore implements GuardrailStore {
       const wait = Number(reply[2]);
       return { kind: "rate_limited", bucket, retryAfterMs: wait < 0 ? undefined : wait };
     }
-    const [, state, at, messageId, holder] = reply;
-    return { kind: "duplicate", earlier: this.earlierOf(holder, state, at, messageId) };
+    const [, state, at, messageId, holder, age] = reply;
+    return { kind: "duplicate", earlier: this.earlierOf(holder, state, at, messageId, age) };
   }
 
   async earlier(duplicateKey: string): Promise<EarlierAttempt | undefined> {
-    const [holder, state, at, messageId] = await this.redis.hmget(
-      `${this.keys}dup:${hashed(duplicateKey)}`,
-      "a",
-      "s",
-      "t",
-      "m",
-    );
-    return holder ? this.earlierOf(holder, state, at, messageId) : undefined;
+    const held = await this.redis.smsEarlier(`${this.keys}dup:${hashed(duplicateKey)}`);
+    if (held.length === 0) return undefined;
+    const [holder, state, at, messageId, age] = held;
+    return this.earlierOf(holder, state, at, messageId, age);
   }
 
-  /** A duplicate key's fields (`a`, `s`, `t`, `m`) as the attempt that holds it. */
+  /** A duplicate key's fields (`a`, `s`, `t`, `m`) and age as the attempt that holds it. */
   private earlierOf(
     holder: unknown,
     state: unknown,
     at: unknown,
     messageId: unknown,
+    ageMs: unknown,
   ): EarlierAttempt {
     const since = Number(at);
     const attemptId = String(holder);
@@ -255,7 +268,7 @@ export class RedisGuardrailStore implements GuardrailStore {
       const id = messageId ? String(messageId) : undefined;
       return { state: "sent", at: since, attemptId, messageId: id };
     }
-    const live = state === "pending" && Date.now() - since < this.stalePendingMs;
+    const live = state === "pending" && Number(ageMs) < this.stalePendingMs;
     return { state: live ? "pending" : "unknown", at: since, attemptId };
   }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ClaimRequest, GuardrailStore, RateBucket } from "../../src/sms/ports/store.js";
 import { ledgerText, parseLedgerLine } from "../../src/state/ledgerLines.js";
 import { LocalLedgerStore } from "../../src/state/localLedger.js";
@@ -199,6 +199,46 @@ describe.each(everyStore.filter(([name]) => name !== "MemoryGuardrailStore"))(
     });
   },
 );
+
+describe.skipIf(!redisAvailable)("RedisGuardrailStore's clock", () => {
+  it("a pending claim ages on Redis's clock: this machine's clock ten minutes ahead still sees it in flight", async () => {
+    const store = await redisStore(`sms-mcp-clock-${++prefixes}:`);
+    const key = { key: "k", windowMs: 60 * 60_000 };
+    const first = request(key);
+    await store.claim(first, 0);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 10 * 60_000);
+      expect(await store.claim(request(key), 0)).toMatchObject({
+        kind: "duplicate",
+        earlier: { state: "pending", attemptId: first.attemptId },
+      });
+      expect(await store.earlier("k")).toMatchObject({ state: "pending" });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a pending claim older than the stale age on Redis's clock reads as unknown, never as free", async () => {
+    if (!redis) throw new Error("no Redis for this test");
+    const store = new RedisGuardrailStore({
+      target: { kind: "single", url: redis.url },
+      prefix: `sms-mcp-clock-${++prefixes}:`,
+      stalePendingMs: 50,
+    });
+    redisStores.push(store);
+    await store.waitUntilReady(5000);
+    const key = { key: "k", windowMs: 60 * 60_000 };
+    const first = request(key);
+    await store.claim(first, 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await store.claim(request(key), 0)).toMatchObject({
+      kind: "duplicate",
+      earlier: { state: "unknown", attemptId: first.attemptId },
+    });
+    expect(await store.earlier("k")).toMatchObject({ state: "unknown" });
+  });
+});
 
 describe.each(storesOnAnInjectedClock)("%s on an injected clock", (_name, makeStores) => {
   it("slides: a slot frees exactly one window after the oldest send", async () => {
