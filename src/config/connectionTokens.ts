@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { sha256 } from "../sms/hash.js";
+import { sha256 } from "../util/hash.js";
 import { ConfigError } from "./configError.js";
 import { updateConnection } from "./connectionStore.js";
 import type { ConnectionConfig, ConnectionToken } from "./schema.js";

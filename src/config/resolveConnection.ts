@@ -1,5 +1,5 @@
-import { sha256 } from "../sms/hash.js";
 import type { ProviderCredentials } from "../sms/ports/provider.js";
+import { sha256 } from "../util/hash.js";
 import { ConfigError } from "./configError.js";
 import type { ResolvedConnection } from "./connection.js";
 import { listChoices, noSuchConnection } from "./didYouMean.js";

@@ -1,7 +1,7 @@
 import { SmsError } from "../sms/errors.js";
-import { Lazy } from "../sms/lazy.js";
 import type { ProviderCredentials, SmsProvider } from "../sms/ports/provider.js";
 import type { ProviderName } from "../sms/providerNames.js";
+import { Lazy } from "../util/lazy.js";
 import { createProvider } from "./createProvider.js";
 import type { ProviderOptions } from "./types.js";
 

@@ -1,5 +1,4 @@
 import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
-import { sha256 } from "../sms/hash.js";
 import type {
   AccountInfo,
   DeliveryReport,
@@ -13,6 +12,7 @@ import type {
   StatusCallback,
   VerifiedCallback,
 } from "../sms/ports/provider.js";
+import { sha256 } from "../util/hash.js";
 import {
   categoryForStatus,
   messageNotFound,

@@ -1,7 +1,6 @@
 import type TwilioRequestClient from "twilio/lib/base/RequestClient.js";
 import type { MessageInstance } from "twilio/lib/rest/api/v2010/account/message.js";
 import type { SmsErrorCategory } from "../sms/errors.js";
-import { sha256 } from "../sms/hash.js";
 import type {
   AccountInfo,
   DeliveryReport,
@@ -16,6 +15,7 @@ import type {
   VerifiedCallback,
 } from "../sms/ports/provider.js";
 import { MESSAGING_SERVICE_SID } from "../sms/sender.js";
+import { sha256 } from "../util/hash.js";
 import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
 import { categoryForStatus, messageNotFound, providerError } from "./providerErrors.js";
 import { readyWhenAnyHeld } from "./senderPools.js";

@@ -1,3 +1,4 @@
+import { isProviderStatusWord } from "../sms/delivery.js";
 import { E164_SHAPE } from "../sms/e164.js";
 import type {
   DeliveryReport,
@@ -15,25 +16,6 @@ const MESSAGE_ID: Record<ProviderName, RegExp> = {
   plivo: UUID_SHAPE,
   telnyx: UUID_SHAPE,
 };
-
-/** The delivery states the three providers document for an outbound message. */
-const STATUS_WORDS = new Set([
-  "accepted",
-  "scheduled",
-  "queued",
-  "sending",
-  "sent",
-  "delivered",
-  "undelivered",
-  "failed",
-  "delivery_failed",
-  "sending_failed",
-  "delivery_unconfirmed",
-  "canceled",
-  "read",
-  "expired",
-  "rejected",
-]);
 
 /** A value outside its documented format was replaced; told its field and length, never it. */
 export type UntrustedReport = (field: string, length: number) => void;
@@ -54,7 +36,7 @@ function checkedMessageId(provider: ProviderName, id: unknown, report: Untrusted
 
 /** A documented status word, or "unknown" (reported). */
 function checkedStatus(status: unknown, report: UntrustedReport): string {
-  if (typeof status === "string" && STATUS_WORDS.has(status)) return status;
+  if (typeof status === "string" && isProviderStatusWord(status)) return status;
   report("status", lengthOf(status));
   return "unknown";
 }

@@ -17,27 +17,35 @@ export const DELIVERY_STATES = [
 ] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
-const STATE_OF: Record<string, DeliveryState> = {
-  accepted: "queued",
-  scheduled: "queued",
-  queued: "queued",
-  sending: "queued",
-  sent: "sent",
-  delivery_unconfirmed: "sent",
-  delivered: "delivered",
-  read: "delivered",
-  undelivered: "undelivered",
-  delivery_failed: "undelivered",
-  expired: "undelivered",
-  failed: "failed",
-  sending_failed: "failed",
-  rejected: "failed",
-  canceled: "failed",
-};
+/** Every delivery state the three providers document for an outbound message, as ours. */
+const STATE_OF: ReadonlyMap<string, DeliveryState> = new Map(
+  Object.entries({
+    accepted: "queued",
+    scheduled: "queued",
+    queued: "queued",
+    sending: "queued",
+    sent: "sent",
+    delivery_unconfirmed: "sent",
+    delivered: "delivered",
+    read: "delivered",
+    undelivered: "undelivered",
+    delivery_failed: "undelivered",
+    expired: "undelivered",
+    failed: "failed",
+    sending_failed: "failed",
+    rejected: "failed",
+    canceled: "failed",
+  } satisfies Record<string, DeliveryState>),
+);
 
 /** A provider's status word, as one of the shared states. */
 export function deliveryStateOf(providerStatus: string): DeliveryState {
-  return STATE_OF[providerStatus] ?? "unknown";
+  return STATE_OF.get(providerStatus) ?? "unknown";
+}
+
+/** Whether a provider documents `word` as a message's status. */
+export function isProviderStatusWord(word: string): boolean {
+  return STATE_OF.has(word);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
+import { Lazy } from "../util/lazy.js";
+import { steadyClock } from "../util/steadyClock.js";
 import { type Claim, type EarlierSend, SendClaims } from "./claim.js";
 import { type ConfirmedBy, type Confirmer, judgeConfirmation, ReadBack } from "./confirmation.js";
 import type { ConfirmMode } from "./confirmModes.js";
@@ -7,7 +9,6 @@ import { deliver } from "./deliver.js";
 import { asSmsError, SmsError } from "./errors.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
 import { type CompiledTemplate, compileTemplates } from "./guardrails/templates.js";
-import { Lazy } from "./lazy.js";
 import { maskNumber } from "./mask.js";
 import { notesFor } from "./notes.js";
 import {
@@ -31,7 +32,6 @@ import type { SendIdentity } from "./sendIdentity.js";
 import { AWAITING_PERSON, type AwaitingPerson, type SendOutcome } from "./sendResult.js";
 import { type Sightings, sightingsOf } from "./sightings.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
-import { steadyClock } from "./steadyClock.js";
 import { timedStore } from "./timedStore.js";
 import type { ValidSend } from "./validate.js";
 

@@ -1,7 +1,7 @@
 import type { z } from "zod";
+import { sha256 } from "../util/hash.js";
 import { SmsError } from "./errors.js";
 import type { NumberFacts } from "./guardrails/rules.js";
-import { sha256 } from "./hash.js";
 import { type FoundLink, findLinks } from "./links.js";
 import { checkE164 } from "./phone.js";
 import { quote } from "./quote.js";

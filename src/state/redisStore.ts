@@ -1,6 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { RedisTarget } from "../config/redisTarget.js";
-import { sha256 } from "../sms/hash.js";
 import {
   type ClaimDecision,
   type ClaimRequest,
@@ -9,6 +8,7 @@ import {
   PENDING_STALE_AFTER_MS,
   type Settlement,
 } from "../sms/ports/store.js";
+import { sha256 } from "../util/hash.js";
 
 /**
  * One atomic step: an earlier identical attempt holding the duplicate key wins; else every

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
-import { sha256 } from "../../src/sms/hash.js";
+import { sha256 } from "../../src/util/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 import { startStdioServer } from "../helpers/stdioServer.js";

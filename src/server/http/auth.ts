@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sha256 } from "../../sms/hash.js";
+import { sha256 } from "../../util/hash.js";
 import { jsonRpcError } from "./httpIo.js";
 import type { OAuthResourceServer } from "./oauth.js";
 import { connectionScope, SEND_SCOPE } from "./scopes.js";
