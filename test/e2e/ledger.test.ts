@@ -18,6 +18,7 @@ import { type Simulator, startSimulator } from "../../src/simulator/simulator.js
 import { PROVIDER_NAMES } from "../../src/sms/providerNames.js";
 import { parseLedgerLine } from "../../src/state/ledgerLines.js";
 import { runCli } from "../helpers/cli.js";
+import { startLedgerProcess } from "../helpers/ledgerProcess.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 import { type StdioServer, startStdioServer, texts } from "../helpers/stdioServer.js";
 
@@ -192,7 +193,30 @@ describe("state that survives restarts and is shared by processes", () => {
     expect(sends()).toHaveLength(1);
   });
 
-  it("two processes, the same text at the same instant: one text", async () => {
+  it("two processes that both saw the text unsent claim it at once: exactly one wins, every time", async () => {
+    // A barrier: both processes open the ledger (the text is not in it), and only then are
+    // both told to claim, so each claims from a view in which the text was never sent. The
+    // file's order decides, the same way for both.
+    const [a, b] = [startLedgerProcess(), startLedgerProcess()];
+    try {
+      for (let round = 0; round < 20; round++) {
+        const path = join(dir, `race-${round}.jsonl`);
+        expect(await Promise.all([a.ask(`open ${path}`), b.ask(`open ${path}`)])).toEqual([
+          "ready",
+          "ready",
+        ]);
+        a.tell(`claim a${round}`);
+        b.tell(`claim b${round}`);
+        const kinds = await Promise.all([a.answer(), b.answer()]);
+        expect(kinds.sort(), `round ${round}`).toEqual(["claimed", "duplicate"]);
+      }
+    } finally {
+      a.stop();
+      b.stop();
+    }
+  });
+
+  it("two servers, the same text ten times at once: one text", async () => {
     const [a, b] = await Promise.all([startStdioServer(env()), startStdioServer(env())]);
     try {
       const results = await Promise.all(

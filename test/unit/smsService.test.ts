@@ -1,6 +1,6 @@
 // The send pipeline in-process: built from plain values, a fake SmsProvider (the port, not
 // an SDK), the memory store and an in-memory audit sink. Every branch a send can take.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SmsError } from "../../src/sms/errors.js";
 import { DEFAULT_GUARDRAILS, type GuardrailSettings } from "../../src/sms/guardrails/settings.js";
 import type { AuditRecord } from "../../src/sms/ports/audit.js";
@@ -293,7 +293,8 @@ describe("the send pipeline", () => {
     const answers = Promise.all(
       Array.from({ length: 10 }, () => service.send({ to_: TO, message: "hi" })),
     );
-    await new Promise((resolve) => setImmediate(resolve));
+    // The provider is called once the first send's lazy steps have loaded: wait for it, not a turn.
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
     release();
     const outcomes = await answers;
     expect(calls).toHaveLength(1);
@@ -318,7 +319,7 @@ describe("the send pipeline", () => {
       service.send({ to_: TO, message: "hi" }),
       service.send({ to_: TO, message: "hi" }),
     ]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
     fail();
     const outcomes = await answers;
     expect(outcomes.map((o) => o.details.error?.category)).toEqual(["opted_out", "opted_out"]);
@@ -481,13 +482,14 @@ describe("the send pipeline", () => {
       new Promise<SendReceipt>((resolve) => {
         release = () => resolve({ messageId: "SM1", status: "queued" });
       });
-    const { service } = build(fakeProvider(slow).provider);
+    const { provider, calls } = fakeProvider(slow);
+    const { service } = build(provider);
     const sending = service.send({ to_: TO, message: "hi" });
     let idle = false;
     const waiting = service.idle().then(() => {
       idle = true;
     });
-    await new Promise((resolve) => setImmediate(resolve));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
     expect(idle).toBe(false);
     release();
     await sending;
