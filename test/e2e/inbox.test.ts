@@ -26,6 +26,7 @@ const FRIEND = "+15551234567";
 const OPTED_OUT = "+15005550002";
 const HOSTILE = `<img src=x onerror="window.__pwned=1"></script><script>window.__pwned=2</script>`;
 const EMOJI = "See you at 3 🦷😀 — Dr. Smith";
+const STORY = ["Your table is booked for 8pm.", HOSTILE, EMOJI];
 /**
  * Waits for what a person would see: generous, since the machine may be busy; how fast the
  * page updates is not asserted here (see docs/benchmarks.md).
@@ -53,7 +54,7 @@ describe.skipIf(!status.available)(
         dialogs.push(dialog.message());
         void dialog.dismiss();
       });
-      server = await startStdioServer(providerEnv(sim, "twilio"));
+      server = await startStdioServer(storyEnv());
     });
     afterAll(async () => {
       await server?.close();
@@ -61,20 +62,51 @@ describe.skipIf(!status.available)(
       await sim?.close();
     });
 
+    /** The simulator's account, and each test free to send the same texts again. */
+    const storyEnv = () => ({
+      ...providerEnv(sim, "twilio"),
+      SMS_MCP_DUPLICATE_WINDOW_SECONDS: "0",
+      SMS_MCP_RATE_PER_RECIPIENT: "1000/1h",
+    });
+
+    /**
+     * Each test that reads texts starts from the same inbox: three texts to a friend and one
+     * refused, sent afresh, with the page opened on a desktop window once they are all there.
+     */
+    async function theStory(): Promise<void> {
+      sim.clear();
+      for (const message of STORY) await server.call({ to_: FRIEND, message });
+      await server.call({ to_: OPTED_OUT, message: "Last chance to save 20%" });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(sim.url);
+      await eventually(() => page.locator(".text").count()).toBe(4);
+      // Their delivery reports come in after them: the page is still once all three are in.
+      await eventually(
+        async () =>
+          (await page.locator(".state-word").allTextContents()).filter(
+            (word) => word === "delivered",
+          ).length,
+      ).toBe(3);
+    }
+
     const threadTitles = () => page.locator(".thread-title").allTextContents();
     const bodiesIn = (to: string) =>
       page.locator(".thread", { has: page.getByRole("heading", { name: to }) }).locator(".body");
 
     it("opens with no texts and a live connection", async () => {
+      sim.clear();
       await page.goto(sim.url);
       await eventually(() => page.getByRole("status").textContent()).toMatch(/^Live/);
       expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Simulator inbox");
       expect(await page.locator("#empty").isVisible()).toBe(true);
-      await page.evaluate("window.__loaded = 1");
     });
 
     it("shows each text as it is sent, in threads, newest last, escaped, without a reload", async () => {
-      for (const message of ["Your table is booked for 8pm.", HOSTILE, EMOJI]) {
+      sim.clear();
+      await page.goto(sim.url);
+      await eventually(() => page.getByRole("status").textContent()).toMatch(/^Live/);
+      await page.evaluate("window.__loaded = 1");
+      for (const message of STORY) {
         const sent = await server.call({ to_: FRIEND, message });
         expect(sent.structuredContent).toMatchObject({ status: "sent" });
         // Live: the new text is on the page before the next is sent.
@@ -85,11 +117,7 @@ describe.skipIf(!status.available)(
 
       // The thread with the newest text first, as on a phone.
       await eventually(threadTitles).toEqual([OPTED_OUT, FRIEND]);
-      expect(await bodiesIn(FRIEND).allTextContents()).toEqual([
-        "Your table is booked for 8pm.",
-        HOSTILE,
-        EMOJI,
-      ]);
+      expect(await bodiesIn(FRIEND).allTextContents()).toEqual(STORY);
       // The hostile body is text: no element was made of it, and nothing of it ran.
       expect(await page.locator(".threads img, .threads script").count()).toBe(0);
       expect(await page.evaluate("window.__pwned")).toBe(undefined);
@@ -121,6 +149,7 @@ describe.skipIf(!status.available)(
     });
 
     it("on a phone: the thread index folded, the newest thread first, sent texts on the right", async () => {
+      await theStory();
       const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
       try {
         await phone.goto(sim.url);
@@ -158,13 +187,15 @@ describe.skipIf(!status.available)(
       expect(await page.locator("#index").getAttribute("open")).not.toBeNull();
     });
 
-    it("asks nothing of any origin but the simulator's", () => {
+    it("asks nothing of any origin but the simulator's", async () => {
+      await theStory();
       expect(requested.length).toBeGreaterThan(0);
       const origin = new URL(sim.url).origin;
       expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
     });
 
     it("is readable on a phone and on a desktop window (screenshots in the temp folder)", async () => {
+      await theStory();
       for (const [name, viewport] of [
         ["phone", { width: 390, height: 844 }],
         ["desktop", { width: 1280, height: 800 }],
@@ -174,14 +205,16 @@ describe.skipIf(!status.available)(
           "document.documentElement.scrollWidth - window.innerWidth",
         );
         expect(overflow, `${name}: nothing wider than the window`).toBeLessThanOrEqual(0);
-        const box = await bodiesIn(FRIEND).first().boundingBox();
-        expect(box?.width ?? 0).toBeGreaterThan(100);
+        await eventually(
+          async () => (await bodiesIn(FRIEND).first().boundingBox())?.width ?? 0,
+        ).toBeGreaterThan(100);
         await page.screenshot({ path: join(SHOTS, `inbox-${name}.png`), fullPage: true });
       }
       process.stderr.write(`inbox screenshots: ${SHOTS}\n`);
     });
 
     it("works by keyboard: Tab reaches the clear button and each thread, Enter opens it", async () => {
+      await theStory();
       const focused = () => page.evaluate<string>("document.activeElement?.textContent ?? ''");
       await page.locator("body").focus();
       const reached: string[] = [];
@@ -203,6 +236,7 @@ describe.skipIf(!status.available)(
     });
 
     it("has no serious or critical accessibility violations (axe-core)", async () => {
+      await theStory();
       // The page's own policy forbids injected scripts, so the audit runs in a context that
       // bypasses it; the page and its texts are the same.
       const context = await browser.newContext({ bypassCSP: true });
@@ -220,6 +254,7 @@ describe.skipIf(!status.available)(
     });
 
     it("the clear control empties the simulator's record", async () => {
+      await theStory();
       expect(sim.requests().length).toBeGreaterThan(0);
       await page.getByRole("button", { name: "Clear all texts" }).click();
       await eventually(() => page.locator(".thread").count()).toBe(0);
@@ -228,40 +263,52 @@ describe.skipIf(!status.available)(
     });
 
     it("reconnects by itself when the simulator restarts", async () => {
+      await theStory();
       const port = Number(new URL(sim.url).port);
       await server.close();
       await sim.close();
       await eventually(() => page.getByRole("status").textContent()).toMatch(/^Reconnecting/);
       sim = await startSimulator({ port });
-      server = await startStdioServer(providerEnv(sim, "twilio"));
+      server = await startStdioServer(storyEnv());
       await eventually(() => page.getByRole("status").textContent()).toMatch(/^Live/);
       await server.call({ to_: FRIEND, message: "Back again" });
       await eventually(() => bodiesIn(FRIEND).allTextContents()).toEqual(["Back again"]);
     });
 
     it("keeps the newest texts only, on the page as in the simulator", async () => {
-      const port = Number(new URL(sim.url).port);
-      await server.close();
-      await sim.close();
-      sim = await startSimulator({ port, inboxLimit: 2 });
-      server = await startStdioServer(providerEnv(sim, "twilio"));
-      await page.reload();
-      await eventually(() => page.getByRole("status").textContent()).toMatch(/^Live/);
-      const OTHER = "+15557654321";
-      for (const [to, message] of [
-        [OTHER, "First, soon forgotten"],
-        [FRIEND, "Second"],
-        [FRIEND, "Third"],
-      ] as const) {
-        await server.call({ to_: to, message });
+      // A simulator of its own that keeps two texts, so the other tests keep theirs.
+      const limited = await startSimulator({ inboxLimit: 2 });
+      const sender = await startStdioServer(providerEnv(limited, "twilio"));
+      const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const titles = () => tab.locator(".thread-title").allTextContents();
+      const bodies = () =>
+        tab
+          .locator(".thread", { has: tab.getByRole("heading", { name: FRIEND }) })
+          .locator(".body")
+          .allTextContents();
+      try {
+        await tab.goto(limited.url);
+        await eventually(() => tab.getByRole("status").textContent()).toMatch(/^Live/);
+        const OTHER = "+15557654321";
+        for (const [to, message] of [
+          [OTHER, "First, soon forgotten"],
+          [FRIEND, "Second"],
+          [FRIEND, "Third"],
+        ] as const) {
+          await sender.call({ to_: to, message });
+        }
+        // The oldest went with its thread, live and after a reload alike.
+        await eventually(titles).toEqual([FRIEND]);
+        expect(await bodies()).toEqual(["Second", "Third"]);
+        expect(await tab.locator(".thread-count").allTextContents()).toEqual(["2 texts"]);
+        await tab.reload();
+        await eventually(bodies).toEqual(["Second", "Third"]);
+        expect(await titles()).toEqual([FRIEND]);
+      } finally {
+        await tab.close();
+        await sender.close();
+        await limited.close();
       }
-      // The oldest went with its thread, live and after a reload alike.
-      await eventually(threadTitles).toEqual([FRIEND]);
-      expect(await bodiesIn(FRIEND).allTextContents()).toEqual(["Second", "Third"]);
-      expect(await page.locator(".thread-count").allTextContents()).toEqual(["2 texts"]);
-      await page.reload();
-      await eventually(() => bodiesIn(FRIEND).allTextContents()).toEqual(["Second", "Third"]);
-      expect(await threadTitles()).toEqual([FRIEND]);
     });
   },
 );
