@@ -1,5 +1,5 @@
 import type { ConnectionConfig } from "../config/schema.js";
-import { createProvider } from "../providers/createProvider.js";
+import { lazyProvider } from "../providers/lazyProvider.js";
 import { PROVIDER_API_ORIGINS } from "../providers/origins.js";
 import { SmsError } from "../sms/errors.js";
 import type {
@@ -27,12 +27,21 @@ export function rejectedCredentials(connection: Pick<ConnectionConfig, "provider
   return `${title} rejected the ${what}`;
 }
 
+/**
+ * The provider for a command, reached as the server reaches it (`lazyProvider`: the adapter,
+ * its answer checks and its deadline), with credentials already read.
+ */
 export async function openProvider(
   credentials: ProviderCredentials,
   apiBaseUrl: string | undefined,
   { environment }: CliContext,
 ): Promise<SmsProvider> {
-  return createProvider({ credentials, apiBaseUrl, timeoutMs: environment.timeoutMs });
+  return lazyProvider({
+    name: credentials.provider,
+    loadCredentials: async () => credentials,
+    apiBaseUrl,
+    timeoutMs: environment.timeoutMs,
+  });
 }
 
 /** The connection a provider call was made for, to name it when the call fails. */

@@ -1,6 +1,7 @@
 import { SmsError } from "../sms/errors.js";
 import type { SmsProvider } from "../sms/ports/provider.js";
 import { PROVIDER_TITLES } from "../sms/providerNames.js";
+import { aroundEveryCall } from "./decorate.js";
 
 /**
  * Bounds every call of a provider by one deadline, start to finish. The SDKs' own timeouts
@@ -39,28 +40,11 @@ export function withDeadline(provider: SmsProvider, timeoutMs: number): SmsProvi
       );
     });
   }
-  const bound: SmsProvider = {
-    name: provider.name,
-    send: (message) => bounded(provider.send(message), sendTimedOut),
-    listSenders: () => bounded(provider.listSenders(), callTimedOut),
-    verify: () => bounded(provider.verify(), callTimedOut),
-  };
-  const { findSent } = provider;
-  if (findSent) bound.findSent = (lookup) => bounded(findSent.call(provider, lookup), callTimedOut);
-  const { listSenderPools } = provider;
-  if (listSenderPools) {
-    bound.listSenderPools = () => bounded(listSenderPools.call(provider), callTimedOut);
-  }
-  const { senderPoolState } = provider;
-  if (senderPoolState) {
-    bound.senderPoolState = (pool) => bounded(senderPoolState.call(provider, pool), callTimedOut);
-  }
-  const { messageStatus } = provider;
-  if (messageStatus) {
-    bound.messageStatus = (id) => bounded(messageStatus.call(provider, id), callTimedOut);
-  }
-  // Checking a signature is local work: nothing to bound.
-  const { readStatusCallback } = provider;
-  if (readStatusCallback) bound.readStatusCallback = readStatusCallback.bind(provider);
-  return bound;
+  // Checking a callback's signature is local work, and `prepare` loads what the first send
+  // needs at start-up: neither is a call to bound.
+  return aroundEveryCall(provider, (method, run) =>
+    method === "readStatusCallback" || method === "prepare"
+      ? run()
+      : bounded(run(), method === "send" ? sendTimedOut : callTimedOut),
+  );
 }

@@ -1,8 +1,9 @@
 import { SmsError } from "../sms/errors.js";
 import type { ProviderCredentials, SmsProvider } from "../sms/ports/provider.js";
-import type { ProviderName } from "../sms/providerNames.js";
+import { PROVIDER_TITLES, type ProviderName } from "../sms/providerNames.js";
 import { Lazy } from "../util/lazy.js";
 import { createProvider } from "./createProvider.js";
+import { type ProviderMethod, providerOf } from "./decorate.js";
 import type { ProviderOptions } from "./types.js";
 
 export interface LazyProviderOptions extends Omit<ProviderOptions, "credentials"> {
@@ -15,8 +16,24 @@ export interface LazyProviderOptions extends Omit<ProviderOptions, "credentials"
 }
 
 /**
+ * Why an optional method the adapter does not offer cannot answer. A status callback such a
+ * connection cannot verify is answered undefined instead: not genuine.
+ */
+const NOT_OFFERED: Record<
+  Exclude<ProviderMethod, "send" | "listSenders" | "verify" | "prepare" | "readStatusCallback">,
+  string
+> = {
+  findSent: "cannot list recent messages",
+  messageStatus: "cannot report a message's status",
+  listSenderPools: "cannot list sender pools",
+  senderPoolState: "cannot tell whether a sender pool can send",
+};
+
+/**
  * A provider that loads its SDK and credentials on first use, so a host's launch pays for
- * neither. A failed start (a locked keychain, say) is not kept: the next send tries again.
+ * neither; every method of the port is there, and reaches the real adapter (through its
+ * answer checks and deadline, see `createProvider`). A failed start (a locked keychain, say) is
+ * not kept: the next call tries again. The MCP server and the CLI reach providers this way.
  */
 export function lazyProvider(options: LazyProviderOptions): SmsProvider {
   const real = new Lazy(async () => {
@@ -35,29 +52,16 @@ export function lazyProvider(options: LazyProviderOptions): SmsProvider {
     const { name: _name, loadCredentials: _load, ...providerOptions } = options;
     return createProvider({ ...providerOptions, credentials });
   });
-  return {
-    name: options.name,
-    send: async (message) => (real.value ?? (await real.get())).send(message),
-    listSenders: async () => (await real.get()).listSenders(),
-    verify: async () => (await real.get()).verify(),
-    prepare: async () => {
-      await real.get();
-    },
-    findSent: async (lookup) => {
-      const provider = await real.get();
-      if (!provider.findSent) {
-        throw new SmsError({
-          category: "unknown",
-          reason: `${provider.name} cannot list recent messages`,
-          retryable: false,
-        });
-      }
-      return provider.findSent(lookup);
-    },
-    // Verifying a callback needs the credentials (the signing secret) and the SDK's verifier.
-    readStatusCallback: async (callback) => {
-      const provider = await real.get();
-      return provider.readStatusCallback ? provider.readStatusCallback(callback) : undefined;
-    },
-  };
+  return providerOf(options.name, async (method, args) => {
+    const provider = real.value ?? (await real.get());
+    if (method === "prepare") return undefined as never;
+    const own = provider[method] as ((...args: unknown[]) => Promise<never>) | undefined;
+    if (own) return own.apply(provider, args);
+    if (method === "readStatusCallback") return undefined as never;
+    throw new SmsError({
+      category: "unknown",
+      reason: `${PROVIDER_TITLES[provider.name]} ${NOT_OFFERED[method as keyof typeof NOT_OFFERED]}`,
+      retryable: false,
+    });
+  });
 }

@@ -1,4 +1,4 @@
-import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
+import type { SmsErrorCategory } from "../sms/errors.js";
 import type {
   AccountInfo,
   DeliveryReport,
@@ -14,7 +14,12 @@ import type {
 } from "../sms/ports/provider.js";
 import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
 import { PROVIDER_API_ORIGINS } from "./origins.js";
-import { categoryForStatus, messageNotFound, providerError } from "./providerErrors.js";
+import {
+  categoryForStatus,
+  messageNotFound,
+  providerError,
+  withMappedErrors,
+} from "./providerErrors.js";
 import { readyWhenAnyHeld } from "./senderPools.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -157,13 +162,14 @@ export async function createPlivoProvider(
     };
   }
 
-  return {
-    name: "plivo",
+  // Whatever the SDK throws, in any method, reaches the rest as an SmsError.
+  return withMappedErrors(
+    {
+      name: "plivo",
 
-    readStatusCallback: async (callback) => readStatusCallback(callback),
+      readStatusCallback: async (callback) => readStatusCallback(callback),
 
-    async send(message: OutgoingSms): Promise<SendReceipt> {
-      try {
+      async send(message: OutgoingSms): Promise<SendReceipt> {
         // A Powerpack picks the number itself: powerpack_uuid is sent instead of src.
         const sender =
           message.sender.kind === "powerpack"
@@ -178,14 +184,9 @@ export async function createPlivoProvider(
         const messageId = response.messageUuid?.[0];
         if (!messageId) throw providerError("plivo", "unknown");
         return { messageId, status: "queued" };
-      } catch (error) {
-        if (error instanceof SmsError) throw error;
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async messageStatus(messageId: string): Promise<DeliveryReport> {
-      try {
+      async messageStatus(messageId: string): Promise<DeliveryReport> {
         const message = await client.messages.get(messageId);
         const code = message.errorCode;
         return {
@@ -194,13 +195,9 @@ export async function createPlivoProvider(
           // Plivo reports "000" (or nothing) when there is no error.
           errorCode: code == null || /^0*$/.test(String(code)) ? undefined : String(code),
         };
-      } catch (error) {
-        throw toSmsError(error, true);
-      }
-    },
+      },
 
-    async listSenderPools(): Promise<SenderPool[]> {
-      try {
+      async listSenderPools(): Promise<SenderPool[]> {
         const pools: SenderPool[] = [];
         for (let offset = 0; ; offset += PAGE_SIZE) {
           const page = await client.powerpacks.list({ limit: PAGE_SIZE, offset });
@@ -211,27 +208,19 @@ export async function createPlivoProvider(
           }
           if (!page.meta?.next || page.length === 0) return pools;
         }
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    /** Ready when the Powerpack's number pool holds a number, a short code or a toll-free number. */
-    async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
-      try {
+      /** Ready when the Powerpack's number pool holds a number, a short code or a toll-free number. */
+      async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
         const powerpack = await client.powerpacks.get(pool.id);
         return await readyWhenAnyHeld([
           async () => (await powerpack.list_numbers()).objects?.length ?? 0,
           async () => (await powerpack.list_shortcodes()).objects?.length ?? 0,
           async () => (await powerpack.list_tollfree()).objects?.length ?? 0,
         ]);
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async listSenders(): Promise<SenderNumber[]> {
-      try {
+      async listSenders(): Promise<SenderNumber[]> {
         const senders: SenderNumber[] = [];
         for (let offset = 0; ; offset += PAGE_SIZE) {
           const page = await client.numbers.list({ services: "sms", limit: PAGE_SIZE, offset });
@@ -244,22 +233,17 @@ export async function createPlivoProvider(
           }
           if (!page.meta?.next || page.length === 0) return senders;
         }
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async verify(): Promise<AccountInfo> {
-      try {
+      async verify(): Promise<AccountInfo> {
         const account = await client.accounts.get();
         return {
           id: account.authId ?? credentials.authId,
           name: account.name,
           status: account.accountType,
         };
-      } catch (error) {
-        throw toSmsError(error);
-      }
+      },
     },
-  };
+    toSmsError,
+  );
 }

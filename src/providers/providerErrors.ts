@@ -1,5 +1,7 @@
 import { SmsError, type SmsErrorCategory } from "../sms/errors.js";
+import type { SmsProvider } from "../sms/ports/provider.js";
 import { PROVIDER_TITLES, type ProviderName } from "../sms/providerNames.js";
+import { aroundEveryCall } from "./decorate.js";
 
 interface Details {
   providerCode?: string | undefined;
@@ -72,4 +74,23 @@ export function parseRetryAfter(value: string | null | undefined): number | unde
   if (!value) return undefined;
   const seconds = Number(value);
   return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
+}
+
+/**
+ * An adapter whose every failure reaches the rest as an SmsError: what the SDK threw goes
+ * through `toSmsError` (told whether the call looked a message up, where a 404 means no such
+ * message); an SmsError the adapter threw itself passes as it is. Checking a callback's
+ * signature answers undefined rather than throwing: it passes untouched.
+ */
+export function withMappedErrors(
+  adapter: SmsProvider,
+  toSmsError: (error: unknown, lookup: boolean) => SmsError,
+): SmsProvider {
+  return aroundEveryCall(adapter, (method, run) =>
+    method === "readStatusCallback"
+      ? run()
+      : run().catch((error: unknown) => {
+          throw error instanceof SmsError ? error : toSmsError(error, method === "messageStatus");
+        }),
+  );
 }

@@ -18,6 +18,7 @@ import {
   messageNotFound,
   parseRetryAfter,
   providerError,
+  withMappedErrors,
 } from "./providerErrors.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -140,13 +141,14 @@ export async function createTelnyxProvider(
     };
   }
 
-  return {
-    name: "telnyx",
+  // Whatever the SDK throws, in any method, reaches the rest as an SmsError.
+  return withMappedErrors(
+    {
+      name: "telnyx",
 
-    readStatusCallback,
+      readStatusCallback,
 
-    async send(message: OutgoingSms): Promise<SendReceipt> {
-      try {
+      async send(message: OutgoingSms): Promise<SendReceipt> {
         if (message.sender.kind === "alphanumeric" && !options.messagingProfileId) {
           throw new SmsError({
             category: "configuration",
@@ -172,61 +174,40 @@ export async function createTelnyxProvider(
           segments: data.parts,
           encoding: data.encoding,
         };
-      } catch (error) {
-        if (error instanceof SmsError) throw error;
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async messageStatus(messageId: string): Promise<DeliveryReport> {
-      try {
+      async messageStatus(messageId: string): Promise<DeliveryReport> {
         const { data } = await client.messages.retrieve(messageId);
         const message = data as TelnyxMessage | undefined;
         // The id Telnyx answered is checked like any answer; without one, the id asked for.
         return reportOf(message, typeof message?.id === "string" ? message.id : messageId);
-      } catch (error) {
-        throw toSmsError(error, true);
-      }
-    },
+      },
 
-    async listSenderPools(): Promise<SenderPool[]> {
-      try {
+      async listSenderPools(): Promise<SenderPool[]> {
         const pools: SenderPool[] = [];
         for await (const profile of client.messagingProfiles.list({ "page[size]": 250 })) {
           if (profile.id)
             pools.push({ kind: "messaging_profile", id: profile.id, name: profile.name });
         }
         return pools;
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    /** A messaging profile sends while it is enabled. */
-    async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
-      try {
+      /** A messaging profile sends while it is enabled. */
+      async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
         const { data } = await client.messagingProfiles.retrieve(pool.id);
         return data?.enabled === false ? "disabled" : "ready";
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async listSenders(): Promise<SenderNumber[]> {
-      try {
+      async listSenders(): Promise<SenderNumber[]> {
         const senders: SenderNumber[] = [];
         for await (const n of client.phoneNumbers.messaging.list({ "page[size]": 250 })) {
           if (n.phone_number)
             senders.push({ number: n.phone_number, sms: n.features?.sms != null });
         }
         return senders;
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async verify(): Promise<AccountInfo> {
-      try {
+      async verify(): Promise<AccountInfo> {
         const { data } = await client.balance.retrieve();
         return {
           id: "telnyx",
@@ -234,9 +215,8 @@ export async function createTelnyxProvider(
             ? `balance ${data.balance} ${data.currency ?? ""}`.trim()
             : undefined,
         };
-      } catch (error) {
-        throw toSmsError(error);
-      }
+      },
     },
-  };
+    toSmsError,
+  );
 }

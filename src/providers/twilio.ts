@@ -17,7 +17,12 @@ import type {
 import { MESSAGING_SERVICE_SID } from "../sms/sender.js";
 import { sha256 } from "../util/hash.js";
 import { formFields, REPLAY_WINDOW_UNTIMED_MS } from "./callbackForms.js";
-import { categoryForStatus, messageNotFound, providerError } from "./providerErrors.js";
+import {
+  categoryForStatus,
+  messageNotFound,
+  providerError,
+  withMappedErrors,
+} from "./providerErrors.js";
 import { readyWhenAnyHeld } from "./senderPools.js";
 import { transportError } from "./transportErrors.js";
 import type { ProviderOptions } from "./types.js";
@@ -135,14 +140,15 @@ export async function createTwilioProvider(
     };
   }
 
-  return {
-    name: "twilio",
-    ...(authToken
-      ? { readStatusCallback: async (c: StatusCallback) => readStatusCallback(c) }
-      : {}),
+  // Whatever the SDK throws, in any method, reaches the rest as an SmsError.
+  return withMappedErrors(
+    {
+      name: "twilio",
+      ...(authToken
+        ? { readStatusCallback: async (c: StatusCallback) => readStatusCallback(c) }
+        : {}),
 
-    async send(message: OutgoingSms): Promise<SendReceipt> {
-      try {
+      async send(message: OutgoingSms): Promise<SendReceipt> {
         // A Messaging Service picks the number itself: it is sent instead of From, not beside it.
         const sender =
           message.sender.kind === "messaging_service"
@@ -162,13 +168,9 @@ export async function createTwilioProvider(
           status: sent.status,
           segments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
         };
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async findSent({ to, from, body, since }): Promise<string | undefined> {
-      try {
+      async findSent({ to, from, body, since }): Promise<string | undefined> {
         // Newest first; a message Twilio took is listed from the moment it answered (or would
         // have answered) the send, with its body, whatever its delivery status. Every page back
         // to SEARCH_BACK_MS before the attempt is read: a text sent since then to the same
@@ -203,69 +205,48 @@ export async function createTwilioProvider(
           throw providerError("twilio", "unknown");
         }
         return undefined;
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async messageStatus(messageId: string): Promise<DeliveryReport> {
-      try {
+      async messageStatus(messageId: string): Promise<DeliveryReport> {
         const message = await client.messages(messageId).fetch();
         return {
           messageId: message.sid,
           providerStatus: message.status,
           errorCode: message.errorCode == null ? undefined : String(message.errorCode),
         };
-      } catch (error) {
-        throw toSmsError(error, true);
-      }
-    },
+      },
 
-    async listSenderPools(): Promise<SenderPool[]> {
-      try {
+      async listSenderPools(): Promise<SenderPool[]> {
         const services = await client.messaging.v1.services.list({ pageSize: 50 });
         return services.map((s) => ({
           kind: "messaging_service" as const,
           id: s.sid,
           name: s.friendlyName,
         }));
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    /** Ready when the service's sender pool holds a number, a short code or a sender ID. */
-    async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
-      try {
+      /** Ready when the service's sender pool holds a number, a short code or a sender ID. */
+      async senderPoolState(pool: SenderPool): Promise<SenderPoolState> {
         const service = client.messaging.v1.services(pool.id);
         return await readyWhenAnyHeld([
           async () => (await service.phoneNumbers.list({ limit: 1 })).length,
           async () => (await service.shortCodes.list({ limit: 1 })).length,
           async () => (await service.alphaSenders.list({ limit: 1 })).length,
         ]);
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async listSenders(): Promise<SenderNumber[]> {
-      try {
+      async listSenders(): Promise<SenderNumber[]> {
         const numbers = await client.incomingPhoneNumbers.list({ pageSize: 50 });
         return numbers.map((n) => ({ number: n.phoneNumber, sms: n.capabilities?.sms === true }));
-      } catch (error) {
-        throw toSmsError(error);
-      }
-    },
+      },
 
-    async verify(): Promise<AccountInfo> {
-      try {
+      async verify(): Promise<AccountInfo> {
         const account = await client.api.v2010.accounts(credentials.accountSid).fetch();
         return { id: account.sid, name: account.friendlyName, status: account.status };
-      } catch (error) {
-        throw toSmsError(error);
-      }
+      },
     },
-  };
+    toSmsError,
+  );
 }
 
 /** The text Twilio signs for a form callback: the URL, then each field's name and value, sorted by name. */

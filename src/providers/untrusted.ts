@@ -9,6 +9,7 @@ import type {
 } from "../sms/ports/provider.js";
 import type { ProviderName } from "../sms/providerNames.js";
 import { MESSAGING_SERVICE_SID, UUID_SHAPE } from "../sms/sender.js";
+import { type AnswerOf, aroundEveryCall, type ProviderMethod } from "./decorate.js";
 
 /** Each provider's documented message id: Twilio SM/MM + 32 hex, Plivo and Telnyx a UUID. */
 const MESSAGE_ID: Record<ProviderName, RegExp> = {
@@ -123,53 +124,42 @@ function checkedText(value: string | undefined, field: string, report: Untrusted
   return undefined;
 }
 
+/** How each method's answer is checked; every method of the port has an entry. */
+type AnswerChecks = {
+  [M in ProviderMethod]: (answer: AnswerOf<M>, provider: ProviderName) => AnswerOf<M>;
+};
+
 /** Wraps an adapter so that none of its answers reaches the rest unchecked. */
 export function withCheckedAnswers(provider: SmsProvider, report: UntrustedReport): SmsProvider {
-  const checked: SmsProvider = {
-    name: provider.name,
-    send: async (message) => checkedReceipt(provider.name, await provider.send(message), report),
-    listSenders: async () => checkedSenders(await provider.listSenders(), report),
-    verify: async () => {
-      const account = await provider.verify();
-      return {
-        id: checkedText(account.id, "account id", report) ?? UNRECOGNIZED_ID,
-        name: checkedText(account.name, "account name", report),
-        status: checkedText(account.status, "account status", report),
-      };
-    },
-  };
-  const { findSent } = provider;
-  if (findSent) {
-    checked.findSent = async (lookup) => {
-      const id = await findSent.call(provider, lookup);
-      return id === undefined ? undefined : checkedMessageId(provider.name, id, report);
-    };
-  }
-  const { listSenderPools } = provider;
-  if (listSenderPools) {
-    checked.listSenderPools = async () =>
-      checkedPools(await listSenderPools.call(provider), report);
-  }
-  // The adapter derives the state from counts and flags: no provider words to check.
-  const { senderPoolState } = provider;
-  if (senderPoolState) checked.senderPoolState = senderPoolState.bind(provider);
-  const { messageStatus } = provider;
-  if (messageStatus) {
-    checked.messageStatus = async (id) =>
-      checkedReport(provider.name, await messageStatus.call(provider, id), report);
-  }
-  const { readStatusCallback } = provider;
-  if (readStatusCallback) {
+  const checks: AnswerChecks = {
+    send: (receipt, name) => checkedReceipt(name, receipt, report),
+    listSenders: (senders) => checkedSenders(senders, report),
+    listSenderPools: (pools) => checkedPools(pools, report),
+    // The adapter derives the state from counts and flags: no provider words to check.
+    senderPoolState: (state) => state,
+    verify: (account) => ({
+      id: checkedText(account.id, "account id", report) ?? UNRECOGNIZED_ID,
+      name: checkedText(account.name, "account name", report),
+      status: checkedText(account.status, "account status", report),
+    }),
+    prepare: () => undefined,
+    findSent: (id, name) => (id === undefined ? undefined : checkedMessageId(name, id, report)),
+    messageStatus: (delivery, name) => checkedReport(name, delivery, report),
     // Signed by the provider, so genuine; still its words, checked like any other answer.
-    checked.readStatusCallback = async (callback) => {
-      const verified = await readStatusCallback.call(provider, callback);
+    readStatusCallback: (verified, name) => {
       if (!verified) return undefined;
-      if (!isMessageId(provider.name, verified.report.messageId)) {
+      if (!isMessageId(name, verified.report.messageId)) {
         report("messageId", lengthOf(verified.report.messageId));
         return undefined;
       }
-      return { ...verified, report: checkedReport(provider.name, verified.report, report) };
-    };
-  }
-  return checked;
+      return { ...verified, report: checkedReport(name, verified.report, report) };
+    },
+  };
+  return aroundEveryCall(provider, async (method, run) => {
+    const check = checks[method] as (
+      answer: AnswerOf<typeof method>,
+      name: ProviderName,
+    ) => AnswerOf<typeof method>;
+    return check(await run(), provider.name);
+  });
 }

@@ -5,7 +5,7 @@ import { createInterface, type Interface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import { type CallToolResult, Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { createProvider } from "../../providers/createProvider.js";
+import { lazyProvider } from "../../providers/lazyProvider.js";
 import { startSimulator } from "../../simulator/simulator.js";
 import { deliveryStateOf, explainDelivery } from "../../sms/delivery.js";
 import { VERSION } from "../../version.js";
@@ -131,12 +131,13 @@ export async function demoCommand(options: DemoOptions = {}): Promise<void> {
     if (result.isError) throw new CliError("the demo send failed");
     const { messageId } = (result.structuredContent ?? {}) as { messageId?: unknown };
     if (typeof messageId === "string") {
-      const provider = await createProvider({
-        credentials: {
+      const provider = lazyProvider({
+        name: "twilio",
+        loadCredentials: async () => ({
           provider: "twilio",
           accountSid: twilio.accountSid,
           secret: twilio.authToken,
-        },
+        }),
         apiBaseUrl: simulator.url,
         timeoutMs: 5000,
       });
