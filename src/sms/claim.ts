@@ -4,8 +4,12 @@ import type { GuardrailSettings } from "./guardrails/settings.js";
 import type { ClaimDecision, EarlierAttempt, GuardrailStore, Settlement } from "./ports/store.js";
 import type { ValidSend } from "./validate.js";
 
-/** How an identical send that went first ended, as the sends that waited for it see it. */
-export type EarlierSend = { messageId: string | undefined } | { error: SmsError };
+/**
+ * How a send this process made ended (its message id, or its error): the ledger settles it,
+ * and identical sends that waited for it share it. `EarlierAttempt` is the ledger's view of an
+ * identical attempt from any process.
+ */
+export type SendEnding = { messageId: string | undefined } | { error: SmsError };
 
 /** What the claim step decided; only a `new` claim goes on to the provider. */
 export type Claim =
@@ -13,11 +17,11 @@ export type Claim =
   /** An identical text was sent within the window. */
   | { kind: "duplicate"; messageId: string | undefined; note?: string }
   /** An identical send is in flight in this process: its answer is shared. */
-  | { kind: "in_flight"; earlier: Promise<EarlierSend> };
+  | { kind: "in_flight"; earlier: Promise<SendEnding> };
 
 interface Waiting {
-  promise: Promise<EarlierSend>;
-  resolve(earlier: EarlierSend): void;
+  promise: Promise<SendEnding>;
+  resolve(earlier: SendEnding): void;
 }
 
 export interface SendClaimsOptions {
@@ -204,7 +208,7 @@ export class SendClaims {
    * After a `new` claim: the ledger records how it ended, and the sends that waited here get
    * the answer.
    */
-  async settle(claim: Claim, earlier: EarlierSend): Promise<void> {
+  async settle(claim: Claim, earlier: SendEnding): Promise<void> {
     if (claim.kind !== "new") return;
     this.closeInFlight(claim.duplicateKey, earlier);
     const settlement: Settlement =
@@ -315,14 +319,14 @@ export class SendClaims {
   }
 
   private openInFlight(key: string): void {
-    let resolve: (earlier: EarlierSend) => void = () => undefined;
-    const promise = new Promise<EarlierSend>((done) => {
+    let resolve: (earlier: SendEnding) => void = () => undefined;
+    const promise = new Promise<SendEnding>((done) => {
       resolve = done;
     });
     this.inFlight.set(key, { promise, resolve });
   }
 
-  private closeInFlight(key: string | undefined, earlier: EarlierSend): void {
+  private closeInFlight(key: string | undefined, earlier: SendEnding): void {
     if (key === undefined) return;
     const waiting = this.inFlight.get(key);
     if (!waiting) return;

@@ -15,8 +15,12 @@ export type Delivered =
   | { status: "dry_run"; messageId: string }
   | { status: "duplicate"; duplicateOf: string | undefined };
 
-/** Where a failure stopped a send; each is also the audit log's word for it. */
-export type FailureStage = "refused" | "failed" | "unknown" | "duplicate";
+/**
+ * Where a failure stopped a send; each is also the audit log's word for it: `refused` before
+ * the provider (validation, policy, rates, the person, an identical attempt that failed or is
+ * unconfirmed), `failed` when the provider certainly did not take it, `unknown` otherwise.
+ */
+export type FailureStage = "refused" | "failed" | "unknown";
 
 /** Everything one attempt learned, from the raw arguments to the provider's answer. */
 export interface Attempt {

@@ -2,13 +2,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { Lazy } from "../util/lazy.js";
 import { steadyClock } from "../util/steadyClock.js";
-import { type Claim, type EarlierSend, SendClaims } from "./claim.js";
+import { type Claim, SendClaims, type SendEnding } from "./claim.js";
 import { type ConfirmedBy, type Confirmer, judgeConfirmation, ReadBack } from "./confirmation.js";
 import type { ConfirmMode } from "./confirmModes.js";
-import { deliver } from "./deliver.js";
 import { asSmsError, SmsError } from "./errors.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
 import { type CompiledTemplate, compileTemplates } from "./guardrails/templates.js";
+import { handOver } from "./handOver.js";
 import { maskNumber } from "./mask.js";
 import { notesFor } from "./notes.js";
 import {
@@ -360,7 +360,7 @@ export class SmsService {
         const { to, from, sender, body } = attempt.send as NonNullable<Attempt["send"]>;
         // Write-ahead: the attempt is on record before the provider can take it.
         await this.audit(attempt, "pending");
-        const receipt = await deliver(
+        const receipt = await handOver(
           this.options.provider,
           { to, from, sender, body },
           this.sleep,
@@ -374,7 +374,7 @@ export class SmsService {
   /** The ledger learns how a claimed attempt ended; if it cannot, the claim stays held. */
   private async settle(claim: Claim, attempt: Attempt): Promise<void> {
     try {
-      await this.claims.settle(claim, earlierSendOf(attempt));
+      await this.claims.settle(claim, endingOf(attempt));
     } catch (error) {
       // The store's failure changes nothing about the text: the line says what became of it.
       // The store's own words may carry its internals, so only its error's name and code go in.
@@ -458,8 +458,9 @@ function askAgain(): SmsError {
  * the text (failed) or may have (unknown); a joined send shares its earlier send's failure.
  */
 function failureStage(claim: Claim | undefined, error: unknown): FailureStage {
-  if (!claim) return "refused";
-  if (claim.kind !== "new") return "duplicate";
+  // Held back behind an identical attempt that failed or is unconfirmed: this attempt never
+  // reached the provider, so it is a refusal (`duplicate` is only ever a text already sent).
+  if (claim?.kind !== "new") return "refused";
   return asSmsError(error).certainlyNotSent ? "failed" : "unknown";
 }
 
@@ -479,7 +480,7 @@ function errorName(error: unknown): string {
 }
 
 /** What identical sends waiting on this one are told. */
-function earlierSendOf(attempt: Attempt): EarlierSend {
+function endingOf(attempt: Attempt): SendEnding {
   if (attempt.failure) return { error: attempt.failure.error };
   const delivered = attempt.delivered;
   if (delivered?.status === "sent") return { messageId: delivered.receipt.messageId };

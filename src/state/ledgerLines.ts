@@ -4,7 +4,7 @@
 // version wrote them: processes of two versions may share one state directory (a desktop
 // host's bundle and a newer CLI during an upgrade), and each must read the other's claims.
 import type { Settlement } from "../sms/ports/store.js";
-import type { HeldAttempt } from "./ledgerState.js";
+import type { HeldKey } from "./ledgerState.js";
 
 /** A rate bucket as a claim counted it. */
 export interface CountedBucket {
@@ -30,7 +30,7 @@ export interface ClaimEntry {
   from?: string | undefined;
   bodySha256?: string | undefined;
   /** Outcome, once compaction merged it in. */
-  outcome?: HeldAttempt["state"] | undefined;
+  outcome?: HeldKey["state"] | undefined;
   /** Provider message id, with a `sent` outcome. */
   messageId?: string | undefined;
 }
@@ -177,7 +177,7 @@ function bucketsOf(value: unknown): CountedBucket[] {
 
 /** What is live, as entries a fresh reader rebuilds it from: each held key, each bucket's times. */
 export function liveEntries(
-  held: ReadonlyArray<[string, HeldAttempt]>,
+  held: ReadonlyArray<[string, HeldKey]>,
   hits: ReadonlyArray<[string, number, number[]]>,
 ): LedgerEntry[] {
   return [

@@ -6,8 +6,11 @@ import type {
   Settlement,
 } from "../sms/ports/store.js";
 
-/** An attempt holding a duplicate key. */
-export interface HeldAttempt {
+/**
+ * A duplicate key held in the ledger: by which attempt, until when, for which process. The
+ * store reports it to the domain as an `EarlierAttempt`.
+ */
+export interface HeldKey {
   attemptId: string;
   state: EarlierAttempt["state"];
   messageId: string | undefined;
@@ -29,7 +32,7 @@ const SWEEP_EVERY = 256;
  */
 export class LedgerState {
   private readonly hits = new Map<string, { windowMs: number; times: number[] }>();
-  private readonly held = new Map<string, HeldAttempt>();
+  private readonly held = new Map<string, HeldKey>();
   private readonly keyOfAttempt = new Map<string, string>();
   private calls = 0;
   private nextSweepAt = SWEEP_EVERY;
@@ -38,9 +41,7 @@ export class LedgerState {
    * @param isLive whether a pending attempt's process may still answer; one that cannot is
    *   read as `unknown`. Default: always (one process, which settles what it claims).
    */
-  constructor(
-    private readonly isLive: (attempt: HeldAttempt, now: number) => boolean = () => true,
-  ) {}
+  constructor(private readonly isLive: (attempt: HeldKey, now: number) => boolean = () => true) {}
 
   /** Rate windows and duplicate keys held (aged-out ones go at the next sweep). */
   get size(): number {
@@ -112,7 +113,7 @@ export class LedgerState {
 
   /** Puts back state read from a compacted file, or carried into a replaced one. */
   restore(
-    held: ReadonlyArray<[string, HeldAttempt]>,
+    held: ReadonlyArray<[string, HeldKey]>,
     hits: ReadonlyArray<[string, number, number[]]>,
   ): void {
     for (const [key, attempt] of held) this.hold(key, attempt);
@@ -129,10 +130,10 @@ export class LedgerState {
 
   /** Everything still live, for compaction: held keys and each bucket's times in its window. */
   live(now: number): {
-    held: Array<[string, HeldAttempt]>;
+    held: Array<[string, HeldKey]>;
     hits: Array<[string, number, number[]]>;
   } {
-    const held: Array<[string, HeldAttempt]> = [];
+    const held: Array<[string, HeldKey]> = [];
     for (const [key, attempt] of this.held) if (attempt.expiresAt > now) held.push([key, attempt]);
     const hits: Array<[string, number, number[]]> = [];
     for (const [key, { windowMs }] of this.hits) {
@@ -142,7 +143,7 @@ export class LedgerState {
     return { held, hits };
   }
 
-  private hold(key: string, attempt: HeldAttempt): void {
+  private hold(key: string, attempt: HeldKey): void {
     const previous = this.held.get(key);
     if (previous) this.keyOfAttempt.delete(previous.attemptId);
     this.held.set(key, attempt);
@@ -155,7 +156,7 @@ export class LedgerState {
     this.held.delete(key);
   }
 
-  private view(attempt: HeldAttempt, now: number): EarlierAttempt {
+  private view(attempt: HeldKey, now: number): EarlierAttempt {
     const { at, attemptId } = attempt;
     if (attempt.state === "sent") {
       return { state: "sent", at, attemptId, messageId: attempt.messageId };

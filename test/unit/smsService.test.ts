@@ -324,7 +324,10 @@ describe("the send pipeline", () => {
     const outcomes = await answers;
     expect(outcomes.map((o) => o.details.error?.category)).toEqual(["opted_out", "opted_out"]);
     expect(calls).toHaveLength(1);
-    expect(records.map((r) => r.outcome).sort()).toEqual(["duplicate", "failed", "pending"]);
+    // The one that waited never reached the provider: a refusal, with the failure's category
+    // (`duplicate` is only ever a text already sent).
+    expect(records.map((r) => r.outcome).sort()).toEqual(["failed", "pending", "refused"]);
+    expect(records.find((r) => r.outcome === "refused")?.errorCategory).toBe("opted_out");
   });
 
   it.each([

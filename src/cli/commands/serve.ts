@@ -6,7 +6,7 @@ import { createLogger, type Logger, openLogger } from "../../log/logger.js";
 import { unsafeBind } from "../../server/http/security.js";
 import { tuneHeapForServing } from "../../server/tuning.js";
 import type { ConfirmMode } from "../../sms/confirmModes.js";
-import { longestSendMs } from "../../sms/deliver.js";
+import { longestSendMs } from "../../sms/handOver.js";
 import { PROVIDER_NAMES } from "../../sms/providerNames.js";
 import { composeSmsService, ledgerOf } from "../compose.js";
 import { type CliContext, createCliContext } from "../context.js";

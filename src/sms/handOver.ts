@@ -23,7 +23,7 @@ export function longestSendMs(timeoutMs: number): number {
  * certainly did not take the message (`safeToResend`: connection refused, 429), so a retry
  * can never text the person twice.
  */
-export async function deliver(
+export async function handOver(
   provider: SmsProvider,
   message: OutgoingSms,
   sleep: (ms: number) => Promise<void>,
