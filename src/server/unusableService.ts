@@ -13,6 +13,7 @@ export function unusableService(reason: string, connection: SendIdentity): ToolS
   const outcome = buildOutcome({
     connection,
     args: undefined,
+    reached: undefined,
     failure: {
       error: new SmsError({ category: "configuration", reason, retryable: false }),
       stage: "refused",

@@ -1,45 +1,25 @@
-import type { ConfirmedBy } from "./confirmation.js";
-import type { SmsError } from "./errors.js";
 import { describeWindow } from "./guardrails/rateLimit.js";
 import type { AuditOutcome, AuditRecord } from "./ports/audit.js";
 import type { AttemptOutcome } from "./ports/metrics.js";
-import type { SendReceipt } from "./ports/provider.js";
-import type { SegmentInfo } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import type { SendDetails, SendOutcome } from "./sendResult.js";
-import type { ValidSend } from "./validate.js";
+import {
+  attemptIdOf,
+  type ClaimedSend,
+  confirmedByOf,
+  type Ending,
+  type Reached,
+  templateOf,
+} from "./sendStages.js";
 
-/** What the provider step produced, when the send got that far without an error. */
-export type Delivered =
-  | { status: "sent"; receipt: SendReceipt }
-  | { status: "dry_run"; messageId: string }
-  | { status: "duplicate"; duplicateOf: string | undefined };
-
-/**
- * Where a failure stopped a send; each is also the audit log's word for it: `refused` before
- * the provider (validation, policy, rates, the person, an identical attempt that failed or is
- * unconfirmed), `failed` when the provider certainly did not take it, `unknown` otherwise.
- */
-export type FailureStage = "refused" | "failed" | "unknown";
-
-/** Everything one attempt learned, from the raw arguments to the provider's answer. */
-export interface Attempt {
+/** One attempt, as far as it got and how it ended: what its answer and audit line are made of. */
+export type Attempt = {
   connection: SendIdentity;
   args: unknown;
-  /** The ledger's id, once the attempt was claimed. */
-  attemptId?: string | undefined;
-  /** Set once the arguments passed validation. */
-  send?: ValidSend | undefined;
-  segments?: SegmentInfo | undefined;
-  notes?: string[] | undefined;
-  /** The template the message matched, once the policy looked. */
-  template?: string | undefined;
-  /** Who approved the text, when the connection asks. */
-  confirmedBy?: ConfirmedBy | undefined;
-  delivered?: Delivered | undefined;
-  failure?: { error: SmsError; stage: FailureStage } | undefined;
   duplicateWindowSeconds: number;
-}
+  /** The furthest stage it reached; undefined when validation refused it. */
+  reached: Reached | undefined;
+} & Ending;
 
 /** A field of the raw arguments as given, cut short, for answering input that was refused. */
 function givenString(args: unknown, key: string): string | undefined {
@@ -50,7 +30,9 @@ function givenString(args: unknown, key: string): string | undefined {
 
 /** The tool's answer for one attempt: the one place a SendOutcome is built. */
 export function buildOutcome(attempt: Attempt): SendOutcome {
-  const { connection, send, segments, delivered, failure } = attempt;
+  const { connection, reached } = attempt;
+  const send = reached?.send;
+  const segments = reached?.segments;
   const details: SendDetails = {
     status: "failed",
     provider: connection.provider,
@@ -59,23 +41,23 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
     from: send ? send.from : (givenString(attempt.args, "from_") ?? connection.defaultFrom),
     segments: segments?.segments,
     encoding: segments?.encoding,
-    notes: attempt.notes,
-    template: attempt.template,
+    notes: reached?.notes,
+    template: templateOf(reached),
   };
-  if (failure || !delivered) {
-    const error = failure?.error;
-    const reason = error?.reason ?? "the send ended without an answer";
+  if ("failure" in attempt) {
+    const { error } = attempt.failure;
     details.error = {
-      category: error?.category ?? "unknown",
-      reason,
-      retryable: error?.retryable ?? false,
-      providerCode: error?.providerCode,
-      retryAfterSeconds: error?.retryAfterSeconds,
+      category: error.category,
+      reason: error.reason,
+      retryable: error.retryable,
+      providerCode: error.providerCode,
+      retryAfterSeconds: error.retryAfterSeconds,
     };
-    return { ok: false, reason, details };
+    return { ok: false, reason: error.reason, details };
   }
+  const { delivered } = attempt;
   details.status = delivered.status;
-  details.confirmedBy = attempt.confirmedBy;
+  details.confirmedBy = confirmedByOf(reached);
   switch (delivered.status) {
     case "sent": {
       const { receipt } = delivered;
@@ -91,7 +73,7 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
     case "duplicate":
       details.duplicateOf = delivered.duplicateOf;
       details.notes = [
-        ...(attempt.notes ?? []),
+        ...(reached?.notes ?? []),
         `an identical text to this recipient was already sent in the last ${describeWindow(attempt.duplicateWindowSeconds)}, so it was not sent again`,
       ];
       break;
@@ -101,34 +83,56 @@ export function buildOutcome(attempt: Attempt): SendOutcome {
 
 /** How an attempt ended, in the audit log's words (and the metrics'). */
 export function outcomeOf(attempt: Attempt): AttemptOutcome {
-  return attempt.failure ? attempt.failure.stage : (attempt.delivered?.status ?? "failed");
+  return "failure" in attempt ? attempt.failure.stage : attempt.delivered.status;
 }
 
-/**
- * The audit log's line for one attempt, or its write-ahead `pending` line: never a secret,
- * the body only when asked for.
- */
+/** The audit log's line for one attempt: never a secret, the body only when asked for. */
 export function auditRecordOf(
   attempt: Attempt,
-  answer: SendOutcome | "pending",
+  answer: SendOutcome,
   time: Date,
   withBody: boolean,
 ): AuditRecord {
-  const details: Partial<SendDetails> =
-    answer === "pending"
-      ? {
-          to: attempt.send?.to,
-          from: attempt.send?.from,
-          segments: attempt.segments?.segments,
-          encoding: attempt.segments?.encoding,
-        }
-      : answer.details;
-  const outcome: AuditOutcome = answer === "pending" ? "pending" : outcomeOf(attempt);
+  return lineOf(
+    attempt.connection,
+    attempt.reached,
+    outcomeOf(attempt),
+    answer.details,
+    time,
+    withBody,
+  );
+}
+
+/** The write-ahead `pending` line of a claimed send, just before the provider is called. */
+export function pendingRecordOf(
+  connection: SendIdentity,
+  claimed: ClaimedSend,
+  time: Date,
+  withBody: boolean,
+): AuditRecord {
+  const { send, segments } = claimed;
+  const details = {
+    to: send.to,
+    from: send.from,
+    segments: segments.segments,
+    encoding: segments.encoding,
+  };
+  return lineOf(connection, claimed, "pending", details, time, withBody);
+}
+
+function lineOf(
+  connection: SendIdentity,
+  reached: Reached | undefined,
+  outcome: AuditOutcome,
+  details: Partial<SendDetails>,
+  time: Date,
+  withBody: boolean,
+): AuditRecord {
   const record: AuditRecord = {
     time: time.toISOString(),
-    attempt: attempt.attemptId,
-    connection: attempt.connection.label,
-    provider: attempt.connection.provider,
+    attempt: attemptIdOf(reached),
+    connection: connection.label,
+    provider: connection.provider,
     to: details.to ?? null,
     from: details.from ?? null,
     segments: details.segments ?? null,
@@ -136,8 +140,8 @@ export function auditRecordOf(
     outcome,
     errorCategory: details.error?.category ?? null,
     messageId: details.messageId ?? details.duplicateOf ?? null,
-    bodySha256: attempt.send?.bodySha256 ?? null,
+    bodySha256: reached?.send.bodySha256 ?? null,
   };
-  if (withBody && attempt.send) record.body = attempt.send.body;
+  if (withBody && reached) record.body = reached.send.body;
   return record;
 }

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { Lazy } from "../util/lazy.js";
 import { steadyClock } from "../util/steadyClock.js";
-import { type Claim, SendClaims, type SendEnding } from "./claim.js";
+import { SendClaims, type SendEnding } from "./claim.js";
 import { type ConfirmedBy, type Confirmer, judgeConfirmation, ReadBack } from "./confirmation.js";
 import type { ConfirmMode } from "./confirmModes.js";
 import { asSmsError, SmsError } from "./errors.js";
@@ -15,12 +15,11 @@ import {
   type Attempt,
   auditRecordOf,
   buildOutcome,
-  type Delivered,
-  type FailureStage,
   outcomeOf,
+  pendingRecordOf,
 } from "./outcome.js";
 import { checkPolicy, checkQuietHours } from "./policy.js";
-import type { AuditSink } from "./ports/audit.js";
+import type { AuditRecord, AuditSink } from "./ports/audit.js";
 import type { SendLogger } from "./ports/logger.js";
 import { NO_METRICS, type SendMetrics } from "./ports/metrics.js";
 import type { SmsProvider, StatusCallback } from "./ports/provider.js";
@@ -30,6 +29,17 @@ import { PROVIDER_TITLES } from "./providerNames.js";
 import { countSegments, type SegmentInfo } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
 import { AWAITING_PERSON, type AwaitingPerson, type SendOutcome } from "./sendResult.js";
+import {
+  type ApprovedSend,
+  type CheckedSend,
+  type ClaimedSend,
+  confirmedByOf,
+  type Delivered,
+  type Ending,
+  type FailureStage,
+  type Reached,
+  type ValidatedSend,
+} from "./sendStages.js";
 import { type Sightings, sightingsOf } from "./sightings.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
 import { timedStore } from "./timedStore.js";
@@ -227,77 +237,107 @@ export class SmsService {
     confirmer: Confirmer | undefined,
   ): Promise<SendOutcome | AwaitingPerson> {
     const { connection, guardrails } = this.options;
-    const { validateSend, callingCodesOf } = this.validation.value ?? (await this.validation.get());
+    const { tracer } = this;
+    let reached: Reached | undefined;
+    let claimed: ClaimedSend | undefined;
+    let ending: Ending;
+    try {
+      const validated = await tracer.step("validate", () => this.validate(args));
+      reached = validated;
+      const checked = await tracer.step("policy", () => this.checkPolicy(validated));
+      reached = checked;
+      const approved = await this.approve(checked, confirmer);
+      if ("awaitingPerson" in approved) return approved;
+      reached = approved;
+      claimed = await tracer.step("claim", () => this.claim(approved));
+      reached = claimed;
+      ending = { delivered: await this.handOverOrJoin(claimed) };
+    } catch (error) {
+      ending = { failure: { error: asSmsError(error), stage: failureStage(claimed, error) } };
+    }
+    if (claimed) {
+      const settling = claimed;
+      await tracer.step("settle", () => this.settle(settling, ending));
+    }
     const attempt: Attempt = {
       connection,
       args,
       duplicateWindowSeconds: guardrails.duplicateWindowSeconds,
+      reached,
+      ...ending,
     };
-    let claim: Claim | undefined;
-    const { tracer } = this;
-    try {
-      const send = await tracer.step("validate", async () => validateSend(args, connection));
-      attempt.send = send;
-      const segments = countSegments(send.body);
-      attempt.segments = segments;
-      attempt.notes = notesFor(send.links);
-      await tracer.step("policy", async () => {
-        attempt.template = checkPolicy(
-          guardrails,
-          this.templates,
-          send,
-          segments,
-          callingCodesOf,
-        ).template;
-        if (guardrails.quietHours) {
-          const { timeZonesOf } = this.timeZones.value ?? (await this.timeZones.get());
-          checkQuietHours(guardrails.quietHours, send.to, await timeZonesOf(send.to), this.now());
-        }
-      });
-      // An identical text already sent is answered as a duplicate by the claim, unasked.
-      const mode = confirmer ? guardrails.confirm : "off";
-      const unasked = mode !== "off" && (await this.claims.alreadySent(send));
-      if (confirmer && mode !== "off" && !unasked) {
-        const verdict = await tracer.step("confirm", () =>
-          this.confirm(send, segments, confirmer, mode),
-        );
-        if (typeof verdict !== "string") return verdict;
-        attempt.confirmedBy = verdict;
-      }
-      claim = await tracer.step("claim", () => this.claims.claim(send));
-      if (unasked && claim.kind === "new") {
-        // The earlier text's window ended, or it failed, between the look and the claim: this
-        // text would go unapproved. Let go of the claim; the next call asks.
-        await this.claims.settle(claim, { error: askAgain() });
-        claim = undefined;
-        throw askAgain();
-      }
-      if (claim.kind === "new") attempt.attemptId = claim.attemptId;
-      if (claim.kind !== "in_flight" && claim.note) {
-        attempt.notes = [...(attempt.notes ?? []), claim.note];
-      }
-      attempt.delivered = await this.deliverOrJoin(claim, attempt);
-    } catch (error) {
-      attempt.failure = { error: asSmsError(error), stage: failureStage(claim, error) };
-    } finally {
-      const claimed = claim;
-      if (claimed) await tracer.step("settle", () => this.settle(claimed, attempt));
-    }
     const outcome = buildOutcome(attempt);
     const ended = outcomeOf(attempt);
-    const category = attempt.failure?.error.category;
+    const category = "failure" in ending ? ending.failure.error.category : undefined;
     this.metrics.attempt(ended, category);
     tracer.note({
       "sms_mcp.connection": connection.id,
       "sms_mcp.provider": connection.provider,
       "sms_mcp.outcome": ended,
       "sms_mcp.error.category": category,
-      "sms_mcp.segments": attempt.segments?.segments,
-      "sms_mcp.confirmed_by": attempt.confirmedBy,
+      "sms_mcp.segments": reached?.segments.segments,
+      "sms_mcp.confirmed_by": confirmedByOf(reached),
     });
     this.log(outcome);
-    await this.audit(attempt, outcome);
+    await this.audit(auditRecordOf(attempt, outcome, this.auditTime(), guardrails.auditBodies));
     return outcome;
+  }
+
+  /** The arguments as a send, with its segments and notes. */
+  private async validate(args: unknown): Promise<ValidatedSend> {
+    const { validateSend } = this.validation.value ?? (await this.validation.get());
+    const send = validateSend(args, this.options.connection);
+    return { send, segments: countSegments(send.body), notes: notesFor(send.links) };
+  }
+
+  /** The connection's policy and quiet hours, applied to a validated send; a refusal is thrown. */
+  private async checkPolicy(validated: ValidatedSend): Promise<CheckedSend> {
+    const { guardrails } = this.options;
+    const { send, segments } = validated;
+    const { callingCodesOf } = this.validation.value ?? (await this.validation.get());
+    const { template } = checkPolicy(guardrails, this.templates, send, segments, callingCodesOf);
+    if (guardrails.quietHours) {
+      const { timeZonesOf } = this.timeZones.value ?? (await this.timeZones.get());
+      checkQuietHours(guardrails.quietHours, send.to, await timeZonesOf(send.to), this.now());
+    }
+    return { ...validated, template };
+  }
+
+  /**
+   * The person's approval where the connection asks for it and a `confirmer` can ask (an
+   * identical text already sent is answered as a duplicate by the claim, unasked); the form's
+   * pending, or a refusal thrown.
+   */
+  private async approve(
+    checked: CheckedSend,
+    confirmer: Confirmer | undefined,
+  ): Promise<ApprovedSend | AwaitingPerson> {
+    const mode = confirmer ? this.options.guardrails.confirm : "off";
+    if (!confirmer || mode === "off") {
+      return { ...checked, confirmedBy: undefined, unaskedAsSent: false };
+    }
+    if (await this.claims.alreadySent(checked.send)) {
+      return { ...checked, confirmedBy: undefined, unaskedAsSent: true };
+    }
+    const verdict = await this.tracer.step("confirm", () =>
+      this.confirm(checked.send, checked.segments, confirmer, mode),
+    );
+    if (typeof verdict !== "string") return verdict;
+    return { ...checked, confirmedBy: verdict, unaskedAsSent: false };
+  }
+
+  /** The ledger's claim of an approved send; its note joins the send's notes. */
+  private async claim(approved: ApprovedSend): Promise<ClaimedSend> {
+    const claim = await this.claims.claim(approved.send);
+    if (approved.unaskedAsSent && claim.kind === "new") {
+      // The earlier text's window ended, or it failed, between the look and the claim: this
+      // text would go unapproved. Let go of the claim; the next call asks.
+      await this.claims.settle(claim, { error: askAgain() });
+      throw askAgain();
+    }
+    const note = claim.kind !== "in_flight" ? claim.note : undefined;
+    const notes = note ? [...(approved.notes ?? []), note] : approved.notes;
+    return { ...approved, notes, claim };
   }
 
   /** Asks the person through `confirmer`: who approved, the form's pending, or a refusal thrown. */
@@ -344,7 +384,9 @@ export class SmsService {
     return verdict.kind === "asking" ? AWAITING_PERSON : verdict.by;
   }
 
-  private async deliverOrJoin(claim: Claim, attempt: Attempt): Promise<Delivered> {
+  /** The provider call for a new claim; a duplicate's or a joined send's answer otherwise. */
+  private async handOverOrJoin(claimed: ClaimedSend): Promise<Delivered> {
+    const { claim } = claimed;
     switch (claim.kind) {
       case "duplicate":
         return { status: "duplicate", duplicateOf: claim.messageId };
@@ -354,12 +396,15 @@ export class SmsService {
         return { status: "duplicate", duplicateOf: earlier.messageId };
       }
       case "new": {
-        if (this.options.guardrails.dryRun) {
+        const { connection, guardrails } = this.options;
+        if (guardrails.dryRun) {
           return { status: "dry_run", messageId: `dryrun-${randomUUID()}` };
         }
-        const { to, from, sender, body } = attempt.send as NonNullable<Attempt["send"]>;
+        const { to, from, sender, body } = claimed.send;
         // Write-ahead: the attempt is on record before the provider can take it.
-        await this.audit(attempt, "pending");
+        await this.audit(
+          pendingRecordOf(connection, claimed, this.auditTime(), guardrails.auditBodies),
+        );
         const receipt = await handOver(
           this.options.provider,
           { to, from, sender, body },
@@ -372,9 +417,9 @@ export class SmsService {
   }
 
   /** The ledger learns how a claimed attempt ended; if it cannot, the claim stays held. */
-  private async settle(claim: Claim, attempt: Attempt): Promise<void> {
+  private async settle(claimed: ClaimedSend, ending: Ending): Promise<void> {
     try {
-      await this.claims.settle(claim, endingOf(attempt));
+      await this.claims.settle(claimed.claim, endingOf(ending));
     } catch (error) {
       // The store's failure changes nothing about the text: the line says what became of it.
       // The store's own words may carry its internals, so only its error's name and code go in.
@@ -382,9 +427,11 @@ export class SmsService {
         {
           cause: errorName(error),
           messageId:
-            attempt.delivered?.status === "sent" ? attempt.delivered.receipt.messageId : undefined,
+            "delivered" in ending && ending.delivered.status === "sent"
+              ? ending.delivered.receipt.messageId
+              : undefined,
         },
-        `${whatBecameOf(attempt)}, but the send ledger could not record it; the identical text stays held back until its window ends`,
+        `${whatBecameOf(ending)}, but the send ledger could not record it; the identical text stays held back until its window ends`,
       );
     }
   }
@@ -410,15 +457,17 @@ export class SmsService {
     }
   }
 
+  /** The audit record's time. */
+  private auditTime(): Date {
+    return new Date(this.now());
+  }
+
   /** One audit line, before the answer goes back; a failing write is logged, never fatal. */
-  private async audit(attempt: Attempt, outcome: SendOutcome | "pending"): Promise<void> {
-    const { audit, guardrails, logger } = this.options;
+  private async audit(record: AuditRecord): Promise<void> {
     try {
-      await audit.append(
-        auditRecordOf(attempt, outcome, new Date(this.now()), guardrails.auditBodies),
-      );
+      await this.options.audit.append(record);
     } catch (error) {
-      logger.error(
+      this.options.logger.error(
         { code: (error as NodeJS.ErrnoException).code },
         "could not write the audit log",
       );
@@ -457,18 +506,22 @@ function askAgain(): SmsError {
  * (refused); after a new claim, the error says whether the provider certainly did not take
  * the text (failed) or may have (unknown); a joined send shares its earlier send's failure.
  */
-function failureStage(claim: Claim | undefined, error: unknown): FailureStage {
+function failureStage(claimed: ClaimedSend | undefined, error: unknown): FailureStage {
   // Held back behind an identical attempt that failed or is unconfirmed: this attempt never
   // reached the provider, so it is a refusal (`duplicate` is only ever a text already sent).
-  if (claim?.kind !== "new") return "refused";
+  if (claimed?.claim.kind !== "new") return "refused";
   return asSmsError(error).certainlyNotSent ? "failed" : "unknown";
 }
 
 /** What became of a claimed attempt, for a log line. */
-function whatBecameOf({ delivered, failure }: Attempt): string {
-  if (delivered?.status === "sent") return "the text was sent";
-  if (delivered?.status === "dry_run") return "the dry run ended";
-  if (failure?.error.certainlyNotSent) return "the text was not sent";
+function whatBecameOf(ending: Ending): string {
+  if ("failure" in ending) {
+    return ending.failure.error.certainlyNotSent
+      ? "the text was not sent"
+      : "whether the text went out is not known";
+  }
+  if (ending.delivered.status === "sent") return "the text was sent";
+  if (ending.delivered.status === "dry_run") return "the dry run ended";
   return "whether the text went out is not known";
 }
 
@@ -480,10 +533,10 @@ function errorName(error: unknown): string {
 }
 
 /** What identical sends waiting on this one are told. */
-function endingOf(attempt: Attempt): SendEnding {
-  if (attempt.failure) return { error: attempt.failure.error };
-  const delivered = attempt.delivered;
-  if (delivered?.status === "sent") return { messageId: delivered.receipt.messageId };
-  if (delivered?.status === "dry_run") return { messageId: delivered.messageId };
-  return { messageId: delivered?.duplicateOf };
+function endingOf(ending: Ending): SendEnding {
+  if ("failure" in ending) return { error: ending.failure.error };
+  const { delivered } = ending;
+  if (delivered.status === "sent") return { messageId: delivered.receipt.messageId };
+  if (delivered.status === "dry_run") return { messageId: delivered.messageId };
+  return { messageId: delivered.duplicateOf };
 }
