@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Simulator } from "../../src/simulator/simulator.js";
+import type { ProviderCredentials } from "../../src/sms/ports/provider.js";
 import type { ProviderName } from "../../src/sms/providerNames.js";
 
 /** Env-mode variables that point a spawned server at the simulator's account for `provider`. */
@@ -25,6 +26,22 @@ export function providerEnv(simulator: Simulator, provider: ProviderName): Recor
       };
     case "telnyx":
       return { ...common, TELNYX_API_KEY: telnyx.apiKey, SMS_MCP_DEFAULT_FROM: telnyx.numbers[0] };
+  }
+}
+
+/** The simulator's account for `provider`, as an adapter's credentials. */
+export function simulatorCredentials(
+  simulator: Simulator,
+  provider: ProviderName,
+): ProviderCredentials {
+  const { twilio, plivo, telnyx } = simulator.accounts;
+  switch (provider) {
+    case "twilio":
+      return { provider, accountSid: twilio.accountSid, secret: twilio.authToken };
+    case "plivo":
+      return { provider, authId: plivo.authId, authToken: plivo.authToken };
+    case "telnyx":
+      return { provider, apiKey: telnyx.apiKey };
   }
 }
 

@@ -4,16 +4,9 @@ import { SIMULATOR_ACCOUNTS } from "../../src/simulator/accounts.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { SmsError } from "../../src/sms/errors.js";
 import type { ProviderCredentials } from "../../src/sms/ports/provider.js";
-import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
+import { PROVIDER_NAMES } from "../../src/sms/providerNames.js";
 import { freePort } from "../helpers/ports.js";
-
-function credentials(sim: Simulator, provider: ProviderName): ProviderCredentials {
-  const { twilio, plivo, telnyx } = sim.accounts;
-  if (provider === "twilio")
-    return { provider, accountSid: twilio.accountSid, secret: twilio.authToken };
-  if (provider === "plivo") return { provider, authId: plivo.authId, authToken: plivo.authToken };
-  return { provider, apiKey: telnyx.apiKey };
-}
+import { simulatorCredentials } from "../helpers/simulatorEnv.js";
 
 describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
   let sim: Simulator;
@@ -24,7 +17,7 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
 
   it("lists the account's numbers with their SMS capability", async () => {
     const adapter = await createProvider({
-      credentials: credentials(sim, provider),
+      credentials: simulatorCredentials(sim, provider),
       apiBaseUrl: sim.url,
       timeoutMs: 5000,
     });
@@ -49,7 +42,7 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
     });
     try {
       const adapter = await createProvider({
-        credentials: credentials(big, provider),
+        credentials: simulatorCredentials(big, provider),
         apiBaseUrl: big.url,
         timeoutMs: 5000,
       });
@@ -64,7 +57,7 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
 
   it("verifies the credentials", async () => {
     const adapter = await createProvider({
-      credentials: credentials(sim, provider),
+      credentials: simulatorCredentials(sim, provider),
       apiBaseUrl: sim.url,
       timeoutMs: 5000,
     });
@@ -73,7 +66,7 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
 
   it("reports a refused connection as not sent and safe to retry", async () => {
     const adapter = await createProvider({
-      credentials: credentials(sim, provider),
+      credentials: simulatorCredentials(sim, provider),
       apiBaseUrl: `http://127.0.0.1:${await freePort()}`,
       timeoutMs: 5000,
     });
@@ -95,7 +88,7 @@ describe.each(PROVIDER_NAMES)("%s adapter over real HTTP", (provider) => {
   });
 
   it("rejects wrong credentials on verify with the authentication category", async () => {
-    const right = credentials(sim, provider);
+    const right = simulatorCredentials(sim, provider);
     const wrong: ProviderCredentials =
       right.provider === "twilio"
         ? { ...right, secret: "x" }

@@ -12,8 +12,9 @@ import {
   explainDelivery,
   isProviderStatusWord,
 } from "../../src/sms/delivery.js";
-import type { ProviderCredentials, SmsProvider } from "../../src/sms/ports/provider.js";
-import { PROVIDER_NAMES, type ProviderName } from "../../src/sms/providerNames.js";
+import type { SmsProvider } from "../../src/sms/ports/provider.js";
+import { PROVIDER_NAMES } from "../../src/sms/providerNames.js";
+import { simulatorCredentials } from "../helpers/simulatorEnv.js";
 
 /** The simulator's scripted recipients, and what each provider reports for them. */
 const OUTCOMES = {
@@ -51,20 +52,11 @@ beforeAll(async () => {
 });
 afterAll(() => sim?.close());
 
-function credentials(provider: ProviderName): ProviderCredentials {
-  const { twilio, plivo, telnyx } = sim.accounts;
-  if (provider === "twilio") {
-    return { provider, accountSid: twilio.accountSid, secret: twilio.authToken };
-  }
-  if (provider === "plivo") return { provider, authId: plivo.authId, authToken: plivo.authToken };
-  return { provider, apiKey: telnyx.apiKey };
-}
-
 describe.each(PROVIDER_NAMES)("%s delivery reports", (provider) => {
   let adapter: SmsProvider;
   beforeAll(async () => {
     adapter = await createProvider({
-      credentials: credentials(provider),
+      credentials: simulatorCredentials(sim, provider),
       apiBaseUrl: sim.url,
       timeoutMs: 5000,
     });
