@@ -2,8 +2,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { Lazy } from "../util/lazy.js";
 import { steadyClock } from "../util/steadyClock.js";
+import { askAgain, SendApproval } from "./approval.js";
 import { SendClaims, type SendEnding } from "./claim.js";
-import { type ConfirmedBy, type Confirmer, judgeConfirmation, ReadBack } from "./confirmation.js";
+import type { Confirmer } from "./confirmation.js";
 import type { ConfirmMode } from "./confirmModes.js";
 import { asSmsError, SmsError } from "./errors.js";
 import type { GuardrailSettings } from "./guardrails/settings.js";
@@ -26,9 +27,9 @@ import type { SmsProvider, StatusCallback } from "./ports/provider.js";
 import type { GuardrailStore } from "./ports/store.js";
 import { NO_TRACER, type SendTracer, type TraceParent } from "./ports/tracer.js";
 import { PROVIDER_TITLES } from "./providerNames.js";
-import { countSegments, type SegmentInfo } from "./segments.js";
+import { countSegments } from "./segments.js";
 import type { SendIdentity } from "./sendIdentity.js";
-import { AWAITING_PERSON, type AwaitingPerson, type SendOutcome } from "./sendResult.js";
+import type { AwaitingPerson, SendOutcome } from "./sendResult.js";
 import {
   type ApprovedSend,
   type CheckedSend,
@@ -43,7 +44,6 @@ import {
 import { type Sightings, sightingsOf } from "./sightings.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
 import { timedStore } from "./timedStore.js";
-import type { ValidSend } from "./validate.js";
 
 export interface SmsServiceOptions {
   connection: SendIdentity;
@@ -123,6 +123,7 @@ export class SmsService {
   private readonly sleep: (ms: number) => Promise<void>;
   /** Read-backs and spent confirmations, remembered where every replica sees them. */
   private readonly sightings: Sightings;
+  private readonly approval: SendApproval;
   private readonly metrics: SendMetrics;
   private readonly tracer: SendTracer;
   private warmedUp = false;
@@ -160,6 +161,14 @@ export class SmsService {
         : undefined,
     });
     this.sightings = sightingsOf(store, windowNow);
+    this.approval = new SendApproval({
+      connection: options.connection,
+      guardrails: options.guardrails,
+      claims: this.claims,
+      sightings: this.sightings,
+      metrics: this.metrics,
+      tracer: this.tracer,
+    });
     this.callbacks = new StatusCallbackInbox({
       connection: options.connection,
       provider: options.provider,
@@ -246,7 +255,7 @@ export class SmsService {
       reached = validated;
       const checked = await tracer.step("policy", () => this.checkPolicy(validated));
       reached = checked;
-      const approved = await this.approve(checked, confirmer);
+      const approved = await this.approval.approve(checked, confirmer);
       if ("awaitingPerson" in approved) return approved;
       reached = approved;
       claimed = await tracer.step("claim", () => this.claim(approved));
@@ -303,29 +312,6 @@ export class SmsService {
     return { ...validated, template };
   }
 
-  /**
-   * The person's approval where the connection asks for it and a `confirmer` can ask (an
-   * identical text already sent is answered as a duplicate by the claim, unasked); the form's
-   * pending, or a refusal thrown.
-   */
-  private async approve(
-    checked: CheckedSend,
-    confirmer: Confirmer | undefined,
-  ): Promise<ApprovedSend | AwaitingPerson> {
-    const mode = confirmer ? this.options.guardrails.confirm : "off";
-    if (!confirmer || mode === "off") {
-      return { ...checked, confirmedBy: undefined, unaskedAsSent: false };
-    }
-    if (await this.claims.alreadySent(checked.send)) {
-      return { ...checked, confirmedBy: undefined, unaskedAsSent: true };
-    }
-    const verdict = await this.tracer.step("confirm", () =>
-      this.confirm(checked.send, checked.segments, confirmer, mode),
-    );
-    if (typeof verdict !== "string") return verdict;
-    return { ...checked, confirmedBy: verdict, unaskedAsSent: false };
-  }
-
   /** The ledger's claim of an approved send; its note joins the send's notes. */
   private async claim(approved: ApprovedSend): Promise<ClaimedSend> {
     const claim = await this.claims.claim(approved.send);
@@ -338,50 +324,6 @@ export class SmsService {
     const note = claim.kind !== "in_flight" ? claim.note : undefined;
     const notes = note ? [...(approved.notes ?? []), note] : approved.notes;
     return { ...approved, notes, claim };
-  }
-
-  /** Asks the person through `confirmer`: who approved, the form's pending, or a refusal thrown. */
-  private async confirm(
-    send: ValidSend,
-    segments: SegmentInfo,
-    confirmer: Confirmer,
-    mode: Exclude<ConfirmMode, "off">,
-  ): Promise<ConfirmedBy | AwaitingPerson> {
-    const { connection, guardrails } = this.options;
-    const rule = {
-      mode,
-      connectionId: connection.id,
-      windowSeconds: guardrails.confirmWindowSeconds,
-    };
-    const readBack = new ReadBack(
-      this.sightings,
-      this.claims.identityOf(send),
-      rule.windowSeconds * 1000,
-    );
-    // The model was told to read this text back (the client could not ask, or no one answered
-    // the form): the identical call sends once, without showing the form again.
-    if (mode === "ask" && (await readBack.waiting()) && (await readBack.use())) {
-      this.metrics.confirmation("read-back");
-      return "read-back";
-    }
-    const answer = await confirmer({
-      to: send.to,
-      country: send.toFacts.country,
-      from: send.from,
-      body: send.body,
-      segments: segments.segments,
-      encoding: segments.encoding,
-    });
-    const verdict = await judgeConfirmation(rule, answer, readBack, this.sightings);
-    this.metrics.confirmation(
-      verdict.kind === "confirmed"
-        ? verdict.by
-        : answer.kind === "accepted"
-          ? "already_used"
-          : answer.kind,
-    );
-    if (verdict.kind === "refused") throw verdict.error;
-    return verdict.kind === "asking" ? AWAITING_PERSON : verdict.by;
   }
 
   /** The provider call for a new claim; a duplicate's or a joined send's answer otherwise. */
@@ -486,17 +428,6 @@ async function keptConfirmKey(store: GuardrailStore): Promise<Uint8Array> {
     reason:
       "the confirmation key kept with the send ledger is damaged (shorter than 32 bytes), so no confirmation can be sealed; the account owner can delete it (confirm-key.secret in the state directory, or the confirm-key secret in Redis) or set SMS_MCP_CONFIRM_KEY",
     retryable: false,
-    certainlyNotSent: true,
-  });
-}
-
-/** An identical text's claim changed hands between the look and the claim: ask on the next call. */
-function askAgain(): SmsError {
-  return new SmsError({
-    category: "confirmation_required",
-    reason:
-      "an identical text was sent moments ago and its record just ended, so this one needs the person's approval like any new text; call send_sms again",
-    retryable: true,
     certainlyNotSent: true,
   });
 }
