@@ -41,7 +41,7 @@ import {
   type Reached,
   type ValidatedSend,
 } from "./sendStages.js";
-import { type Sightings, sightingsOf } from "./sightings.js";
+import { sightingsOf } from "./sightings.js";
 import { type CallbackReceipt, StatusCallbackInbox } from "./statusCallbacks.js";
 import { timedStore } from "./timedStore.js";
 
@@ -102,7 +102,7 @@ export type ContentPolicy = Pick<
 
 /**
  * One send, top to bottom: validate → policy → (with a confirmer) the person's approval →
- * claim (duplicates and rates together, recorded before the provider is called) → deliver →
+ * claim (duplicates and rates together, recorded before the provider is called) → hand over →
  * settle, then one outcome built, counted and recorded. One service per connection.
  */
 export class SmsService {
@@ -121,8 +121,6 @@ export class SmsService {
   /** The audit record's time. */
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** Read-backs and spent confirmations, remembered where every replica sees them. */
-  private readonly sightings: Sightings;
   private readonly approval: SendApproval;
   private readonly metrics: SendMetrics;
   private readonly tracer: SendTracer;
@@ -160,12 +158,11 @@ export class SmsService {
             options.provider.findSent?.({ to, from, body, since }) ?? Promise.resolve(undefined)
         : undefined,
     });
-    this.sightings = sightingsOf(store, windowNow);
     this.approval = new SendApproval({
       connection: options.connection,
       guardrails: options.guardrails,
       claims: this.claims,
-      sightings: this.sightings,
+      sightings: sightingsOf(store, windowNow),
       metrics: this.metrics,
       tracer: this.tracer,
     });

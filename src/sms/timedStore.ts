@@ -11,7 +11,9 @@ export function timedStore(store: GuardrailStore, metrics: SendMetrics): Guardra
       metrics.ledger(step, (performance.now() - started) / 1000);
     }
   }
-  return {
+  // Every method of the port is named here, optional ones too (a new one fails to compile
+  // until it is passed on): a method left out would vanish from the store behind the metrics.
+  const passed: { [Method in keyof Required<GuardrailStore>]: GuardrailStore[Method] } = {
     claim: (request, now) => timed("claim", () => store.claim(request, now)),
     settle: (attemptId, key, settlement, now) =>
       timed("settle", () => store.settle(attemptId, key, settlement, now)),
@@ -22,4 +24,5 @@ export function timedStore(store: GuardrailStore, metrics: SendMetrics): Guardra
     isReady: store.isReady?.bind(store),
     close: store.close?.bind(store),
   };
+  return passed;
 }

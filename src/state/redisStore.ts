@@ -191,10 +191,12 @@ function hashed(text: string): string {
  */
 export class RedisGuardrailStore implements GuardrailStore {
   private readonly redis: (Redis | Cluster) & LedgerCommands;
-  private readonly prefix: string;
   /** The start of every key: the prefix, and in a cluster the connection's hash tag. */
   private readonly keys: string;
-  /** A key name in this store's slot (never written): how a cluster's keyless commands reach the slot's master. */
+  /**
+   * A key name in this store's slot (never written): how a cluster's keyless commands reach
+   * the slot's master.
+   */
   private readonly slotAnchor: string;
   private readonly stalePendingMs: number;
   private readonly replicaAckTimeoutMs: number;
@@ -204,13 +206,13 @@ export class RedisGuardrailStore implements GuardrailStore {
   private inspection: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RedisStoreOptions) {
-    this.prefix = options.prefix ?? "sms-mcp:";
+    const prefix = options.prefix ?? "sms-mcp:";
     this.stalePendingMs = options.stalePendingMs ?? PENDING_STALE_AFTER_MS;
     this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? 1000;
     this.keys =
       options.target.kind === "cluster" && options.hashTag
-        ? `${this.prefix}{${options.hashTag}}:`
-        : this.prefix;
+        ? `${prefix}{${options.hashTag}}:`
+        : prefix;
     this.slotAnchor = `${this.keys}nodup`;
     const redis = clientFor(options.target);
     redis.on("error", (error: NodeJS.ErrnoException) => options.onError?.(error.code ?? "error"));
@@ -224,10 +226,20 @@ export class RedisGuardrailStore implements GuardrailStore {
     this.redis = redis as (Redis | Cluster) & LedgerCommands;
   }
 
+  /** The Redis key of a duplicate key: its attempt's fields (`a`, `s`, `t`, `m`). */
+  private dupKey(duplicateKey: string): string {
+    return `${this.keys}dup:${hashed(duplicateKey)}`;
+  }
+
+  /** The Redis key of a first sighting, held for its window. */
+  private seenKey(key: string): string {
+    return `${this.keys}seen:${hashed(key)}`;
+  }
+
   async claim(request: ClaimRequest, _now: number): Promise<ClaimDecision> {
     const { duplicate, buckets, attemptId } = request;
     const keys = [
-      duplicate ? `${this.keys}dup:${hashed(duplicate.key)}` : this.slotAnchor,
+      duplicate ? this.dupKey(duplicate.key) : this.slotAnchor,
       ...buckets.map((bucket) => `${this.keys}rate:${hashed(bucket.key)}`),
     ];
     const args = [attemptId, duplicate?.windowMs ?? 0];
@@ -248,7 +260,7 @@ export class RedisGuardrailStore implements GuardrailStore {
   }
 
   async earlier(duplicateKey: string): Promise<EarlierAttempt | undefined> {
-    const held = await this.redis.smsEarlier(`${this.keys}dup:${hashed(duplicateKey)}`);
+    const held = await this.redis.smsEarlier(this.dupKey(duplicateKey));
     if (held.length === 0) return undefined;
     const [holder, state, at, messageId, age] = held;
     return this.earlierOf(holder, state, at, messageId, age);
@@ -280,7 +292,7 @@ export class RedisGuardrailStore implements GuardrailStore {
     if (duplicateKey === undefined) return;
     const messageId = settlement.outcome === "sent" ? settlement.messageId : "";
     const settled = await this.redis.smsSettle(
-      `${this.keys}dup:${hashed(duplicateKey)}`,
+      this.dupKey(duplicateKey),
       attemptId,
       settlement.outcome,
       messageId,
@@ -301,7 +313,7 @@ export class RedisGuardrailStore implements GuardrailStore {
   }
 
   async firstSighting(key: string, windowMs: number): Promise<boolean> {
-    const set = await this.redis.set(`${this.keys}seen:${hashed(key)}`, "1", "PX", windowMs, "NX");
+    const set = await this.redis.set(this.seenKey(key), "1", "PX", windowMs, "NX");
     if (set !== "OK") return false;
     // A spent confirmation must survive a failover like a claim.
     await this.replicated();
@@ -309,7 +321,7 @@ export class RedisGuardrailStore implements GuardrailStore {
   }
 
   async sighted(key: string): Promise<boolean> {
-    return (await this.redis.exists(`${this.keys}seen:${hashed(key)}`)) === 1;
+    return (await this.redis.exists(this.seenKey(key))) === 1;
   }
 
   /**
