@@ -50,7 +50,6 @@ describe.skipIf(!status.available)(
           })
           .toBe("duplicate");
         expect(sim.requests()).toHaveLength(1);
-        // And the new master takes new texts.
         // A new text goes to the new master (while the switch settles, a claim that cannot be
         // recorded is refused as retryable, and nothing is sent).
         await expect
