@@ -102,8 +102,9 @@ export type ContentPolicy = Pick<
 
 /**
  * One send, top to bottom: validate → policy → (with a confirmer) the person's approval →
- * claim (duplicates and rates together, recorded before the provider is called) → hand over →
- * settle, then one outcome built, counted and recorded. One service per connection.
+ * claim (duplicates and rates together, recorded before the provider is called) → hand over,
+ * then one outcome built, counted, recorded and answered while the ledger settles the claim.
+ * One service per connection.
  */
 export class SmsService {
   readonly connection: SendIdentity;
@@ -117,7 +118,7 @@ export class SmsService {
   private readonly templates: readonly CompiledTemplate[];
   private readonly claims: SendClaims;
   private readonly callbacks: StatusCallbackInbox;
-  private readonly active = new Set<Promise<SendOutcome | AwaitingPerson>>();
+  private readonly active = new Set<Promise<unknown>>();
   /** The audit record's time. */
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -203,7 +204,10 @@ export class SmsService {
     });
   }
 
-  /** Resolves once every send that has started has answered (for a graceful shutdown). */
+  /**
+   * Resolves once every send that has started has answered and the ledger has its outcome
+   * (for a graceful shutdown).
+   */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
@@ -218,7 +222,7 @@ export class SmsService {
     await this.options.store.close?.();
   }
 
-  /** Sends that have started and not yet answered. */
+  /** Sends that have started and not yet answered or been recorded. */
   get inFlight(): number {
     return this.active.size;
   }
@@ -233,9 +237,14 @@ export class SmsService {
   send(args: unknown, confirmer: Confirmer | undefined): Promise<SendOutcome | AwaitingPerson>;
   send(args: unknown, confirmer?: Confirmer): Promise<SendOutcome | AwaitingPerson> {
     const sending = this.attempt(args, confirmer);
-    this.active.add(sending);
-    void sending.finally(() => this.active.delete(sending));
+    this.track(sending);
     return sending;
+  }
+
+  /** Work a graceful shutdown waits for: sends, and the ledger's record of how each ended. */
+  private track(work: Promise<unknown>): void {
+    this.active.add(work);
+    void work.finally(() => this.active.delete(work));
   }
 
   private async attempt(
@@ -263,7 +272,12 @@ export class SmsService {
     }
     if (claimed) {
       const settling = claimed;
-      await tracer.step("settle", () => this.settle(settling, ending));
+      // The answer does not wait for the ledger to learn how the send ended. What the claim
+      // holds back (the identical text, its rate) is held from the claim on; identical sends
+      // in this process already have the ending; the ledger takes this process's commands in
+      // order, so its next claim reads the outcome; and a crash before the record leaves the
+      // claim pending, which never lets the text go again. Shutdown waits for it (`idle`).
+      this.track(tracer.step("settle", () => this.settle(settling, ending)));
     }
     const attempt: Attempt = {
       connection,

@@ -499,6 +499,41 @@ describe("the send pipeline", () => {
     await waiting;
     expect(idle).toBe(true);
   });
+
+  it("answers without waiting for the ledger's record of the outcome; idle() waits for it, and the next identical text is a duplicate", async () => {
+    const memory = new MemoryGuardrailStore();
+    const held: (() => Promise<void>)[] = [];
+    // A remote ledger slow to take outcomes, which runs one process's commands in order.
+    const inOrder = async () => {
+      for (const land of held.splice(0)) await land();
+    };
+    const store: GuardrailStore = {
+      claim: async (request, now) => {
+        await inOrder();
+        return memory.claim(request, now);
+      },
+      settle: (attemptId, key, settlement, now) =>
+        new Promise<void>((resolve) => {
+          held.push(() => memory.settle(attemptId, key, settlement, now).then(resolve));
+        }),
+    };
+    const { provider, calls } = fakeProvider({ messageId: "SM1", status: "queued" });
+    const { service } = build(provider, {}, undefined, store);
+    const first = await service.send({ to_: TO, message: "Your table is ready" });
+    expect(first.details.status).toBe("sent");
+    expect(held).toHaveLength(1);
+    let idle = false;
+    const waiting = service.idle().then(() => {
+      idle = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+    const again = await service.send({ to_: TO, message: "Your table is ready" });
+    expect(again.details).toMatchObject({ status: "duplicate", duplicateOf: "SM1" });
+    await waiting;
+    expect(idle).toBe(true);
+    expect(calls).toHaveLength(1);
+  });
 });
 
 describe("a store whose answer is lost", () => {
