@@ -217,7 +217,10 @@ export class SmsService {
     return (await this.options.store.isReady?.()) ?? true;
   }
 
-  /** Lets go of the store's files or connections (after `idle()`). */
+  /**
+   * Lets go of the store's files or connections. Call `idle()` first: an answered send's
+   * outcome may still be on its way to the ledger.
+   */
   async close(): Promise<void> {
     await this.options.store.close?.();
   }

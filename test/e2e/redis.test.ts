@@ -91,6 +91,31 @@ describe.skipIf(!status.available)(
       expect(sim.requests()).toHaveLength(1);
     });
 
+    it("a text sent with `sms-mcp send` is on record in Redis when the command exits: a replica answers the identical text as a duplicate", async () => {
+      const [a] = await startReplicas();
+      const env = {
+        ...providerEnv(sim, "twilio"),
+        SMS_MCP_REDIS_URL: redis.url,
+        SMS_MCP_REDIS_PREFIX: `test-${prefix}:`,
+      };
+      const sent = await runCli(
+        ["send", "--to", "+15551234567", "--message", "Your table is ready", "--json"],
+        env,
+      );
+      expect(sent.code).toBe(0);
+      const messageId = JSON.parse(sent.stdout).messageId;
+      const again = await sendOverHttp(a as string, "+15551234567", "Your table is ready");
+      expect(again.structuredContent).toMatchObject({
+        status: "duplicate",
+        duplicateOf: messageId,
+      });
+      // From the ledger's record, not from asking Twilio about an attempt left pending.
+      expect(again.structuredContent?.notes ?? []).not.toContainEqual(
+        expect.stringMatching(/confirms/),
+      );
+      expect(sim.requests()).toHaveLength(1);
+    });
+
     it("12 distinct sends across two replicas under a cap of 5 send exactly 5", async () => {
       const [a, b] = await startReplicas({ SMS_MCP_RATE_PER_CONNECTION: "5/1h" });
       const results = await Promise.all(

@@ -512,9 +512,9 @@ describe("the send pipeline", () => {
         await inOrder();
         return memory.claim(request, now);
       },
-      settle: (attemptId, key, settlement, now) =>
+      settle: (attemptId, key, settlement) =>
         new Promise<void>((resolve) => {
-          held.push(() => memory.settle(attemptId, key, settlement, now).then(resolve));
+          held.push(() => memory.settle(attemptId, key, settlement).then(resolve));
         }),
     };
     const { provider, calls } = fakeProvider({ messageId: "SM1", status: "queued" });

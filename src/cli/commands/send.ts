@@ -89,6 +89,9 @@ export async function sendCommand(options: SendOptions, context: CliContext) {
     outcome = await service.send(args);
   } finally {
     stopProgress();
+    // The ledger's record of how the send ended may still be on its way (the answer does not
+    // wait for it): closing first would drop it, and leave the text held as unconfirmed.
+    await service.idle();
     await service.close();
   }
   print(outcome, options.json === true);
