@@ -68,3 +68,39 @@ export async function startRedis() {
   });
   return { url: `redis://127.0.0.1:${port}/0`, stop: () => child.kill("SIGKILL") };
 }
+
+/**
+ * Bundles a baseline server into one minified ES module file with esbuild, as sms-mcp's bin is
+ * bundled (its provider import stays a separate file, loaded on first use).
+ */
+export async function bundleBareServer(entry, outfile) {
+  const { build } = await import("esbuild");
+  const { dirname, join } = await import("node:path");
+  const { pathToFileURL } = await import("node:url");
+  const baselines = dirname(entry);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minify: true,
+    logLevel: "warning",
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    plugins: [
+      {
+        name: "baseline-siblings",
+        setup(b) {
+          b.onResolve({ filter: /^\.\/[^/]+\.mjs$/ }, (args) =>
+            args.importer === entry
+              ? { path: pathToFileURL(join(baselines, args.path)).href, external: true }
+              : undefined,
+          );
+        },
+      },
+    ],
+  });
+}
