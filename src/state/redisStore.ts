@@ -11,6 +11,23 @@ import {
 import { sha256 } from "../util/hash.js";
 
 /**
+ * The Lua both the claim and the look at an earlier attempt start with: Redis's clock in ms,
+ * and the attempt holding a duplicate key as {holder, state, at, message id, age ms}, or nil.
+ * The age is on Redis's clock, as `at` is: a replica whose own clock is off still tells a send
+ * in flight from one whose process is gone.
+ */
+const HELD = `
+local function redisNow()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local function heldBy(key, now)
+  local held = redis.call('HMGET', key, 'a', 's', 't', 'm')
+  if not held[1] then return nil end
+  return {held[1], held[2], held[3], held[4] or '', now - tonumber(held[3])}
+end`;
+
+/**
  * One atomic step: an earlier identical attempt holding the duplicate key wins; else every
  * bucket (a sorted set of claim times) is checked, and only if all have room is the attempt
  * added to each and recorded as pending under the duplicate key. Times are Redis's own clock,
@@ -21,17 +38,16 @@ import { sha256 } from "../util/hash.js";
  *
  * KEYS: [duplicate key, bucket...]; ARGV: [attempt id, duplicate window ms (0: no duplicate
  * check, and the first key is a placeholder in the same slot), (limit, window ms) per bucket].
- * Answers {"claimed"}, {"duplicate", state, at, message id, holder, age ms} or {"rate", bucket
- * index, retry after ms or -1}.
+ * Answers {"claimed"}, {"duplicate", …the holder as HELD gives it} or {"rate", bucket index,
+ * retry after ms or -1}.
  */
-const CLAIM = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+const CLAIM = `${HELD}
+local now = redisNow()
 local id = ARGV[1]
 local dupWindow = tonumber(ARGV[2])
 if dupWindow > 0 then
-  local held = redis.call('HMGET', KEYS[1], 'a', 's', 't', 'm')
-  if held[1] then return {'duplicate', held[2], held[3], held[4] or '', held[1], now - tonumber(held[3])} end
+  local held = heldBy(KEYS[1], now)
+  if held then return {'duplicate', unpack(held)} end
 end
 for i = 2, #KEYS do
   local limit = tonumber(ARGV[1 + (i - 1) * 2])
@@ -75,17 +91,9 @@ redis.call('HSET', KEYS[1], 's', ARGV[2], 'm', ARGV[3])
 return 1
 `;
 
-/**
- * KEYS: [duplicate key]. The attempt holding it, as {holder, state, at, message id, age ms},
- * or {} when none does. The age is on Redis's clock, as `at` is: a replica whose own clock is
- * off still tells a send in flight from one whose process is gone.
- */
-const EARLIER = `
-local held = redis.call('HMGET', KEYS[1], 'a', 's', 't', 'm')
-if not held[1] then return {} end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-return {held[1], held[2], held[3], held[4] or '', now - tonumber(held[3])}
+/** KEYS: [duplicate key]. The attempt holding it (see HELD), or {} when none does. */
+const EARLIER = `${HELD}
+return heldBy(KEYS[1], redisNow()) or {}
 `;
 
 type Reply = [string, ...Array<string | number>];
@@ -255,25 +263,17 @@ export class RedisGuardrailStore implements GuardrailStore {
       const wait = Number(reply[2]);
       return { kind: "rate_limited", bucket, retryAfterMs: wait < 0 ? undefined : wait };
     }
-    const [, state, at, messageId, holder, age] = reply;
-    return { kind: "duplicate", earlier: this.earlierOf(holder, state, at, messageId, age) };
+    const [, ...held] = reply;
+    return { kind: "duplicate", earlier: this.earlierOf(held) };
   }
 
   async earlier(duplicateKey: string): Promise<EarlierAttempt | undefined> {
     const held = await this.redis.smsEarlier(this.dupKey(duplicateKey));
-    if (held.length === 0) return undefined;
-    const [holder, state, at, messageId, age] = held;
-    return this.earlierOf(holder, state, at, messageId, age);
+    return held.length === 0 ? undefined : this.earlierOf(held);
   }
 
-  /** A duplicate key's fields (`a`, `s`, `t`, `m`) and age as the attempt that holds it. */
-  private earlierOf(
-    holder: unknown,
-    state: unknown,
-    at: unknown,
-    messageId: unknown,
-    ageMs: unknown,
-  ): EarlierAttempt {
+  /** The holder of a duplicate key, as the scripts' HELD gives it, as an earlier attempt. */
+  private earlierOf([holder, state, at, messageId, ageMs]: Array<string | number>): EarlierAttempt {
     const since = Number(at);
     const attemptId = String(holder);
     if (state === "sent") {
