@@ -75,21 +75,16 @@ export async function startRedis() {
  */
 export async function bundleBareServer(entry, outfile) {
   const { build } = await import("esbuild");
+  const { NODE_ESM_BUNDLE } = await import("../scripts/nodeEsmBundle.mjs");
   const { dirname, join } = await import("node:path");
   const { pathToFileURL } = await import("node:url");
   const baselines = dirname(entry);
   await build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
+    ...NODE_ESM_BUNDLE,
     minify: true,
     logLevel: "warning",
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
     plugins: [
       {
         name: "baseline-siblings",

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { NODE_ESM_BUNDLE } from "./nodeEsmBundle.mjs";
 
 const SDK_SHIMS = fileURLToPath(new URL("../src/server/sdkShims.ts", import.meta.url));
 /** The SDK's Ajv provider, bundled on its own beside the bin (see BUNDLE_SWAPS.lazyAjv). */
@@ -140,19 +141,12 @@ const result = await build({
   metafile: true,
   entryPoints: { main: "src/cli/bin.ts" },
   outdir: "dist/bin",
-  bundle: true,
+  ...NODE_ESM_BUNDLE,
   splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
   sourcemap: true,
   // Less to parse on every host launch; the source map keeps stack traces readable.
   minify: process.env.SMS_MCP_BUNDLE_MINIFY !== "0",
   external: ["twilio", "plivo", "telnyx", "@github/keytar", "libphonenumber-geo-carrier"],
-  // CommonJS dependencies inside an ES module bundle still call require().
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
   plugins: Object.entries(plugins)
     .filter(([name]) => BUNDLE_SWAPS[name])
     .map(([, plugin]) => plugin),
