@@ -72,8 +72,8 @@ export class SendApproval {
       this.options.claims.identityOf(send),
       rule.windowSeconds * 1000,
     );
-    // The model was told to read this text back (the client could not ask, or no one answered
-    // the form): the identical call sends once, without showing the form again.
+    // The model was told to read this text back (the client could not ask): the identical
+    // call sends once.
     if (mode === "ask" && (await readBack.waiting()) && (await readBack.use())) {
       this.options.metrics.confirmation("read-back");
       return "read-back";

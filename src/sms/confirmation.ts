@@ -103,8 +103,8 @@ export class ReadBack {
 
 /**
  * DESIGN §16: the person's answer decides; a client that cannot ask gets a read-back in two
- * calls (`ask`) or a refusal (`human`); no answer in `ask` mode offers the read-back too, so a
- * host that never shows its form still has a way to send; a sealed yes is spent once.
+ * calls (`ask`) or a refusal (`human`); a form left unanswered is only a timeout (the next call
+ * shows it again: the person, not the model, says yes); a sealed yes is spent once.
  */
 export async function judgeConfirmation(
   rule: ConfirmationRule,
@@ -131,17 +131,13 @@ export async function judgeConfirmation(
         reason: "the person declined to send this text; do not send it again unless they ask",
         retryable: false,
       });
-    case "no_answer": {
-      const fallback =
-        rule.mode === "ask" && (await readBack.offer())
-          ? `; ${readBackSteps}`
-          : "; ask them in the conversation, then call send_sms again";
+    case "no_answer":
       return refused({
         category: "confirmation_timeout",
-        reason: `the person did not answer the confirmation form in time, so nothing was sent${fallback} (if this host never shows the form, its owner can set confirm to ask with a shorter confirmTimeoutSeconds, or off)`,
+        reason:
+          "the person did not answer the confirmation form in time, so nothing was sent; ask them in the conversation whether to send it, and if they say yes, call send_sms again to show them the form again (if this host never shows its form, its owner can set confirm to off)",
         retryable: true,
       });
-    }
     case "asking":
       return { kind: "asking" };
     case "invalid":

@@ -191,7 +191,7 @@ describe("the person answers the client's form", () => {
             retryable: true,
           });
           expect(String((result.structured.error as { reason: string }).reason)).toMatch(
-            /set confirm to ask with a shorter confirmTimeoutSeconds, or off/,
+            /call send_sms again to show them the form again/,
           );
           expect(sim.requests()).toHaveLength(0);
         },
