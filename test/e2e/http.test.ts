@@ -229,9 +229,11 @@ describe("serve --transport http", () => {
   it("a body that is not JSON → 400, a non-JSON content type → 415; no session opens", async () => {
     const garbled = await rawPost(`${server.url}/mcp`, '{"jsonrpc":"2.0",', auth.headers);
     expect(garbled.status).toBe(400);
-    expect(((await garbled.json()) as { error: { message: string } }).error.message).toMatch(
-      /not JSON/,
-    );
+    // JSON-RPC 2.0's Parse error.
+    expect(await garbled.json()).toMatchObject({
+      error: { code: -32700, message: expect.stringMatching(/not JSON/) },
+      id: null,
+    });
     const asText = await rawPost(`${server.url}/mcp`, INITIALIZE, {
       ...auth.headers,
       "content-type": "text/plain",

@@ -236,7 +236,7 @@ describe("2026-07-28 requests over Streamable HTTP, right and wrong", () => {
     expect(sim.requests()).toHaveLength(1);
   });
 
-  it("a modern request on an SSE session gets -32022 naming the legacy revisions, nothing is sent, and the session goes on serving", async () => {
+  it("a modern request on an SSE session gets -32022 naming the legacy revisions, a malformed one 400 -32600, nothing is sent, and the session goes on serving", async () => {
     const stream = await openSse(`${server.url}/sse`);
     const messagesUrl = `${server.url}${await stream.endpoint}`;
     const postMessage = (message: object) =>
@@ -256,6 +256,12 @@ describe("2026-07-28 requests over Streamable HTTP, right and wrong", () => {
     expect(refusal).toMatchObject({ id: 41, error: { code: -32022 } });
     expect(refusal.error.data.supported).toContain("2025-11-25");
     expect(refusal.error.data.supported).not.toContain(VERSION);
+
+    // Not a JSON-RPC message (no "jsonrpc"), with no claim to a revision: 400 Invalid Request,
+    // and nothing goes down the stream for it.
+    const malformed = await postMessage({ id: 43, method: "tools/call", params: SEND });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: -32600 } });
 
     await postMessage({
       jsonrpc: "2.0",

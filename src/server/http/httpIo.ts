@@ -1,8 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** JSON-RPC error envelope, the shape the SDK's transports use for HTTP-level refusals. */
-export function jsonRpcError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { jsonrpc: "2.0", error: { code: -32000, message }, id: null });
+/** JSON-RPC 2.0's codes for a body that is not JSON, and for JSON that is no valid message. */
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+
+/**
+ * JSON-RPC error envelope, the shape the SDK's transports use for HTTP-level refusals.
+ * @param code the JSON-RPC error code; default -32000, the SDK's code for transport refusals
+ */
+export function jsonRpcError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code = -32000,
+): void {
+  sendJson(res, status, { jsonrpc: "2.0", error: { code, message }, id: null });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -16,7 +28,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 export type JsonBody =
   | { ok: true; value: unknown }
-  | { ok: false; status: 400 | 413 | 415; message: string };
+  | { ok: false; status: 400 | 413 | 415; message: string; code?: number };
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -34,7 +46,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   try {
     return { ok: true, value: JSON.parse(body.toString("utf8")) };
   } catch {
-    return { ok: false, status: 400, message: "Parse error: body is not JSON" };
+    return { ok: false, status: 400, message: "Parse error: body is not JSON", code: PARSE_ERROR };
   }
 }
 

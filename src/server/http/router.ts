@@ -103,7 +103,7 @@ export function createRouter(parts: RouterParts) {
     let body: unknown;
     if (method === "POST") {
       const read = await readJsonBody(req, parts.maxBodyBytes);
-      if (!read.ok) return jsonRpcError(res, read.status, read.message);
+      if (!read.ok) return jsonRpcError(res, read.status, read.message, read.code);
       body = read.value;
       drain.pendingPosts.add(res);
       res.on("close", () => drain.pendingPosts.delete(res));

@@ -8,7 +8,7 @@ import {
 import type { Logger } from "../../log/logger.js";
 import { createMcpServer } from "../createMcpServer.js";
 import type { Endpoint } from "./endpoints.js";
-import { jsonRpcError } from "./httpIo.js";
+import { INVALID_REQUEST, jsonRpcError } from "./httpIo.js";
 import type { SessionRegistry } from "./sessions.js";
 import { SseServerTransport } from "./sseTransport.js";
 
@@ -51,6 +51,11 @@ export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
     }
     if (!transport.connected) return jsonRpcError(res, 404, "Session not found");
     const route = classifyInboundRequest({ httpMethod: "POST", body });
+    // Not a JSON-RPC message this endpoint could take at all (no `jsonrpc`, a batch with a
+    // bad element…), and no claim to a revision: refused as JSON-RPC refuses it.
+    if (route.kind === "reject" && !claimsModern(body)) {
+      return jsonRpcError(res, route.httpStatus, route.message, route.code);
+    }
     if (route.kind !== "legacy") {
       const error = new UnsupportedProtocolVersionError({
         supported: [...SUPPORTED_PROTOCOL_VERSIONS],
@@ -70,7 +75,7 @@ export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
     try {
       transport.receive(body);
     } catch {
-      return jsonRpcError(res, 400, "Invalid Request: not a JSON-RPC 2.0 message");
+      return jsonRpcError(res, 400, "Invalid Request: not a JSON-RPC 2.0 message", INVALID_REQUEST);
     }
     res.writeHead(202).end("Accepted");
   }
@@ -78,10 +83,21 @@ export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
   return { open, message };
 }
 
+/** A request's `_meta` envelope, where it has one. */
+function envelopeOf(body: unknown): Record<string, unknown> | undefined {
+  const params = (body as { params?: { _meta?: unknown } } | null)?.params;
+  const meta = params?._meta;
+  return typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>) : undefined;
+}
+
+/** Whether a request claims a protocol revision in its envelope (the 2026-07-28 way). */
+function claimsModern(body: unknown): boolean {
+  return PROTOCOL_VERSION_META_KEY in (envelopeOf(body) ?? {});
+}
+
 /** The protocol version a request's `_meta` envelope claims. */
 function modernClaim(body: unknown): string | undefined {
-  const params = (body as { params?: { _meta?: Record<string, unknown> } } | null)?.params;
-  const version = params?._meta?.[PROTOCOL_VERSION_META_KEY];
+  const version = envelopeOf(body)?.[PROTOCOL_VERSION_META_KEY];
   return typeof version === "string" ? version : undefined;
 }
 
