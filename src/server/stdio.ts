@@ -4,6 +4,7 @@ import {
 } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../log/logger.js";
 import { createMcpServer } from "./createMcpServer.js";
+import { MODERN_REVISIONS } from "./protocolRevisions.js";
 import { refusalMessage, StdioInputScreen } from "./stdioInput.js";
 import type { ToolService } from "./toolService.js";
 
@@ -41,7 +42,7 @@ export async function serveStdio(
   // stdout is the protocol's: anything a dependency prints with console.log lands on stderr.
   for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
 
-  const input = new StdioInputScreen(MAX_LINE_BYTES, (refusal) => {
+  const input = new StdioInputScreen(MAX_LINE_BYTES, MODERN_REVISIONS, (refusal) => {
     logger.warn({ code: refusal.code, reason: refusal.message }, "refused a message line");
     transport.send(refusalMessage(refusal)).catch(() => undefined);
   });

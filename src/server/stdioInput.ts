@@ -1,12 +1,19 @@
 import { Transform, type TransformCallback } from "node:stream";
-import { isSpecType, type JSONRPCMessage } from "@modelcontextprotocol/server";
+import {
+  isJSONRPCRequest,
+  isSpecType,
+  type JSONRPCMessage,
+  UnsupportedProtocolVersionError,
+} from "@modelcontextprotocol/server";
+import { claimedRevision } from "./protocolRevisions.js";
 
 /** A JSON-RPC 2.0 error answer to a line the server cannot take. */
 export interface RefusedLine {
   /** The request's id when the line carries one the server can read, else null. */
   id: string | number | null;
-  code: -32700 | -32600;
+  code: -32700 | -32600 | -32022;
   message: string;
+  data?: unknown;
 }
 
 /**
@@ -16,7 +23,10 @@ export interface RefusedLine {
  *   transport, dropping the answers to sends in flight);
  * - not JSON: Parse error, id null (JSON-RPC 2.0 §5.1);
  * - JSON but not a JSON-RPC message (`params: null`, no method…): Invalid Request, with the
- *   request's id when it has one, so the host's call gets its answer instead of silence.
+ *   request's id when it has one, so the host's call gets its answer instead of silence;
+ * - a request whose `_meta` envelope claims a revision not in `revisions`: -32022 naming them
+ *   (the SDK checks this on the opening message only, and would serve a later one), and a
+ *   notification claiming one is dropped, as the SDK drops it when it opens.
  */
 export class StdioInputScreen extends Transform {
   private line: Buffer[] = [];
@@ -25,6 +35,7 @@ export class StdioInputScreen extends Transform {
 
   constructor(
     private readonly maxLineBytes: number,
+    private readonly revisions: readonly string[],
     private readonly onRefused: (refusal: RefusedLine) => void,
   ) {
     super();
@@ -75,10 +86,23 @@ export class StdioInputScreen extends Transform {
       return;
     }
     if (isSpecType.JSONRPCMessage(value)) {
-      this.push(line);
+      // `initialize` is the SDK's to judge: with a claim it does not take, it is the legacy
+      // handshake.
+      const revision = claimedRevision(value);
+      const unsupported = revision !== undefined && !this.revisions.includes(revision);
+      if (!unsupported || ("method" in value && value.method === "initialize")) this.push(line);
+      else if (isJSONRPCRequest(value)) this.refuseRevision(value.id, revision);
       return;
     }
     this.onRefused({ id: readableId(value), code: -32600, message: invalidRequestReason(value) });
+  }
+
+  private refuseRevision(id: string | number, requested: string): void {
+    const error = new UnsupportedProtocolVersionError({
+      supported: [...this.revisions],
+      requested,
+    });
+    this.onRefused({ id, code: -32022, message: error.message, data: error.data });
   }
 }
 
@@ -99,7 +123,8 @@ function invalidRequestReason(value: unknown): string {
 }
 
 /** The JSON-RPC error message that answers a refused line. */
-export function refusalMessage({ id, code, message }: RefusedLine): JSONRPCMessage {
+export function refusalMessage({ id, code, message, data }: RefusedLine): JSONRPCMessage {
+  const error = data === undefined ? { code, message } : { code, message, data };
   // The SDK's message type has no error with id null, which JSON-RPC 2.0 requires here.
-  return { jsonrpc: "2.0", id, error: { code, message } } as unknown as JSONRPCMessage;
+  return { jsonrpc: "2.0", id, error } as unknown as JSONRPCMessage;
 }

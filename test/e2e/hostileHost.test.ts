@@ -157,7 +157,7 @@ describe("a hostile host on stdio", () => {
         -32602,
       ],
     ])(
-      "with %s gets %d under its id, nothing sent, and serving goes on",
+      "with %s gets its error code under its id, first or later, nothing sent, and serving goes on",
       async (_name, meta, code) => {
         const server = startRaw(env);
         server.write(call(1, { ...SEND, _meta: meta }));
@@ -171,6 +171,14 @@ describe("a hostile host on stdio", () => {
         expect(sim.requests()).toHaveLength(0);
         server.write(call(2, { ...SEND, _meta: META }));
         expect(firstText(await server.answer(2))).toBe("SMS sent.");
+        // The same on a later request, once the connection speaks 2026-07-28 (the SDK checks
+        // the revision of the opening message only).
+        server.write(
+          call(3, { ...SEND, arguments: { ...SEND.arguments, message: "Later" }, _meta: meta }),
+        );
+        const later = await server.answer(3);
+        expect(later).toMatchObject({ id: 3, error: { code } });
+        if (code === -32022) expect(later).toMatchObject({ error: refusal.error });
         server.child.stdin.end();
         expect(await server.exit).toBe(0);
         expect(sim.requests()).toHaveLength(1);

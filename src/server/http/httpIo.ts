@@ -1,8 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-
-/** JSON-RPC 2.0's codes for a body that is not JSON, and for JSON that is no valid message. */
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
+import { PARSE_ERROR } from "@modelcontextprotocol/server";
 
 /**
  * JSON-RPC error envelope, the shape the SDK's transports use for HTTP-level refusals.

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import {
   classifyInboundRequest,
+  INVALID_REQUEST,
   PROTOCOL_VERSION_META_KEY,
   SUPPORTED_PROTOCOL_VERSIONS,
   UnsupportedProtocolVersionError,
@@ -8,7 +9,7 @@ import {
 import type { Logger } from "../../log/logger.js";
 import { createMcpServer } from "../createMcpServer.js";
 import type { Endpoint } from "./endpoints.js";
-import { INVALID_REQUEST, jsonRpcError } from "./httpIo.js";
+import { jsonRpcError } from "./httpIo.js";
 import type { SessionRegistry } from "./sessions.js";
 import { SseServerTransport } from "./sseTransport.js";
 
