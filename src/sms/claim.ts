@@ -243,16 +243,18 @@ export class SendClaims {
       return { kind: "cannot_tell" };
     }
     if (found !== undefined) {
-      await store.settle(
-        earlier.attemptId,
-        duplicateKey,
-        { outcome: "sent", messageId: found },
-        now(),
-      );
+      // The provider's word stands even where the ledger cannot take it now: the next
+      // identical call asks the provider again.
+      await store
+        .settle(earlier.attemptId, duplicateKey, { outcome: "sent", messageId: found }, now())
+        .catch(() => undefined);
       return { kind: "sent", messageId: found };
     }
     if (now() - earlier.at < NOT_FOUND_AFTER_MS) return { kind: "cannot_tell" };
-    await store.settle(earlier.attemptId, duplicateKey, { outcome: "failed" }, now());
+    // Freeing the text for a new claim needs the ledger: unreachable, nothing is sent.
+    await store
+      .settle(earlier.attemptId, duplicateKey, { outcome: "failed" }, now())
+      .catch(() => Promise.reject(stateUnavailable()));
     return { kind: "not_sent" };
   }
 

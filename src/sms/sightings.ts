@@ -1,3 +1,5 @@
+import { stateUnavailable } from "./claim.js";
+import { SmsError } from "./errors.js";
 import type { GuardrailStore } from "./ports/store.js";
 import { SeenKeys } from "./seenKeys.js";
 
@@ -11,15 +13,17 @@ export interface Sightings {
 
 /**
  * The store's memory where it has one (shared by replicas), else this process's own. A store
- * that records but cannot look without recording counts nothing as held.
+ * that records but cannot look without recording counts nothing as held. A store that cannot
+ * be reached refuses the send as the claim would (`unavailable`, retryable): a spent
+ * confirmation or a read-back that cannot be recorded must not let a text go.
  */
 export function sightingsOf(store: GuardrailStore, now: () => number): Sightings {
   if (store.firstSighting) {
     const first = store.firstSighting.bind(store);
     const sighted = store.sighted?.bind(store);
     return {
-      first: (key, windowMs) => first(key, windowMs, now()),
-      held: async (key) => (sighted ? sighted(key, now()) : false),
+      first: (key, windowMs) => first(key, windowMs, now()).catch(refuseUnreachable),
+      held: async (key) => (sighted ? sighted(key, now()).catch(refuseUnreachable) : false),
     };
   }
   const seen = new SeenKeys();
@@ -27,4 +31,8 @@ export function sightingsOf(store: GuardrailStore, now: () => number): Sightings
     first: async (key, windowMs) => seen.firstSighting(key, windowMs, now()),
     held: async (key) => seen.holds(key, now()),
   };
+}
+
+function refuseUnreachable(error: unknown): never {
+  throw error instanceof SmsError ? error : stateUnavailable();
 }

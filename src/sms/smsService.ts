@@ -3,7 +3,7 @@ import { setTimeout as sleepFor } from "node:timers/promises";
 import { Lazy } from "../util/lazy.js";
 import { steadyClock } from "../util/steadyClock.js";
 import { askAgain, SendApproval } from "./approval.js";
-import { SendClaims, type SendEnding } from "./claim.js";
+import { SendClaims, type SendEnding, stateUnavailable } from "./claim.js";
 import type { Confirmer } from "./confirmation.js";
 import type { ConfirmMode } from "./confirmModes.js";
 import { asSmsError, SmsError } from "./errors.js";
@@ -434,7 +434,12 @@ export class SmsService {
 /** The confirmation key the store keeps for every replica (made now if it has none). */
 async function keptConfirmKey(store: GuardrailStore): Promise<Uint8Array> {
   const created = randomBytes(32).toString("base64");
-  const kept = (await store.sharedSecret?.("confirm-key", created)) ?? created;
+  let kept: string;
+  try {
+    kept = (await store.sharedSecret?.("confirm-key", created)) ?? created;
+  } catch {
+    throw stateUnavailable();
+  }
   const key = new Uint8Array(Buffer.from(kept, "base64"));
   if (key.length >= 32) return key;
   throw new SmsError({

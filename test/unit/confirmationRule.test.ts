@@ -153,3 +153,27 @@ it("without a confirmer (sms-mcp send, typed by a person) nothing is asked", asy
   expect(status(await service.send(TEXT))).toBe("sent");
   expect(sent).toHaveLength(1);
 });
+
+describe("a ledger that cannot be reached while confirming (Redis down)", () => {
+  /** A store whose claims work but whose memory of sightings is gone, as ioredis fails. */
+  function unreachableSightings(): GuardrailStore {
+    const store = new MemoryGuardrailStore();
+    const down = async (): Promise<never> => {
+      throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    };
+    return Object.assign(store, { firstSighting: down, sighted: down });
+  }
+
+  it.each([
+    ["a sealed yes, whose nonce cannot be spent", { kind: "accepted", nonce: "n-1" }],
+    ["a client that cannot ask, whose read-back cannot be offered", { kind: "cannot_ask" }],
+  ] as const)("%s: unavailable, retryable, nothing sent", async (_name, answer) => {
+    const { service, sent } = build({ confirm: "ask" }, unreachableSightings());
+    const outcome = await service.send(TEXT, answering(answer));
+    expect("details" in outcome && outcome.details.error).toMatchObject({
+      category: "unavailable",
+      retryable: true,
+    });
+    expect(sent).toHaveLength(0);
+  });
+});
