@@ -33,8 +33,8 @@ export class SendApproval {
 
   /**
    * The person's approval where the connection asks for it and a `confirmer` can ask (an
-   * identical text already sent is answered as a duplicate by the claim, unasked); the form's
-   * pending, or a refusal thrown.
+   * identical text already sent is answered as a duplicate by the claim, unasked, and a text
+   * the rate limits would refuse is refused unasked); the form's pending, or a refusal thrown.
    */
   async approve(
     checked: CheckedSend,
@@ -47,6 +47,8 @@ export class SendApproval {
     if (await this.options.claims.alreadySent(checked.send)) {
       return { ...checked, confirmedBy: undefined, unaskedAsSent: true };
     }
+    const refusal = await this.options.claims.rateRefusal(checked.send);
+    if (refusal) throw refusal;
     const verdict = await this.options.tracer.step("confirm", () =>
       this.confirm(checked.send, checked.segments, confirmer, mode),
     );

@@ -106,6 +106,21 @@ export class SendClaims {
     return earlier?.state === "sent";
   }
 
+  /**
+   * The rate limits' refusal of this send if they would refuse it now (recording nothing), so
+   * that no one is asked to approve a text the claim would then refuse.
+   * @throws {SmsError} `unavailable` when the store cannot be asked (the claim could not be made).
+   */
+  async rateRefusal(send: ValidSend): Promise<SmsError | undefined> {
+    const { store, connectionId, guardrails, now } = this.options;
+    if (!store.rateRefusal) return undefined;
+    const buckets = rateBuckets(connectionId, send.to, guardrails);
+    const refusal = await store.rateRefusal(buckets, now()).catch(() => {
+      throw stateUnavailable();
+    });
+    return refusal && rateLimitError(refusal);
+  }
+
   /** Throws a refusal (rate limit, unconfirmed earlier send); otherwise says what to do. */
   async claim(send: ValidSend): Promise<Claim> {
     const windowSeconds = this.options.guardrails.duplicateWindowSeconds;

@@ -20,6 +20,7 @@ export function timedStore(store: GuardrailStore, metrics: SendMetrics): Guardra
     firstSighting: store.firstSighting?.bind(store),
     sighted: store.sighted?.bind(store),
     earlier: store.earlier?.bind(store),
+    rateRefusal: store.rateRefusal?.bind(store),
     sharedSecret: store.sharedSecret?.bind(store),
     isReady: store.isReady?.bind(store),
     close: store.close?.bind(store),

@@ -3,6 +3,7 @@ import type {
   ClaimRequest,
   EarlierAttempt,
   RateBucket,
+  RateLimited,
   Settlement,
 } from "../sms/ports/store.js";
 
@@ -58,6 +59,11 @@ export class LedgerState {
   decide({ duplicate, buckets }: ClaimRequest, now: number): ClaimDecision {
     const earlier = duplicate && this.holder(duplicate.key, now);
     if (earlier) return { kind: "duplicate", earlier };
+    return this.rateRefusal(buckets, now) ?? { kind: "claimed" };
+  }
+
+  /** The first bucket with no room for one more claim now, if any. */
+  rateRefusal(buckets: readonly RateBucket[], now: number): RateLimited | undefined {
     for (const bucket of buckets) {
       if (bucket.limit <= 0) return { kind: "rate_limited", bucket, retryAfterMs: undefined };
       const recent = this.recent(bucket.key, bucket.windowMs, now);
@@ -66,7 +72,7 @@ export class LedgerState {
         return { kind: "rate_limited", bucket, retryAfterMs: oldest + bucket.windowMs - now };
       }
     }
-    return { kind: "claimed" };
+    return undefined;
   }
 
   /** Records a claimed attempt: one unit from each bucket, and the duplicate key held. */

@@ -7,6 +7,8 @@ import {
   type EarlierAttempt,
   type GuardrailStore,
   PENDING_STALE_AFTER_MS,
+  type RateBucket,
+  type RateLimited,
   type Settlement,
 } from "../sms/ports/store.js";
 import { AppendLog, type LedgerWriteError } from "./appendLog.js";
@@ -122,6 +124,12 @@ export class LocalLedgerStore implements GuardrailStore {
     this.followReplacement(now);
     await this.catchUp();
     return this.state.holder(duplicateKey, now);
+  }
+
+  async rateRefusal(buckets: RateBucket[], now: number): Promise<RateLimited | undefined> {
+    this.followReplacement(now);
+    await this.catchUp();
+    return this.state.rateRefusal(buckets, now);
   }
 
   /**

@@ -3,6 +3,8 @@ import type {
   ClaimRequest,
   EarlierAttempt,
   GuardrailStore,
+  RateBucket,
+  RateLimited,
   Settlement,
 } from "../sms/ports/store.js";
 import { LedgerState } from "./ledgerState.js";
@@ -26,6 +28,10 @@ export class MemoryGuardrailStore implements GuardrailStore {
 
   async earlier(duplicateKey: string, now: number): Promise<EarlierAttempt | undefined> {
     return this.state.holder(duplicateKey, now);
+  }
+
+  async rateRefusal(buckets: RateBucket[], now: number): Promise<RateLimited | undefined> {
+    return this.state.rateRefusal(buckets, now);
   }
 
   async settle(

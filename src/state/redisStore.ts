@@ -6,6 +6,8 @@ import {
   type EarlierAttempt,
   type GuardrailStore,
   PENDING_STALE_AFTER_MS,
+  type RateBucket,
+  type RateLimited,
   type Settlement,
 } from "../sms/ports/store.js";
 import { sha256 } from "../util/hash.js";
@@ -37,7 +39,8 @@ end`;
  * shorter window never frees a send that another one still counts.
  *
  * KEYS: [duplicate key, bucket...]; ARGV: [attempt id, duplicate window ms (0: no duplicate
- * check, and the first key is a placeholder in the same slot), (limit, window ms) per bucket].
+ * check, and the first key is a placeholder in the same slot), 1 to only look (nothing is
+ * added: what a claim would get now) or 0, (limit, window ms) per bucket].
  * Answers {"claimed"}, {"duplicate", …the holder as HELD gives it} or {"rate", bucket index,
  * retry after ms or -1}.
  */
@@ -45,13 +48,14 @@ const CLAIM = `${HELD}
 local now = redisNow()
 local id = ARGV[1]
 local dupWindow = tonumber(ARGV[2])
+local lookOnly = ARGV[3] == '1'
 if dupWindow > 0 then
   local held = heldBy(KEYS[1], now)
   if held then return {'duplicate', unpack(held)} end
 end
 for i = 2, #KEYS do
-  local limit = tonumber(ARGV[1 + (i - 1) * 2])
-  local window = tonumber(ARGV[2 + (i - 1) * 2])
+  local limit = tonumber(ARGV[2 + (i - 1) * 2])
+  local window = tonumber(ARGV[3 + (i - 1) * 2])
   if limit <= 0 then return {'rate', i - 2, -1} end
   local older = redis.call('ZRANGEBYSCORE', KEYS[i], '-inf', now - window, 'WITHSCORES')
   for j = 1, #older, 2 do
@@ -67,8 +71,9 @@ for i = 2, #KEYS do
     return {'rate', i - 2, tonumber(oldest[2]) + window - now}
   end
 end
+if lookOnly then return {'claimed'} end
 for i = 2, #KEYS do
-  local window = tonumber(ARGV[2 + (i - 1) * 2])
+  local window = tonumber(ARGV[3 + (i - 1) * 2])
   redis.call('ZADD', KEYS[i], now, window .. ':' .. id)
   if redis.call('PTTL', KEYS[i]) < window then redis.call('PEXPIRE', KEYS[i], window) end
 end
@@ -246,25 +251,43 @@ export class RedisGuardrailStore implements GuardrailStore {
 
   async claim(request: ClaimRequest, _now: number): Promise<ClaimDecision> {
     const { duplicate, buckets, attemptId } = request;
-    const keys = [
-      duplicate ? this.dupKey(duplicate.key) : this.slotAnchor,
-      ...buckets.map((bucket) => `${this.keys}rate:${hashed(bucket.key)}`),
-    ];
-    const args = [attemptId, duplicate?.windowMs ?? 0];
-    for (const bucket of buckets) args.push(bucket.limit, bucket.windowMs);
-    const reply = await this.redis.smsClaim(keys.length, ...keys, ...args);
+    const reply = await this.runClaim(attemptId, duplicate, buckets, false);
     if (reply[0] === "claimed") {
       await this.replicated();
       return { kind: "claimed" };
     }
-    if (reply[0] === "rate") {
-      const bucket = buckets[Number(reply[1])];
-      if (!bucket) throw new Error("the claim script named a bucket it was not given");
-      const wait = Number(reply[2]);
-      return { kind: "rate_limited", bucket, retryAfterMs: wait < 0 ? undefined : wait };
-    }
+    if (reply[0] === "rate") return this.rateLimitedBy(reply, buckets);
     const [, ...held] = reply;
     return { kind: "duplicate", earlier: this.earlierOf(held) };
+  }
+
+  /** The claim script, looking only: what the buckets would say to a claim now. */
+  async rateRefusal(buckets: RateBucket[]): Promise<RateLimited | undefined> {
+    const reply = await this.runClaim("", undefined, buckets, true);
+    return reply[0] === "rate" ? this.rateLimitedBy(reply, buckets) : undefined;
+  }
+
+  private runClaim(
+    attemptId: string,
+    duplicate: ClaimRequest["duplicate"],
+    buckets: RateBucket[],
+    lookOnly: boolean,
+  ): Promise<Reply> {
+    const keys = [
+      duplicate ? this.dupKey(duplicate.key) : this.slotAnchor,
+      ...buckets.map((bucket) => `${this.keys}rate:${hashed(bucket.key)}`),
+    ];
+    const args = [attemptId, duplicate?.windowMs ?? 0, lookOnly ? 1 : 0];
+    for (const bucket of buckets) args.push(bucket.limit, bucket.windowMs);
+    return this.redis.smsClaim(keys.length, ...keys, ...args);
+  }
+
+  /** The claim script's {"rate", bucket index, retry after ms or -1}. */
+  private rateLimitedBy(reply: Reply, buckets: RateBucket[]): RateLimited {
+    const bucket = buckets[Number(reply[1])];
+    if (!bucket) throw new Error("the claim script named a bucket it was not given");
+    const wait = Number(reply[2]);
+    return { kind: "rate_limited", bucket, retryAfterMs: wait < 0 ? undefined : wait };
   }
 
   async earlier(duplicateKey: string): Promise<EarlierAttempt | undefined> {

@@ -323,4 +323,37 @@ describe("order: nothing is asked that would not be sent", () => {
       },
     );
   });
+
+  it.each([
+    ["v2 auto", "stdio"],
+    ["v1", "stdio"],
+  ] as const)(
+    "%s over %s: a text the rate limits would refuse is refused without asking",
+    async (kind, transport) => {
+      const { env, audit } = settings("ask", { SMS_MCP_RATE_PER_RECIPIENT: "1/1h" });
+      let asked = 0;
+      await withClient(
+        kind,
+        transport,
+        env,
+        async (form) => {
+          asked += 1;
+          return accept(form);
+        },
+        async (client) => {
+          expect((await client.send({ to_: TO, message: "Table ready." })).texts[0]).toBe(
+            "SMS sent.",
+          );
+          const second = await client.send({ to_: TO, message: "Your table is waiting." });
+          expect(second.structured.error).toMatchObject({
+            category: "rate_limited",
+            retryable: true,
+          });
+          expect(asked).toBe(1);
+          expect(sim.requests()).toHaveLength(1);
+        },
+      );
+      expect(auditLines(audit).at(-1)).toMatchObject({ errorCategory: "rate_limited" });
+    },
+  );
 });

@@ -111,6 +111,25 @@ describe.each(everyStore)("%s", (_name, makeStores) => {
     });
   });
 
+  it("rateRefusal says what the buckets would say to a claim, and consumes nothing", async () => {
+    const { first: store, second } = await makeStores();
+    const buckets = [bucket("a", 1, 60_000), bucket("b", 5, 60_000)];
+    expect(await store.rateRefusal?.(buckets, 0)).toBeUndefined();
+    expect(await store.rateRefusal?.(buckets, 1)).toBeUndefined();
+    // Looking twice took no room: the one slot is still there for a claim.
+    expect(await store.claim(request(undefined, buckets), 2)).toEqual({ kind: "claimed" });
+    // Another process or replica on the same state sees it full.
+    expect(await second().rateRefusal?.(buckets, 3)).toMatchObject({
+      kind: "rate_limited",
+      bucket: { key: "a" },
+      retryAfterMs: expect.any(Number),
+    });
+    expect(await store.rateRefusal?.([bucket("c", 0)], 4)).toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: undefined,
+    });
+  });
+
   it("a held key: pending, then sent with its id; freed only by a failure; an unknown outcome holds it", async () => {
     const { first: store } = await makeStores();
     const key = { key: "k", windowMs: 60_000 };

@@ -25,12 +25,16 @@ export type EarlierAttempt =
   /** The provider may or may not have taken it (a timeout, a 5xx, a process that died mid-send). */
   | { state: "unknown"; at: number; attemptId: string };
 
+/** A bucket with no room; retryAfterMs is undefined when it can never fit a send (a limit of 0). */
+export interface RateLimited {
+  kind: "rate_limited";
+  bucket: RateBucket;
+  retryAfterMs: number | undefined;
+}
+
 export type ClaimDecision =
   /** Recorded as pending (write-ahead): this attempt may go to the provider. */
-  | { kind: "claimed" }
-  | { kind: "duplicate"; earlier: EarlierAttempt }
-  /** retryAfterMs is undefined when the bucket can never fit a send (a limit of 0). */
-  | { kind: "rate_limited"; bucket: RateBucket; retryAfterMs: number | undefined };
+  { kind: "claimed" } | { kind: "duplicate"; earlier: EarlierAttempt } | RateLimited;
 
 /** How a claimed attempt ended. Only `failed` (certainly not sent) frees its duplicate key. */
 export type Settlement =
@@ -76,6 +80,12 @@ export interface GuardrailStore {
    * text already sent is not put to the person again. Default: none known.
    */
   earlier?(duplicateKey: string, now: number): Promise<EarlierAttempt | undefined>;
+  /**
+   * The first of `buckets` with no room for one more send now, recording nothing: a text the
+   * rate limits would refuse is not put to the person (the claim still decides, atomically).
+   * Default: room.
+   */
+  rateRefusal?(buckets: RateBucket[], now: number): Promise<RateLimited | undefined>;
   /**
    * A secret every process and replica sharing this store agrees on: the one kept under
    * `name`, or `created` kept now if there is none yet. Default: `created`, for this process.
