@@ -395,10 +395,11 @@ export class SmsService {
   private log({ ok, details }: SendOutcome): void {
     const { logger } = this.options;
     if (!ok) {
+      // No number above debug, not even masked (a short or malformed one would show whole):
+      // the audit log is where a send's recipient is kept.
       logger.warn(
         {
           provider: details.provider,
-          to: maskNumber(details.to),
           category: details.error?.category,
           providerCode: details.error?.providerCode,
         },

@@ -50,8 +50,8 @@ function build(
     audit: audit ?? { append: async (record) => void records.push(record) },
     logger: {
       debug: () => undefined,
-      warn: (_fields, message) => void logged.push(message),
-      error: (_fields, message) => void logged.push(message),
+      warn: (fields, message) => void logged.push(message, JSON.stringify(fields)),
+      error: (fields, message) => void logged.push(message, JSON.stringify(fields)),
       isLevelEnabled: () => false,
     },
     now: () => now,
@@ -202,6 +202,17 @@ describe("the send pipeline", () => {
       { outcome: "failed", errorCategory: "opted_out" },
     ]);
     expect(logged).toContain("sms not sent");
+    // No number above debug, not even masked.
+    expect(logged.join("\n")).not.toContain(TO.slice(-4));
+  });
+
+  it("a refused number never reaches a log line above debug, however short", async () => {
+    const { service, logged } = build(fakeProvider().provider);
+    for (const to_ of ["5551234", "+1555", "+15551234567x"]) {
+      expect((await service.send({ to_, message: "hi" })).ok).toBe(false);
+    }
+    expect(logged).toContain("sms not sent");
+    expect(logged.join("\n")).not.toMatch(/555/);
   });
 
   it("an error that is not an SmsError never shows its text", async () => {
