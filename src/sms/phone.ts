@@ -17,11 +17,18 @@ export type PhoneCheck = ({ ok: true } & NumberFacts) | { ok: false; reason: str
  * Anything else is refused with a reason that shows the person-checkable E.164 form when
  * there is one, and never guesses a country code (prefixing `+` to the US national
  * 2125551234 would text Morocco).
+ * @param homeCallingCode where a number written without a country code most likely is (the
+ *   calling code of the connection's sender, e.g. "1"): its E.164 form there is shown to
+ *   confirm with the person, never used
  */
-export function checkE164(raw: string, role: "recipient" | "sender"): PhoneCheck {
+export function checkE164(
+  raw: string,
+  role: "recipient" | "sender",
+  homeCallingCode?: string,
+): PhoneCheck {
   const known = accepted.get(raw);
   if (known) return known;
-  const result = check(raw, role);
+  const result = check(raw, role, homeCallingCode);
   if (result.ok) {
     if (accepted.size >= CACHE_SIZE) accepted.delete(accepted.keys().next().value as string);
     accepted.set(raw, result);
@@ -33,7 +40,7 @@ export function checkE164(raw: string, role: "recipient" | "sender"): PhoneCheck
 const accepted = new Map<string, PhoneCheck & { ok: true }>();
 const CACHE_SIZE = 512;
 
-function check(raw: string, role: "recipient" | "sender"): PhoneCheck {
+function check(raw: string, role: "recipient" | "sender", homeCallingCode?: string): PhoneCheck {
   const value = raw.trim();
   if (value === "") {
     return {
@@ -67,15 +74,27 @@ function check(raw: string, role: "recipient" | "sender"): PhoneCheck {
     };
   }
   if (/^[\d\s().-]+$/.test(value) && /\d{6,}/.test(value.replace(/\D/g, ""))) {
+    const national = homeCallingCode && nationalReading(value, homeCallingCode);
     return {
       ok: false,
-      reason: `${quote(value)} has no country code; ask the person which country the number is in and write it in E.164 format, like +15551234567 for a US number`,
+      reason: national
+        ? `${quote(value)} has no country code; if the person meant ${national} (read as a +${homeCallingCode} number, like this connection's sender), confirm it with them and send it written exactly like that; otherwise ask them which country the number is in`
+        : `${quote(value)} has no country code; ask the person which country the number is in and write it in E.164 format, like +15551234567 for a US number`,
     };
   }
   return {
     ok: false,
     reason: `${quote(value)} is not a valid phone number in E.164 format (+ then country code and number, no spaces, like +15551234567)`,
   };
+}
+
+/** The E.164 form of a number written nationally under a calling code, if it is possible there. */
+function nationalReading(value: string, callingCode: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(value, {
+    defaultCallingCode: callingCode,
+    extract: false,
+  });
+  return parsed?.isPossible() ? parsed.number : undefined;
 }
 
 /** The E.164 form of a number written with a `+` or `00` prefix and punctuation, if possible. */

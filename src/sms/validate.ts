@@ -69,6 +69,13 @@ function defaultFromFacts(
   return undefined;
 }
 
+/** The calling code of the connection's default sender, when it is a phone number. */
+function homeCallingCodeOf({ defaultFrom }: SendIdentity): string | undefined {
+  if (!defaultFrom?.startsWith("+")) return undefined;
+  const checked = checkE164(defaultFrom, "sender");
+  return checked.ok ? checked.callingCode : undefined;
+}
+
 /** The sender a call uses, checked against what the connection lists. */
 function chooseSender(
   fromArgument: string | undefined,
@@ -123,7 +130,7 @@ export function validateSend(args: unknown, connection: SendIdentity): ValidSend
   }
   const { to_, message, from_ } = parsed.data;
 
-  const to = checkE164(to_, "recipient");
+  const to = checkE164(to_, "recipient", homeCallingCodeOf(connection));
   if (!to.ok) throw invalid(to.reason, "invalid_recipient");
 
   const chosen = chooseSender(from_, connection);

@@ -85,16 +85,16 @@ const CASES: Array<{ name: string; args: unknown; category: string; reason: RegE
     reason: /1601 characters long, over the 1600/,
   },
   {
-    name: "national number",
+    name: "national number: the E.164 form under the sender's +1, to confirm",
     args: { ...OK, to_: "(555) 123-4567" },
     category: "invalid_recipient",
-    reason: /no country code/,
+    reason: /no country code; if the person meant \+15551234567 .*confirm it with them/,
   },
   {
     name: "US national digits, never guessed as +212",
     args: { ...OK, to_: "2125551234" },
     category: "invalid_recipient",
-    reason: /no country code/,
+    reason: /no country code; if the person meant \+12125551234 /,
   },
   {
     name: "00 prefix",

@@ -43,4 +43,28 @@ describe("checkE164", () => {
       expect(result.reason).not.toContain("+212");
     }
   });
+
+  it.each([
+    ["(555) 123-4567", "1", "+15551234567"],
+    ["2125551234", "1", "+12125551234"],
+    ["07700 900123", "44", "+447700900123"],
+    ["020 7946 0018", "44", "+442079460018"],
+  ])(
+    "%s under a +%s sender: refused, with the E.164 form to confirm with the person",
+    (raw, callingCode, e164) => {
+      const result = checkE164(raw, "recipient", callingCode);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.reason).toMatch(/no country code/);
+        expect(result.reason).toContain(`if the person meant ${e164} `);
+        expect(result.reason).toMatch(/confirm it with them/);
+      }
+    },
+  );
+
+  it("shows no E.164 form where the digits are not a possible number under the sender's code", () => {
+    const result = checkE164("123456", "recipient", "1");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).not.toMatch(/if the person meant/);
+  });
 });
