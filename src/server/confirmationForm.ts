@@ -25,13 +25,14 @@ function countryName(code: string | undefined): string | undefined {
  * each of its lines after "> " (the host shows the message as plain text).
  */
 export function confirmationForm(request: ConfirmationRequest): ElicitRequestFormParams {
-  const country = countryName(request.country);
+  const country =
+    countryName(request.country) ?? `+${request.callingCode}, no one country known for this range`;
   const parts = request.segments === 1 ? "1 SMS" : `${request.segments} SMS parts`;
   return {
     mode: "form",
     message: [
       "Send this text message?",
-      `To: ${request.to}${country ? ` (${country})` : ""}`,
+      `To: ${request.to} (${country})`,
       `From: ${request.from}`,
       `Length: ${parts}, ${request.encoding}`,
       "Text:",

@@ -83,6 +83,7 @@ export class SendApproval {
     const answer = await confirmer({
       to: send.to,
       country: send.toFacts.country,
+      callingCode: send.toFacts.callingCode,
       from: send.from,
       body: send.body,
       segments: segments.segments,

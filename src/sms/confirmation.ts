@@ -9,6 +9,8 @@ export interface ConfirmationRequest {
   to: string;
   /** The recipient's country (ISO 3166), when the number's range is known. */
   country: string | undefined;
+  /** The recipient's calling code ("1"), shown where the range names no one country. */
+  callingCode: string;
   /** The sender that will be used. */
   from: string;
   /** The exact text. */

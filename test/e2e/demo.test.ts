@@ -48,7 +48,9 @@ describe("sms-mcp demo", () => {
       });
     const yes = await demo("y");
     expect(yes).toContain("The server asks the person first (confirm: ask)");
-    expect(yes).toContain("   | To: +15551234567\n   | From: +15550100001");
+    expect(yes).toContain(
+      "   | To: +15551234567 (+1, no one country known for this range)\n   | From: +15550100001",
+    );
     expect(yes).toContain("Send this text? [y/N] y\n   answer:  SMS sent.");
     expect(yes).toContain('"confirmedBy":"person"');
     const no = await demo("n");
