@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningHttpServer } from "../../src/server/http/httpServer.js";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
+import { sha256 } from "../../src/util/hash.js";
 import { type InProcessHttp, startInProcessHttp } from "../helpers/inProcessHttp.js";
 import { postInitialize } from "../helpers/mcpHttp.js";
 import { postModernCall } from "../helpers/modernCall.js";
@@ -403,5 +404,62 @@ describe("a shutdown with a 2026-07-28 send in flight", () => {
       await http.close();
       await sim.close();
     }
+  });
+});
+
+describe("a confirmation form's state is bound to the caller it was shown to", () => {
+  const ALICE = "alice-token-long-enough-0123456789";
+  const BOB = "bob-token-long-enough-0123456789";
+  let sim: Simulator;
+  let http: InProcessHttp;
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    // The env-mode connection's id, as the server names it.
+    const served = `env-twilio-${sha256(sim.accounts.twilio.accountSid).slice(0, 12)}`;
+    http = await startInProcessHttp(
+      sim,
+      {
+        connectionTokens: {
+          any: true,
+          connectionOf: (token) => (token === ALICE || token === BOB ? served : undefined),
+        },
+      },
+      { SMS_MCP_CONFIRM: "ask" },
+    );
+  });
+  afterAll(async () => {
+    await http?.close();
+    await sim?.close();
+  });
+
+  const asking = {
+    ...META,
+    "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
+  };
+  const ARGS = { to_: "+15551234567", message: "Your table is ready." };
+  const YES = { confirm: { action: "accept", content: { send: true } } };
+  async function call(token: string, params: Record<string, unknown> = {}) {
+    const response = await postModernCall(http.server.url, ARGS, {
+      meta: asking,
+      params,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { result: Record<string, unknown> }).result;
+  }
+
+  it("another token's yes on Alice's form is refused, nothing sent; Alice's own yes sends", async () => {
+    const form = await call(ALICE);
+    expect(form.resultType).toBe("input_required");
+    const retry = { requestState: form.requestState, inputResponses: YES };
+    const bobs = await call(BOB, retry);
+    expect(bobs.structuredContent).toMatchObject({
+      error: { category: "confirmation_invalid", reason: expect.stringMatching(/another caller/) },
+    });
+    expect(sim.requests()).toHaveLength(0);
+    const alices = await call(ALICE, retry);
+    expect((alices.content as Array<{ text: string }>)[0]?.text).toBe("SMS sent.");
+    expect(sim.requests()).toHaveLength(1);
   });
 });

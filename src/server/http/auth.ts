@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import { sha256 } from "../../util/hash.js";
 import { jsonRpcError } from "./httpIo.js";
 import type { OAuthResourceServer } from "./oauth.js";
@@ -15,7 +16,9 @@ export interface ConnectionTokenIndex {
 
 /**
  * Decides whether a request may reach one connection's MCP endpoints; false means it has
- * been answered (401, 403 or 503).
+ * been answered (401, 403 or 503). A request let through with a token carries who presented
+ * it as `req.auth` (the SDK's `AuthInfo`, passed to handlers as `authInfo`): the caller a
+ * confirmation form's state is bound to.
  */
 export type Authenticator = (
   req: IncomingMessage,
@@ -56,9 +59,16 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     required ||= Boolean(staticToken || oauth || connectionTokens?.any);
     if (!required) return true;
     const given = bearerToken(req);
-    if (given !== undefined && staticToken && sameToken(given, staticToken)) return true;
+    if (given !== undefined && staticToken && sameToken(given, staticToken)) {
+      // Everyone holding the one static token is one caller.
+      return letThrough(req, { token: given, clientId: "static-token", scopes: [] });
+    }
     const owner = given === undefined ? undefined : connectionTokens?.connectionOf(given);
-    if (owner === connectionId) return true;
+    if (given !== undefined && owner === connectionId) {
+      // Named by a digest: the token itself goes nowhere else.
+      const clientId = `connection-token:${sha256(given).slice(0, 16)}`;
+      return letThrough(req, { token: given, clientId, scopes: [] });
+    }
     const metadata = oauth ? `, resource_metadata="${oauth.metadataUrl}"` : "";
     if (owner !== undefined) {
       res.setHeader("WWW-Authenticate", `Bearer error="insufficient_scope"${metadata}`);
@@ -80,7 +90,10 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       return false;
     }
     const check = await oauth.check(given, [SEND_SCOPE, connectionScope(connectionId)]);
-    if (check.ok) return true;
+    if (check.ok) {
+      const { scopes, clientId, expiresAt } = check;
+      return letThrough(req, { token: given, clientId: `oauth:${clientId}`, scopes, expiresAt });
+    }
     if (check.status === 503) {
       res.setHeader("Retry-After", "5");
       jsonRpcError(res, 503, `Service unavailable: ${check.description}; try again shortly`);
@@ -95,4 +108,10 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     jsonRpcError(res, check.status, `${word}: ${check.description}`);
     return false;
   };
+}
+
+/** Lets a request through, saying who presented its token. */
+function letThrough(req: IncomingMessage & { auth?: AuthInfo }, auth: AuthInfo): true {
+  req.auth = auth;
+  return true;
 }

@@ -36,7 +36,14 @@ export interface OAuthOptions {
 
 /** What a bearer token is worth: the request goes on, or the answer to give it. */
 export type TokenCheck =
-  | { ok: true; scopes: string[] }
+  | {
+      ok: true;
+      scopes: string[];
+      /** The client the token was issued to (RFC 9068 `client_id`, else `azp`, else `sub`). */
+      clientId: string;
+      /** Seconds since the epoch (the token's `exp`). */
+      expiresAt: number | undefined;
+    }
   | {
       ok: false;
       status: 401 | 403 | 503;
@@ -169,7 +176,10 @@ export class OAuthResourceServer {
         description: `the token lacks the ${SEND_SCOPE} scope for this connection`,
       };
     }
-    return { ok: true, scopes };
+    const clientId = [payload.client_id, payload.azp, payload.sub].find(
+      (claim): claim is string => typeof claim === "string" && claim !== "",
+    );
+    return { ok: true, scopes, clientId: clientId ?? "", expiresAt: payload.exp };
   }
 }
 
