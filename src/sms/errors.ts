@@ -1,3 +1,4 @@
+import type { RefusingRule } from "./guardrails/settings.js";
 /**
  * Every failure on the send path, whatever layer it comes from, becomes one SmsError.
  * `reason` is a sentence written for the model: it must never contain a secret, a stack
@@ -50,6 +51,8 @@ export interface SmsErrorInit {
    */
   certainlyNotSent?: boolean;
   retryAfterSeconds?: number | undefined;
+  /** The guardrail that refused the send, for the audit log and the metrics (not the tool's answer). */
+  rule?: RefusingRule | undefined;
 }
 
 export class SmsError extends Error {
@@ -60,6 +63,7 @@ export class SmsError extends Error {
   readonly safeToResend: boolean;
   readonly certainlyNotSent: boolean;
   readonly retryAfterSeconds: number | undefined;
+  readonly rule: RefusingRule | undefined;
 
   constructor(init: SmsErrorInit) {
     super(init.reason);
@@ -71,6 +75,7 @@ export class SmsError extends Error {
     this.safeToResend = init.safeToResend ?? false;
     this.certainlyNotSent = init.certainlyNotSent ?? this.safeToResend;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.rule = init.rule;
   }
 }
 

@@ -93,7 +93,7 @@ export function auditRecordOf(
   time: Date,
   withBody: boolean,
 ): AuditRecord {
-  return lineOf(
+  const record = lineOf(
     attempt.connection,
     attempt.reached,
     outcomeOf(attempt),
@@ -101,6 +101,9 @@ export function auditRecordOf(
     time,
     withBody,
   );
+  const rule = "failure" in attempt ? attempt.failure.error.rule : undefined;
+  if (rule !== undefined) record.rule = rule;
+  return record;
 }
 
 /** The write-ahead `pending` line of a claimed send, just before the provider is called. */

@@ -94,6 +94,7 @@ function refusal(decision: Refusal): SmsError {
     reason: decision.reason,
     retryable: decision.retryable,
     retryAfterSeconds: decision.retryAfterSeconds,
+    rule: decision.rule,
   });
 }
 
@@ -111,6 +112,7 @@ function linkRule(
     const host = refused === "" ? "a host that cannot be read" : refused;
     return {
       allowed: false,
+      rule: "allowedLinkDomains",
       category: "link_not_allowed",
       retryable: false,
       reason:
@@ -127,6 +129,7 @@ function templateMismatch(templates: readonly CompiledTemplate[]): Refusal {
   if (templates.length === 0) {
     return {
       allowed: false,
+      rule: "templatesOnly",
       category: "template_mismatch",
       retryable: false,
       reason:
@@ -138,6 +141,7 @@ function templateMismatch(templates: readonly CompiledTemplate[]): Refusal {
   const kinds = `{name} is ${PLACEHOLDER_KINDS.text}, {name:digits} ${PLACEHOLDER_KINDS.digits}, {name:link} ${PLACEHOLDER_KINDS.link}`;
   return {
     allowed: false,
+    rule: "templatesOnly",
     category: "template_mismatch",
     retryable: true,
     reason: `the text matches none of this connection's templates, and it sends only those (${shown}); write it as one of them exactly, filling each placeholder (${kinds})`,
@@ -148,6 +152,7 @@ function templateMismatch(templates: readonly CompiledTemplate[]): Refusal {
 function noHomeCountry(): RuleDecision {
   return {
     allowed: false,
+    rule: "allowedCountries",
     category: "not_allowed",
     reason:
       "this connection's default sender is not set or is not a phone number (a messaging service, a Powerpack, an alphanumeric ID), so it gives no country to allow; the account owner must set allowedCountries",

@@ -292,12 +292,15 @@ export class SmsService {
     const outcome = buildOutcome(attempt);
     const ended = outcomeOf(attempt);
     const category = "failure" in ending ? ending.failure.error.category : undefined;
+    const rule = "failure" in ending ? ending.failure.error.rule : undefined;
     this.metrics.attempt(ended, category);
+    if (rule !== undefined) this.metrics.guardrailRefusal(rule);
     tracer.note({
       "sms_mcp.connection": connection.id,
       "sms_mcp.provider": connection.provider,
       "sms_mcp.outcome": ended,
       "sms_mcp.error.category": category,
+      "sms_mcp.error.rule": rule,
       "sms_mcp.segments": reached?.segments.segments,
       "sms_mcp.confirmed_by": confirmedByOf(reached),
     });

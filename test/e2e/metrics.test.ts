@@ -126,6 +126,9 @@ describe("GET /metrics after known sends", () => {
       value(samples, "sms_mcp_send_errors_total", { outcome: "refused", category });
     expect(refusedFor("not_allowed")).toBe(1);
     expect(refusedFor("invalid_recipient") + refusedFor("invalid_input")).toBe(1);
+    // Guardrail refusals by the setting that refused: the deny list; bad input is no guardrail.
+    const byRule = samples.filter((s) => s.name === "sms_mcp_guardrail_refusals_total");
+    expect(byRule.map((s) => [s.labels.rule, s.value])).toEqual([["denyList", 1]]);
     expect(
       value(samples, "sms_mcp_provider_call_seconds_count", { provider: "telnyx", result: "ok" }),
     ).toBe(2);

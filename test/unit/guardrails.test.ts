@@ -26,7 +26,13 @@ describe("rules", () => {
     const emergency = facts({ e164: "+1911", nationalNumber: "911" });
     const decision = firstRefusal([
       () => emergencyRule(emergency),
-      () => ({ allowed: false, reason: "later rule", retryable: true, category: "not_allowed" }),
+      () => ({
+        allowed: false,
+        rule: "denyList",
+        reason: "later rule",
+        retryable: true,
+        category: "not_allowed",
+      }),
     ]);
     expect(decision).toMatchObject({
       allowed: false,

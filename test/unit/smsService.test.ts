@@ -179,6 +179,8 @@ describe("the send pipeline", () => {
     });
     expect(calls).toHaveLength(1);
     expect(records.map((r) => r.outcome)).toEqual(["pending", "sent", "refused"]);
+    // The audit line names the setting that refused.
+    expect(records.at(-1)).toMatchObject({ errorCategory: "rate_limited", rule: "perRecipient" });
 
     const closed = build(fakeProvider().provider, {
       perConnection: { limit: 0, windowSeconds: 60 },

@@ -35,6 +35,12 @@ export class PrometheusMetrics {
     labelNames: ["connection", "provider", "outcome", "category"] as const,
     registers: [this.registry],
   });
+  private readonly refusals = new Counter({
+    name: "sms_mcp_guardrail_refusals_total",
+    help: "Sends a guardrail refused, by the setting that refused (denyList, perRecipient, quietHours…; emergency)",
+    labelNames: ["connection", "rule"] as const,
+    registers: [this.registry],
+  });
   private readonly providerCalls = new Histogram({
     name: "sms_mcp_provider_call_seconds",
     help: "Each call to the provider's send API, by provider and whether it took the text",
@@ -100,6 +106,7 @@ export class PrometheusMetrics {
         this.sends.inc({ connection, provider, outcome });
         if (category !== undefined) this.errors.inc({ connection, provider, outcome, category });
       },
+      guardrailRefusal: (rule) => this.refusals.inc({ connection, rule }),
       providerCall: (seconds, ok) =>
         this.providerCalls.observe({ provider, result: ok ? "ok" : "error" }, seconds),
       ledger: (step, seconds) => this.ledgerSteps.observe({ step }, seconds),

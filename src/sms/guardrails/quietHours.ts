@@ -131,6 +131,7 @@ export function quietHoursRule(
   if (known.length === 0) {
     return {
       allowed: false,
+      rule: "quietHours",
       category: "quiet_hours",
       retryable: false,
       reason: `the local time of ${e164} cannot be told from its number, so this connection's quiet hours (${span} the recipient's time) cannot be checked; the account owner can turn quietHours off for such numbers`,
@@ -155,6 +156,7 @@ export function quietHoursRule(
   if (opensAt === undefined) {
     return {
       allowed: false,
+      rule: "quietHours",
       category: "quiet_hours",
       retryable: false,
       reason: `${their}: inside this connection's quiet hours (${span} the recipient's local time), and its possible time zones are never all outside them at once; the account owner can turn quietHours off, or a number with a known area can be used`,
@@ -170,6 +172,7 @@ export function quietHoursRule(
     .join(", ");
   return {
     allowed: false,
+    rule: "quietHours",
     category: "quiet_hours",
     retryable: true,
     retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),

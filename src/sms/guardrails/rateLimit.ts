@@ -28,12 +28,14 @@ export function rateBuckets(
       limit: guardrails.perRecipient.limit,
       windowMs: guardrails.perRecipient.windowSeconds * 1000,
       label: "this recipient",
+      rule: "perRecipient",
     },
     {
       key: `rate:${connectionId}:all`,
       limit: guardrails.perConnection.limit,
       windowMs: guardrails.perConnection.windowSeconds * 1000,
       label: "this connection",
+      rule: "perConnection",
     },
   ];
 }
@@ -48,6 +50,7 @@ export function rateLimitError({
       category: "rate_limited",
       reason: `the sending limit for ${bucket.label} is ${bucket.limit}, so nothing can be sent; the account owner must raise it`,
       retryable: false,
+      rule: bucket.rule,
     });
   }
   // A send recorded by a process whose clock ran ahead looks as if it is in the future; no
@@ -58,5 +61,6 @@ export function rateLimitError({
     reason: `${bucket.label} has reached its limit of ${bucket.limit} texts per ${describeWindow(bucket.windowMs / 1000)}; sending will be possible again in about ${describeWait(waitMs)}`,
     retryable: true,
     retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+    rule: bucket.rule,
   });
 }

@@ -1,4 +1,5 @@
 import type { SmsErrorCategory } from "../errors.js";
+import type { RefusingRule } from "./settings.js";
 
 /** What a rule decides. A refusal always says whether trying again can ever help. */
 export type RuleDecision =
@@ -8,6 +9,8 @@ export type RuleDecision =
       reason: string;
       retryable: boolean;
       category: SmsErrorCategory;
+      /** The setting (or `emergency`) that refused. */
+      rule: RefusingRule;
       /** When a retry can succeed: how long until it can. */
       retryAfterSeconds?: number;
     };
@@ -27,8 +30,12 @@ export type Refusal = Extract<RuleDecision, { allowed: false }>;
 
 const ALLOWED: RuleDecision = { allowed: true };
 
-function refuse(reason: string, category: SmsErrorCategory = "not_allowed"): RuleDecision {
-  return { allowed: false, reason, retryable: false, category };
+function refuse(
+  rule: RefusingRule,
+  reason: string,
+  category: SmsErrorCategory = "not_allowed",
+): RuleDecision {
+  return { allowed: false, rule, reason, retryable: false, category };
 }
 
 /** Emergency and service short numbers, which no configuration may allow. */
@@ -49,19 +56,25 @@ const EMERGENCY = new Set([
 
 export function emergencyRule(to: NumberFacts): RuleDecision {
   return EMERGENCY.has(to.nationalNumber)
-    ? refuse(`${to.e164} is an emergency number; sms-mcp never texts emergency services`)
+    ? refuse(
+        "emergency",
+        `${to.e164} is an emergency number; sms-mcp never texts emergency services`,
+      )
     : ALLOWED;
 }
 
 export function denyListRule(to: NumberFacts, denyList: readonly string[]): RuleDecision {
   return denyList.includes(to.e164)
-    ? refuse(`${to.e164} is on this connection's deny list, so it is never texted`)
+    ? refuse("denyList", `${to.e164} is on this connection's deny list, so it is never texted`)
     : ALLOWED;
 }
 
 export function allowListRule(to: NumberFacts, allowList: readonly string[]): RuleDecision {
   return allowList.length > 0 && !allowList.includes(to.e164)
-    ? refuse(`${to.e164} is not on this connection's allow list; only listed numbers can be texted`)
+    ? refuse(
+        "allowList",
+        `${to.e164} is not on this connection's allow list; only listed numbers can be texted`,
+      )
     : ALLOWED;
 }
 
@@ -85,6 +98,7 @@ export function countryRule(
   const where = to.country ?? `calling code +${to.callingCode}`;
   const list = allowed.length > 0 ? allowed.join(", ") : `+${allowedCallingCodes.join(", +")}`;
   return refuse(
+    "allowedCountries",
     `${to.e164} is in ${where}, and this connection may only text ${list}; the account owner can change allowedCountries`,
   );
 }
@@ -101,6 +115,7 @@ export function numberTypeRule(to: NumberFacts, block: boolean): RuleDecision {
   const kind = to.type ? BLOCKED_TYPES[to.type] : undefined;
   return block && kind
     ? refuse(
+        "blockNonMobileTypes",
         `${to.e164} is ${kind}, which SMS cannot reach and which is abused for toll fraud; it is refused by policy`,
       )
     : ALLOWED;
@@ -111,6 +126,7 @@ export function segmentRule(segments: number, encoding: string, maxSegments: num
   const hint =
     encoding === "UCS-2" ? " (emoji or accented characters force UCS-2, 67 characters a part)" : "";
   return refuse(
+    "maxSegments",
     `the message needs ${segments} SMS segments${hint}, over this connection's limit of ${maxSegments}; shorten it`,
     "too_long",
   );

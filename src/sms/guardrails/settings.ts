@@ -176,6 +176,12 @@ export const GUARDRAIL_FIELDS = {
 type Fields = typeof GUARDRAIL_FIELDS;
 export type GuardrailName = keyof Fields;
 
+/**
+ * What refused a send, as the audit log and the metrics name it: the guardrail setting that
+ * refused (`denyList`, `perRecipient`, `quietHours`…), or `emergency`, which no setting allows.
+ */
+export type RefusingRule = GuardrailName | "emergency";
+
 /** Per-connection safety policy, fully resolved. */
 export type GuardrailSettings = { [K in GuardrailName]: z.output<Fields[K]["schema"]> };
 

@@ -30,6 +30,8 @@ export interface AuditRecord {
   encoding: string | null;
   outcome: AuditOutcome;
   errorCategory: string | null;
+  /** On a `refused` line: the guardrail that refused (`denyList`, `perRecipient`, `emergency`…). */
+  rule?: string;
   messageId: string | null;
   bodySha256: string | null;
   body?: string;

@@ -1,5 +1,6 @@
 import type { ConfirmationAnswer, ConfirmedBy } from "../confirmation.js";
 import type { SmsErrorCategory } from "../errors.js";
+import type { RefusingRule } from "../guardrails/settings.js";
 import type { CallbackReceipt } from "../statusCallbacks.js";
 import type { AuditOutcome } from "./audit.js";
 
@@ -22,6 +23,8 @@ export type CallbackResult = "recorded" | Extract<CallbackReceipt, { recorded: f
 export interface SendMetrics {
   /** One attempt's outcome, and the category of a failure or refusal. */
   attempt(outcome: AttemptOutcome, category: SmsErrorCategory | undefined): void;
+  /** One send refused by a guardrail, named by the setting that refused it. */
+  guardrailRefusal(rule: RefusingRule): void;
   /** One provider call, in seconds: `ok` when it answered with the text accepted. */
   providerCall(seconds: number, ok: boolean): void;
   /** One step of the send ledger, in seconds. */
@@ -35,6 +38,7 @@ export interface SendMetrics {
 /** Counts nothing: the default, where no one collects metrics (stdio, the CLI). */
 export const NO_METRICS: SendMetrics = {
   attempt: () => undefined,
+  guardrailRefusal: () => undefined,
   providerCall: () => undefined,
   ledger: () => undefined,
   confirmation: () => undefined,

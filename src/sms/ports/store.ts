@@ -1,9 +1,13 @@
+import type { RefusingRule } from "../guardrails/settings.js";
+
 export interface RateBucket {
   key: string;
   limit: number;
   windowMs: number;
   /** Names the bucket in a refusal: "this recipient", "this connection". */
   label: string;
+  /** The setting the bucket enforces, as the audit log and the metrics name a refusal. */
+  rule?: RefusingRule | undefined;
 }
 
 export interface ClaimRequest {
