@@ -2,6 +2,7 @@ import type { GuardrailName } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import { loadConfig, saveConfig } from "./configFile.js";
 import { withConfigLock } from "./configLock.js";
+import { resolveGuardrails } from "./guardrailSettings.js";
 import { noSuchConnection } from "./didYouMean.js";
 import { findConnection } from "./resolveConnection.js";
 import type { ConfigFile, ConnectionConfig } from "./schema.js";
@@ -128,7 +129,9 @@ export function setDefaultConnection(path: string, wanted: string): Promise<Conn
 /**
  * Sets (a value) or unsets (undefined) one guardrail field of a connection in the config file,
  * under the same lock and atomic write as `connect`; the whole connection is checked again by
- * the config schema before anything is written.
+ * the config schema, and its guardrails as `serve` would combine them, before anything is
+ * written (a combination that cannot work, such as templatesOnly without templates, is a
+ * ConfigError and leaves the file as it was).
  */
 export function setGuardrail(
   path: string,
@@ -142,6 +145,7 @@ export function setGuardrail(
     else guardrails[name] = value;
     const updated: ConnectionConfig = { ...found, guardrails };
     if (Object.keys(guardrails).length === 0) delete updated.guardrails;
+    resolveGuardrails(updated.guardrails, {});
     return updated;
   });
 }

@@ -106,9 +106,31 @@ describe("sms-mcp guardrails", () => {
     const table = await runCli(["guardrails", "Sales"], { SMS_MCP_CONFIG: config });
     expect(table.stdout).toMatch(/templates +code +config/);
     expect(table.stdout).toMatch(/quietHours +21:30-07:45 +config/);
-    for (const field of ["templates", "templatesOnly", "allowedLinkDomains", "quietHours"]) {
-      await runCli(["guardrails", "Sales", "unset", field], { SMS_MCP_CONFIG: config });
+    // Taking the templates away while templatesOnly is on would leave a connection that
+    // cannot start: refused, and the file is as it was.
+    const before = await readFile(config, "utf8");
+    const stranded = await runCli(["guardrails", "Sales", "unset", "templates"], {
+      SMS_MCP_CONFIG: config,
+    });
+    expect(stranded.code).not.toBe(0);
+    expect(stranded.stderr).toMatch(/templatesOnly is on .*no templates/);
+    expect(await readFile(config, "utf8")).toBe(before);
+    for (const field of ["templatesOnly", "templates", "allowedLinkDomains", "quietHours"]) {
+      const unset = await runCli(["guardrails", "Sales", "unset", field], {
+        SMS_MCP_CONFIG: config,
+      });
+      expect(unset.code, unset.stderr).toBe(0);
     }
+  });
+
+  it("templatesOnly on a connection without templates is refused before anything is written", async () => {
+    const before = await readFile(config, "utf8");
+    const set = await runCli(["guardrails", "Sales", "set", "templatesOnly", "true"], {
+      SMS_MCP_CONFIG: config,
+    });
+    expect(set.code).not.toBe(0);
+    expect(set.stderr).toMatch(/templatesOnly is on .*no templates/);
+    expect(await readFile(config, "utf8")).toBe(before);
   });
 
   it("confirm is one of its words, and its two timers are seconds", async () => {
