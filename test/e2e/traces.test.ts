@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
@@ -151,31 +152,35 @@ describe("traces over OTLP/HTTP", () => {
     }
   });
 
-  it("a legacy client's traceparent header is continued", async () => {
-    const server = await startHttpCli(traceEnv("http/json"));
-    try {
-      const traceId = randomBytes(16).toString("hex");
-      const parentId = randomBytes(8).toString("hex");
-      const client = new Client({ name: "traced-legacy", version: "0" });
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
-          requestInit: { headers: { traceparent: `00-${traceId}-${parentId}-01` } },
-        }),
-      );
+  it.each(["streamable-http", "sse"] as const)(
+    "a legacy client's traceparent header is continued (%s)",
+    async (transport) => {
+      const server = await startHttpCli(traceEnv("http/json"));
       try {
-        await client.callTool({ name: "send_sms", arguments: { to_: TO, message: BODY } });
+        const traceId = randomBytes(16).toString("hex");
+        const parentId = randomBytes(8).toString("hex");
+        const client = new Client({ name: "traced-legacy", version: "0" });
+        const requestInit = { headers: { traceparent: `00-${traceId}-${parentId}-01` } };
+        await client.connect(
+          transport === "sse"
+            ? new SSEClientTransport(new URL(`${server.url}/sse`), { requestInit })
+            : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit }),
+        );
+        try {
+          await client.callTool({ name: "send_sms", arguments: { to_: TO, message: BODY } });
+        } finally {
+          await client.close();
+        }
+        await expect
+          .poll(() => jsonSpans(receiver.exports).find((s) => s.name === "tools/call send_sms"), {
+            timeout: 10_000,
+          })
+          .toMatchObject({ traceId, parentSpanId: parentId });
       } finally {
-        await client.close();
+        await server.stop();
       }
-      await expect
-        .poll(() => jsonSpans(receiver.exports).find((s) => s.name === "tools/call send_sms"), {
-          timeout: 10_000,
-        })
-        .toMatchObject({ traceId, parentSpanId: parentId });
-    } finally {
-      await server.stop();
-    }
-  });
+    },
+  );
 });
 
 it("an OTLP protocol it does not speak (grpc) is a warning: the server serves and sends", async () => {

@@ -66,7 +66,7 @@ export function createRouter(parts: RouterParts) {
     if (path === "/mcp") return parts.streamable(endpoint, req, res, body);
     if (path === "/sse" && method === "GET") return parts.sse.open(endpoint, res);
     if (path === "/messages" && method === "POST")
-      return parts.sse.message(endpoint, url, res, body);
+      return parts.sse.message(endpoint, url, req, res, body);
     res.setHeader("Allow", path === "/sse" ? "GET" : "POST");
     jsonRpcError(res, 405, `Method ${method} is not allowed on ${url.pathname}`);
   }

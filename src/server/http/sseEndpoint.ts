@@ -1,4 +1,4 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   classifyInboundRequest,
   INVALID_REQUEST,
@@ -42,6 +42,7 @@ export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
   async function message(
     endpoint: Endpoint,
     url: URL,
+    req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
   ): Promise<void> {
@@ -74,7 +75,7 @@ export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
       return;
     }
     try {
-      transport.receive(body);
+      transport.receive(body, req);
     } catch {
       return jsonRpcError(res, 400, "Invalid Request: not a JSON-RPC 2.0 message", INVALID_REQUEST);
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  type AuthInfo,
   type JSONRPCMessage,
   type MessageExtraInfo,
   parseJSONRPCMessage,
@@ -58,11 +59,25 @@ export class SseServerTransport implements Transport {
   }
 
   /**
-   * Hands one POSTed message to the server.
+   * Hands one POSTed message to the server, with the request it came in (its headers, such as
+   * `traceparent`, and the caller the authenticator let through), as the SDK's HTTP
+   * transports hand theirs.
    * @throws when the value is not a JSON-RPC message (the caller answers 400).
    */
-  receive(value: unknown): void {
-    this.onmessage?.(parseJSONRPCMessage(value));
+  receive(value: unknown, req: IncomingMessage & { auth?: AuthInfo }): void {
+    const message = parseJSONRPCMessage(value);
+    const headers = new Headers();
+    for (const [name, given] of Object.entries(req.headers)) {
+      if (given === undefined) continue;
+      for (const one of Array.isArray(given) ? given : [given]) headers.append(name, one);
+    }
+    // The URL is only a label here (the router has already served it): a fixed origin keeps
+    // whatever Host the client sent out of it.
+    const request = new Request(new URL(req.url ?? "/", "http://localhost"), {
+      method: req.method ?? "POST",
+      headers,
+    });
+    this.onmessage?.(message, { request, authInfo: req.auth });
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
