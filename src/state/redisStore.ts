@@ -414,7 +414,13 @@ export class RedisGuardrailStore implements GuardrailStore {
         );
       }
     } catch {
-      // INFO refused (a managed Redis may rename it): nothing is known, nothing is promised.
+      // INFO refused (a managed Redis may rename or forbid it): nothing is known, so no claim
+      // waits for a replica. Said once per connect, as the persistence warning is.
+      if (onConnect) {
+        this.options.onWeakDurability?.(
+          "Redis refused INFO, so sms-mcp cannot tell whether it has replicas and no claim waits for one: a failover to a replica that missed a claim could let an identical text out again; allow INFO for this user, or use a Redis without replicas",
+        );
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ClaimRequest, GuardrailStore, RateBucket } from "../../src/sms/ports/store.js";
 import { ledgerText, parseLedgerLine } from "../../src/state/ledgerLines.js";
@@ -465,5 +466,35 @@ describe("LocalLedgerStore", () => {
     expect(await reader.claim(request({ key: "mine", windowMs: 60_000 }), 3)).toMatchObject({
       kind: "duplicate",
     });
+  });
+});
+
+describe.skipIf(!redisAvailable)("a Redis whose ACL refuses INFO (as some managed ones do)", () => {
+  it("says at connect that no claim can wait for a replica, and claims go on", async () => {
+    const server = await startRedis();
+    const admin = new Redis(server.url);
+    await admin.call("ACL", "SETUSER", "limited", "on", ">pw", "~*", "&*", "+@all", "-info");
+    const warnings: string[] = [];
+    const url = server.url.replace("redis://", "redis://limited:pw@");
+    // ioredis says on the console that it skips its own ready check.
+    const consoleWarn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const store = new RedisGuardrailStore({
+      target: { kind: "single", url },
+      onWeakDurability: (problem) => warnings.push(problem),
+    });
+    try {
+      expect(await store.waitUntilReady(5000)).toBe(true);
+      expect(await store.claim(request(undefined, [bucket("a", 1, 60_000)]), 0)).toEqual({
+        kind: "claimed",
+      });
+      await vi.waitFor(() =>
+        expect(warnings.join("\n")).toMatch(/refused INFO.*no claim waits for one/),
+      );
+    } finally {
+      consoleWarn.mockRestore();
+      admin.disconnect();
+      await store.close();
+      await server.stop();
+    }
   });
 });
