@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { ConfigError } from "../config/configError.js";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
@@ -7,7 +8,7 @@ import {
 import { CONFIRM_MODES } from "../sms/confirmModes.js";
 import { VERSION } from "../version.js";
 import type { Shell } from "./completion.js";
-import { createCliContext } from "./context.js";
+import { type CliContext, createCliContext } from "./context.js";
 import { CliError, reportError } from "./errors.js";
 
 // Command modules are imported inside each action: `serve` must not pay for the demo's or
@@ -311,7 +312,15 @@ program
   .option("--json", "machine-readable output")
   .action(async (options) => {
     const { doctorCommand } = await import("./commands/doctor.js");
-    await doctorCommand(options, createCliContext(process.env));
+    // A variable doctor cannot read is one of the things it reports, not a reason to say nothing.
+    let context: CliContext | ConfigError;
+    try {
+      context = createCliContext(process.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      context = error;
+    }
+    await doctorCommand(options, context);
   });
 
 program

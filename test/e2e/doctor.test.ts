@@ -40,6 +40,25 @@ describe("sms-mcp doctor", () => {
     expect(run.stdout).toContain(`"twilio (environment)" reaches ${sim.url}: it answers`);
   });
 
+  it("a variable it cannot read is a failed check of its own, in both outputs, exit 1", async () => {
+    const env = {
+      ...providerEnv(sim, "twilio"),
+      SMS_MCP_CONFIG: join(dir, "none", "config.json"),
+      SMS_MCP_RATE_PER_RECIPIENT: "lots",
+    };
+    const run = await runCli(["doctor"], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^OK +Node\.js: v\d+/m);
+    expect(run.stdout).toMatch(/^FAIL +environment: .*SMS_MCP_RATE_PER_RECIPIENT/m);
+    const json = await runCli(["doctor", "--json"], env);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toContainEqual({
+      check: "environment",
+      ok: false,
+      detail: expect.stringMatching(/SMS_MCP_RATE_PER_RECIPIENT/),
+    });
+  });
+
   it("a broken setup: each problem on its own line with what to do, exit 1", async () => {
     const config = join(dir, "config.json");
     const state = join(dir, "state");

@@ -1,6 +1,7 @@
 // Sender kinds on the wire, per provider, against the simulator (DESIGN §12): a Twilio
 // Messaging Service, a Plivo Powerpack, a Telnyx messaging profile, an alphanumeric sender ID;
 // and the senders a call may name.
+import { mkdtempSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -250,6 +251,14 @@ describe("check verifies the sender kind against the account", () => {
     expect(JSON.parse(bad.stdout)).toEqual({
       ok: false,
       problem: expect.stringMatching(/\+15550109999 is not an SMS-capable number/),
+    });
+    // A connection that does not exist is a configuration problem: JSON all the same.
+    const config = join(mkdtempSync(join(tmpdir(), "sms-mcp-check-")), "config.json");
+    const missing = await runCli(["check", "nobody", "--json"], { SMS_MCP_CONFIG: config });
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/no connection named "nobody"/),
     });
   });
 

@@ -2,7 +2,7 @@ import type { GuardrailSettings } from "../../sms/guardrails/settings.js";
 import type { SenderPool } from "../../sms/ports/provider.js";
 import { senderKindOf } from "../../sms/sender.js";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
+import { CliError, problemOf } from "../errors.js";
 import {
   listedPool,
   listSenderPools,
@@ -32,8 +32,8 @@ export async function checkCommand(
         : `ok: ${result.summary}\n${result.rules.map((rule) => `  ${rule}\n`).join("")}`,
     );
   } catch (error) {
-    if (options.json && error instanceof CliError) {
-      process.stdout.write(`${JSON.stringify({ ok: false, problem: error.message })}\n`);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ ok: false, problem: problemOf(error) })}\n`);
     }
     throw error;
   }

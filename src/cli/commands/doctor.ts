@@ -1,5 +1,6 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
+import { ConfigError } from "../../config/configError.js";
 import { loadConfig } from "../../config/configFile.js";
 import type { ResolvedConnection } from "../../config/connection.js";
 import { fromConfig, resolveConnection } from "../../config/resolveConnection.js";
@@ -105,8 +106,34 @@ async function reachable(connection: ResolvedConnection): Promise<Check> {
   }
 }
 
-/** `sms-mcp doctor`: one line per check, OK or what to do; exit 1 when any fails. */
-export async function doctorCommand(options: { json?: boolean }, context: CliContext) {
+/**
+ * `sms-mcp doctor`: one line per check, OK or what to do; exit 1 when any fails. Given the
+ * environment's own problem instead of a context, it reports that (and what needs no
+ * environment) rather than nothing.
+ */
+export async function doctorCommand(
+  options: { json?: boolean },
+  context: CliContext | ConfigError,
+) {
+  if (context instanceof ConfigError) {
+    report(options, [nodeCheck(), { check: "environment", ok: false, detail: context.message }]);
+    return;
+  }
+  report(options, await allChecks(context));
+}
+
+function report(options: { json?: boolean }, checks: readonly Check[]): void {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(checks)}\n`);
+  } else {
+    for (const { check, ok, detail } of checks) {
+      process.stdout.write(`${ok ? "OK  " : "FAIL"}  ${check}: ${detail}\n`);
+    }
+  }
+  if (checks.some((c) => !c.ok)) process.exitCode = 1;
+}
+
+async function allChecks(context: CliContext): Promise<Check[]> {
   const { environment, secrets } = context;
   const connections: ResolvedConnection[] = [];
   let configProblem: string | undefined;
@@ -143,13 +170,5 @@ export async function doctorCommand(options: { json?: boolean }, context: CliCon
     connections.push(await resolveConnection({ wanted: undefined, environment, secrets }));
   }
   checks.push(...(await Promise.all(connections.map(reachable))));
-
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(checks)}\n`);
-  } else {
-    for (const { check, ok, detail } of checks) {
-      process.stdout.write(`${ok ? "OK  " : "FAIL"}  ${check}: ${detail}\n`);
-    }
-  }
-  if (checks.some((c) => !c.ok)) process.exitCode = 1;
+  return checks;
 }
