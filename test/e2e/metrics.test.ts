@@ -1,5 +1,7 @@
 // DESIGN §18: GET /metrics in Prometheus's text format after known sends, read back by a
 // parser of that format: exact counts, bounded labels, and nothing personal or secret in it.
+
+import { request } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -180,6 +182,24 @@ describe("GET /metrics after known sends", () => {
       value(parseExposition(await open.text()), "sms_mcp_sends_total", { outcome: "sent" }),
     ).toBe(2);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/mcp`)).status).toBe(404);
+    // A page on a rebound name reaches the loopback port with its own Host: refused.
+    const rebound = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: metricsPort,
+          path: "/metrics",
+          headers: { host: "evil.example" },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound).toBe(403);
   });
 });
 

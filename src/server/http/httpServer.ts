@@ -116,9 +116,14 @@ function guardsFor(host: string, publicUrl: string | undefined, allowedOrigins: 
   return guards;
 }
 
-/** `/metrics` alone, without auth, on a loopback port: nothing else is served there. */
+/**
+ * `/metrics` alone, without auth, on a loopback port: nothing else is served there. Its Host
+ * is checked as on any loopback bind, so a web page cannot read it through DNS rebinding.
+ */
 async function listenForMetrics(metrics: PrometheusMetrics, port: number, logger: Logger) {
+  const localHost = hostCheck(new Set(LOCAL_NAMES));
   const server = createServer((req, res) => {
+    if (!localHost(req, res)) return;
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
     if (pathname !== "/metrics" || req.method !== "GET") {
       res
