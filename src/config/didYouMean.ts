@@ -42,5 +42,8 @@ export function listChoices(config: ConfigFile): string {
 export function noSuchConnection(config: ConfigFile, wanted: string): string {
   const suggestion = closestConnection(config, wanted);
   if (suggestion) return `no connection named "${wanted}"; did you mean "${suggestion}"?`;
+  if (config.connections.length === 0) {
+    return `no connection named "${wanted}": none is configured yet; add one with sms-mcp connect twilio|plivo|telnyx`;
+  }
   return `no connection named "${wanted}"; choose one of ${listChoices(config)}`;
 }

@@ -156,14 +156,19 @@ async function allChecks(context: CliContext): Promise<Check[]> {
     checks.push({ check: "config file contents", ok: false, detail: configProblem });
   checks.push(await pathCheck("state directory", environment.stateDir, 0o700));
   for (const connection of connections) {
-    const secret = await secrets.get(connection.id).catch(() => undefined);
+    const secret = await secrets.get(connection.id).then(
+      (value) => (typeof value === "string" ? "present" : "missing"),
+      () => "unreadable" as const,
+    );
     checks.push({
       check: `"${connection.label}" secret`,
-      ok: typeof secret === "string",
+      ok: secret === "present",
       detail:
-        typeof secret === "string"
+        secret === "present"
           ? "in the keychain"
-          : `not in the keychain; run sms-mcp connect ${connection.provider} --label "${connection.label}" again`,
+          : secret === "unreadable"
+            ? "the keychain cannot be read now (see the Secret Service line); the secret may well be there"
+            : `not in the keychain; run sms-mcp connect ${connection.provider} --label "${connection.label}" again`,
     });
   }
   if (environment.envMode) {
