@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.js";
 import { runCli } from "../helpers/cli.js";
+import { keychainStatus } from "../helpers/keychain.js";
 import { freePort } from "../helpers/ports.js";
 import { providerEnv } from "../helpers/simulatorEnv.js";
 
@@ -59,6 +60,14 @@ describe("sms-mcp doctor", () => {
     });
   });
 
+  it("a connection named on an empty configuration says none is configured and how to add one", async () => {
+    const run = await runCli(["guardrails", "Sales"], {
+      SMS_MCP_CONFIG: join(dir, "empty", "config.json"),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no connection named "Sales": none is configured yet; add one with/);
+  });
+
   it("a broken setup: each problem on its own line with what to do, exit 1", async () => {
     const config = join(dir, "config.json");
     const state = join(dir, "state");
@@ -95,9 +104,14 @@ describe("sms-mcp doctor", () => {
       ok: false,
       detail: expect.stringMatching(/chmod 700/),
     });
+    // Missing from a keychain that answers; where none answers, doctor says it cannot tell.
     expect(checks['"Gone" secret']).toMatchObject({
       ok: false,
-      detail: expect.stringMatching(/sms-mcp connect telnyx --label "Gone"/),
+      detail: expect.stringMatching(
+        (await keychainStatus()).available
+          ? /sms-mcp connect telnyx --label "Gone"/
+          : /the keychain cannot be read now/,
+      ),
     });
     expect(checks[`"Gone" reaches ${closed}`]).toMatchObject({
       ok: false,
