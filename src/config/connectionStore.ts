@@ -1,4 +1,4 @@
-import type { GuardrailName } from "../sms/guardrails/settings.js";
+import type { GuardrailName, GuardrailSettings } from "../sms/guardrails/settings.js";
 import { ConfigError } from "./configError.js";
 import { loadConfig, saveConfig } from "./configFile.js";
 import { withConfigLock } from "./configLock.js";
@@ -129,15 +129,16 @@ export function setDefaultConnection(path: string, wanted: string): Promise<Conn
 /**
  * Sets (a value) or unsets (undefined) one guardrail field of a connection in the config file,
  * under the same lock and atomic write as `connect`; the whole connection is checked again by
- * the config schema, and its guardrails as `serve` would combine them, before anything is
- * written (a combination that cannot work, such as templatesOnly without templates, is a
- * ConfigError and leaves the file as it was).
+ * the config schema, and its guardrails as `serve` would combine them with `overrides` (this
+ * environment's), before anything is written: a combination that cannot work, such as
+ * templatesOnly without templates, is a ConfigError and leaves the file as it was.
  */
 export function setGuardrail(
   path: string,
   wanted: string,
   name: GuardrailName,
   value: unknown,
+  overrides: Partial<GuardrailSettings> = {},
 ): Promise<ConnectionConfig> {
   return updateConnection(path, wanted, (found) => {
     const guardrails: Record<string, unknown> = { ...found.guardrails };
@@ -145,7 +146,7 @@ export function setGuardrail(
     else guardrails[name] = value;
     const updated: ConnectionConfig = { ...found, guardrails };
     if (Object.keys(guardrails).length === 0) delete updated.guardrails;
-    resolveGuardrails(updated.guardrails, {});
+    resolveGuardrails(updated.guardrails, overrides);
     return updated;
   });
 }

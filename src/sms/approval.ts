@@ -15,7 +15,7 @@ import type { ValidSend } from "./validate.js";
 export interface SendApprovalOptions {
   connection: SendIdentity;
   guardrails: GuardrailSettings;
-  /** Whether an identical text was already sent (then no one is asked), and its identity. */
+  /** What the claim would make of a send (then some are not asked), and its identity. */
   claims: SendClaims;
   /** Read-backs and spent confirmations, remembered where every replica sees them. */
   sightings: Sightings;
@@ -44,11 +44,9 @@ export class SendApproval {
     if (!confirmer || mode === "off") {
       return { ...checked, confirmedBy: undefined, unaskedAsSent: false };
     }
-    if (await this.options.claims.alreadySent(checked.send)) {
-      return { ...checked, confirmedBy: undefined, unaskedAsSent: true };
-    }
-    const refusal = await this.options.claims.rateRefusal(checked.send);
-    if (refusal) throw refusal;
+    const look = await this.options.claims.lookBeforeAsking(checked.send);
+    if (look === "sent") return { ...checked, confirmedBy: undefined, unaskedAsSent: true };
+    if (look instanceof SmsError) throw look;
     const verdict = await this.options.tracer.step("confirm", () =>
       this.confirm(checked.send, checked.segments, confirmer, mode),
     );

@@ -93,26 +93,26 @@ export class SendClaims {
   }
 
   /**
-   * Whether an identical text was already sent within the duplicate window (or is in flight
-   * in this process, whose answer the claim will share): the claim answers it as a duplicate,
-   * so the person is not asked about it. A store that cannot be asked counts as no.
+   * What the claim would make of this send, looked at before the person is asked, recording
+   * nothing (the claim still decides):
+   * - `sent`: an identical text was sent within the duplicate window (or is in flight in this
+   *   process, whose answer the claim will share): answered as a duplicate, unasked;
+   * - `open`: an identical attempt holds the text with its outcome still open: the claim
+   *   follows it (a duplicate, `unconfirmed`, or a new claim), so the person is asked first;
+   * - a refusal: the rate limits would refuse it (only when no identical attempt holds the
+   *   text: one that does answers before the buckets);
+   * - undefined: nothing stands in the way.
+   * A store that cannot say who holds the text counts as no one.
+   * @throws {SmsError} `unavailable` when the store cannot be asked about the rate limits.
    */
-  async alreadySent(send: ValidSend): Promise<boolean> {
-    const { store, guardrails, now } = this.options;
-    if (guardrails.duplicateWindowSeconds <= 0) return false;
-    const key = this.identityOf(send);
-    if (this.inFlight.has(key)) return true;
-    const earlier = await store.earlier?.(key, now()).catch(() => undefined);
-    return earlier?.state === "sent";
-  }
-
-  /**
-   * The rate limits' refusal of this send if they would refuse it now (recording nothing), so
-   * that no one is asked to approve a text the claim would then refuse.
-   * @throws {SmsError} `unavailable` when the store cannot be asked (the claim could not be made).
-   */
-  async rateRefusal(send: ValidSend): Promise<SmsError | undefined> {
+  async lookBeforeAsking(send: ValidSend): Promise<"sent" | "open" | SmsError | undefined> {
     const { store, connectionId, guardrails, now } = this.options;
+    if (guardrails.duplicateWindowSeconds > 0) {
+      const key = this.identityOf(send);
+      if (this.inFlight.has(key)) return "sent";
+      const earlier = await store.earlier?.(key, now()).catch(() => undefined);
+      if (earlier) return earlier.state === "sent" ? "sent" : "open";
+    }
     if (!store.rateRefusal) return undefined;
     const buckets = rateBuckets(connectionId, send.to, guardrails);
     const refusal = await store.rateRefusal(buckets, now()).catch(() => {

@@ -117,7 +117,11 @@ export class LocalLedgerStore implements GuardrailStore {
       bodySha256: attempt.bodySha256,
     });
     this.compactIfLarge(now);
-    return decision ?? { kind: "claimed" };
+    if (decision?.kind !== "rate_limited") return decision ?? { kind: "claimed" };
+    // Judged at its place from the line, the bucket lost what the line does not keep (its
+    // label and rule): the caller's own bucket of that key says them.
+    const asked = buckets.find((bucket) => bucket.key === decision.bucket.key);
+    return asked ? { ...decision, bucket: asked } : decision;
   }
 
   async earlier(duplicateKey: string, now: number): Promise<EarlierAttempt | undefined> {

@@ -131,6 +131,15 @@ describe("sms-mcp guardrails", () => {
     expect(set.code).not.toBe(0);
     expect(set.stderr).toMatch(/templatesOnly is on .*no templates/);
     expect(await readFile(config, "utf8")).toBe(before);
+    // With templates from this environment's file, as serve would combine them, it is fine.
+    const templates = join(dir, "env-templates.json");
+    await writeFile(templates, JSON.stringify([{ name: "code", text: "Code {c:digits}." }]));
+    const withFile = await runCli(["guardrails", "Sales", "set", "templatesOnly", "true"], {
+      SMS_MCP_CONFIG: config,
+      SMS_MCP_TEMPLATES_FILE: templates,
+    });
+    expect(withFile.code, withFile.stderr).toBe(0);
+    await runCli(["guardrails", "Sales", "unset", "templatesOnly"], { SMS_MCP_CONFIG: config });
   });
 
   it("confirm is one of its words, and its two timers are seconds", async () => {

@@ -3,6 +3,7 @@
 // and what goes out, in the corners end-to-end tests cannot reach on purpose.
 import { describe, expect, it } from "vitest";
 import type { ConfirmationAnswer, Confirmer } from "../../src/sms/confirmation.js";
+import { SmsError } from "../../src/sms/errors.js";
 import { DEFAULT_GUARDRAILS, type GuardrailSettings } from "../../src/sms/guardrails/settings.js";
 import type { OutgoingSms, SmsProvider } from "../../src/sms/ports/provider.js";
 import type { GuardrailStore } from "../../src/sms/ports/store.js";
@@ -17,12 +18,15 @@ const TEXT = { to_: TO, message: "Your table is ready." };
 function build(
   guardrails: Partial<GuardrailSettings>,
   store: GuardrailStore = new MemoryGuardrailStore(),
+  /** How the provider answers each text it is handed; default: taken. */
+  answer: (count: number) => void = () => undefined,
 ) {
   const sent: OutgoingSms[] = [];
   const provider: SmsProvider = {
     name: "twilio",
     async send(message) {
       sent.push(message);
+      answer(sent.length);
       return { messageId: `SM${sent.length}`, status: "queued" };
     },
     listSenders: async () => [],
@@ -176,4 +180,27 @@ describe("a ledger that cannot be reached while confirming (Redis down)", () => 
     });
     expect(sent).toHaveLength(0);
   });
+});
+
+it("an identical attempt whose outcome is open answers as the claim says (unconfirmed), not as the full bucket it fills", async () => {
+  // The first text times out at the provider: its outcome is unknown, and it used the
+  // recipient's only slot.
+  const { service, sent } = build(
+    { confirm: "ask", perRecipient: { limit: 1, windowSeconds: 3600 } },
+    undefined,
+    (count) => {
+      if (count === 1)
+        throw new SmsError({
+          category: "provider_unavailable",
+          reason: "no answer in time",
+          retryable: true,
+        });
+    },
+  );
+  const yes = answering({ kind: "accepted" });
+  expect(category(await service.send(TEXT, yes))).toBe("provider_unavailable");
+  const again = await service.send(TEXT, yes);
+  expect(category(again)).toBe("unconfirmed");
+  expect("details" in again && again.details.error?.retryable).toBe(false);
+  expect(sent).toHaveLength(1);
 });

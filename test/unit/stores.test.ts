@@ -314,6 +314,25 @@ describe("MemoryGuardrailStore", () => {
 });
 
 describe("LocalLedgerStore", () => {
+  it("a claim that loses the last slot at its place in the file names the caller's own bucket", async () => {
+    const path = ledgerPath();
+    const first = new LocalLedgerStore({ path });
+    const second = new LocalLedgerStore({ path });
+    first.open();
+    second.open();
+    const slot: RateBucket = {
+      ...bucket("r", 1, 60_000),
+      label: "this recipient",
+      rule: "perRecipient",
+    };
+    expect(await first.claim(request(undefined, [slot]), 0)).toEqual({ kind: "claimed" });
+    // The second store has not read the first one's line: its claim is judged at its place.
+    expect(await second.claim(request(undefined, [slot]), 1)).toMatchObject({
+      kind: "rate_limited",
+      bucket: { label: "this recipient", rule: "perRecipient" },
+    });
+  });
+
   it("a pending attempt whose process died reads as unknown, never as free", async () => {
     const path = ledgerPath();
     // A claim written by a process that no longer runs (pid 2^22 + 1 is above Linux's limit).

@@ -62,7 +62,13 @@ export async function guardrailsCommand(
       );
     }
     const parsed = action === "set" ? parseGuardrail(name, value as string, name) : undefined;
-    const connection = await setGuardrail(path, wanted, name, parsed);
+    const connection = await setGuardrail(
+      path,
+      wanted,
+      name,
+      parsed,
+      environment.guardrailOverrides,
+    );
     const shown =
       action === "set" ? `${name} = ${written(parsed)}` : `${name} unset (back to its default)`;
     process.stdout.write(`"${connection.label}": ${shown}\n`);

@@ -39,7 +39,10 @@ export type TokenCheck =
   | {
       ok: true;
       scopes: string[];
-      /** The client the token was issued to (RFC 9068 `client_id`, else `azp`, else `sub`). */
+      /**
+       * Who presented the token: the client it was issued to (RFC 9068 `client_id`, else
+       * `azp`) and the subject it acts for (`sub`), so that two people on one client differ.
+       */
       clientId: string;
       /** Seconds since the epoch (the token's `exp`). */
       expiresAt: number | undefined;
@@ -176,10 +179,10 @@ export class OAuthResourceServer {
         description: `the token lacks the ${SEND_SCOPE} scope for this connection`,
       };
     }
-    const clientId = [payload.client_id, payload.azp, payload.sub].find(
-      (claim): claim is string => typeof claim === "string" && claim !== "",
-    );
-    return { ok: true, scopes, clientId: clientId ?? "", expiresAt: payload.exp };
+    const claim = (value: unknown) => (typeof value === "string" ? value : "");
+    const client = claim(payload.client_id) || claim(payload.azp);
+    const clientId = JSON.stringify([client, claim(payload.sub)]);
+    return { ok: true, scopes, clientId, expiresAt: payload.exp };
   }
 }
 
