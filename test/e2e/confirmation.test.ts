@@ -299,29 +299,28 @@ describe("a client that cannot ask", () => {
 });
 
 describe("order: nothing is asked that would not be sent", () => {
+  /** A person who says yes to every form, and how many forms they were shown. */
+  function countingYes() {
+    const seen = { asked: 0 };
+    const answer: FormAnswerer = async (form) => {
+      seen.asked += 1;
+      return accept(form);
+    };
+    return { seen, answer };
+  }
+
   it("a text already sent answers as a duplicate without asking; a refused one is not asked", async () => {
     const { env } = settings("ask", { SMS_MCP_DENY_LIST: "+15557654321" });
-    let asked = 0;
-    await withClient(
-      "v2 auto",
-      "stdio",
-      env,
-      async (form) => {
-        asked += 1;
-        return accept(form);
-      },
-      async (client) => {
-        expect((await client.send({ to_: TO, message: "Table ready." })).texts[0]).toBe(
-          "SMS sent.",
-        );
-        const again = await client.send({ to_: TO, message: "Table ready." });
-        expect(again.structured.status).toBe("duplicate");
-        const denied = await client.send({ to_: "+15557654321", message: "Table ready." });
-        expect(denied.structured.error).toMatchObject({ category: "not_allowed" });
-        expect(asked).toBe(1);
-        expect(sim.requests()).toHaveLength(1);
-      },
-    );
+    const person = countingYes();
+    await withClient("v2 auto", "stdio", env, person.answer, async (client) => {
+      expect((await client.send({ to_: TO, message: "Table ready." })).texts[0]).toBe("SMS sent.");
+      const again = await client.send({ to_: TO, message: "Table ready." });
+      expect(again.structured.status).toBe("duplicate");
+      const denied = await client.send({ to_: "+15557654321", message: "Table ready." });
+      expect(denied.structured.error).toMatchObject({ category: "not_allowed" });
+      expect(person.seen.asked).toBe(1);
+      expect(sim.requests()).toHaveLength(1);
+    });
   });
 
   it.each([
@@ -331,28 +330,19 @@ describe("order: nothing is asked that would not be sent", () => {
     "%s over %s: a text the rate limits would refuse is refused without asking",
     async (kind, transport) => {
       const { env, audit } = settings("ask", { SMS_MCP_RATE_PER_RECIPIENT: "1/1h" });
-      let asked = 0;
-      await withClient(
-        kind,
-        transport,
-        env,
-        async (form) => {
-          asked += 1;
-          return accept(form);
-        },
-        async (client) => {
-          expect((await client.send({ to_: TO, message: "Table ready." })).texts[0]).toBe(
-            "SMS sent.",
-          );
-          const second = await client.send({ to_: TO, message: "Your table is waiting." });
-          expect(second.structured.error).toMatchObject({
-            category: "rate_limited",
-            retryable: true,
-          });
-          expect(asked).toBe(1);
-          expect(sim.requests()).toHaveLength(1);
-        },
-      );
+      const person = countingYes();
+      await withClient(kind, transport, env, person.answer, async (client) => {
+        expect((await client.send({ to_: TO, message: "Table ready." })).texts[0]).toBe(
+          "SMS sent.",
+        );
+        const second = await client.send({ to_: TO, message: "Your table is waiting." });
+        expect(second.structured.error).toMatchObject({
+          category: "rate_limited",
+          retryable: true,
+        });
+        expect(person.seen.asked).toBe(1);
+        expect(sim.requests()).toHaveLength(1);
+      });
       expect(auditLines(audit).at(-1)).toMatchObject({ errorCategory: "rate_limited" });
     },
   );
