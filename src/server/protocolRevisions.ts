@@ -8,11 +8,20 @@ import { PROTOCOL_VERSION_META_KEY } from "@modelcontextprotocol/server";
  */
 export const MODERN_REVISIONS: readonly string[] = ["2026-07-28"];
 
-/** The revision a JSON-RPC message's `_meta` envelope claims, when it claims one as a string. */
-export function claimedRevision(message: unknown): string | undefined {
+/** A JSON-RPC message's `_meta` envelope, where it has one. */
+export function envelopeOf(message: unknown): Record<string, unknown> | undefined {
   const params = (message as { params?: { _meta?: unknown } } | null)?.params;
   const meta = params?._meta;
-  if (typeof meta !== "object" || meta === null) return undefined;
-  const version = (meta as Record<string, unknown>)[PROTOCOL_VERSION_META_KEY];
+  return typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>) : undefined;
+}
+
+/** Whether a message's envelope claims a revision at all (whatever it holds). */
+export function claimsRevision(message: unknown): boolean {
+  return PROTOCOL_VERSION_META_KEY in (envelopeOf(message) ?? {});
+}
+
+/** The revision a JSON-RPC message's `_meta` envelope claims, when it claims one as a string. */
+export function claimedRevision(message: unknown): string | undefined {
+  const version = envelopeOf(message)?.[PROTOCOL_VERSION_META_KEY];
   return typeof version === "string" ? version : undefined;
 }

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   classifyInboundRequest,
   INVALID_REQUEST,
-  PROTOCOL_VERSION_META_KEY,
   SUPPORTED_PROTOCOL_VERSIONS,
   UnsupportedProtocolVersionError,
 } from "@modelcontextprotocol/server";
 import type { Logger } from "../../log/logger.js";
 import { createMcpServer } from "../createMcpServer.js";
+import { claimedRevision, claimsRevision } from "../protocolRevisions.js";
 import type { Endpoint } from "./endpoints.js";
 import { jsonRpcError } from "./httpIo.js";
 import type { SessionRegistry } from "./sessions.js";
@@ -55,13 +55,13 @@ export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
     const route = classifyInboundRequest({ httpMethod: "POST", body });
     // Not a JSON-RPC message this endpoint could take at all (no `jsonrpc`, a batch with a
     // bad element…), and no claim to a revision: refused as JSON-RPC refuses it.
-    if (route.kind === "reject" && !claimsModern(body)) {
+    if (route.kind === "reject" && !claimsRevision(body)) {
       return jsonRpcError(res, route.httpStatus, route.message, route.code);
     }
     if (route.kind !== "legacy") {
       const error = new UnsupportedProtocolVersionError({
         supported: [...SUPPORTED_PROTOCOL_VERSIONS],
-        requested: modernClaim(body) ?? "unknown",
+        requested: claimedRevision(body) ?? "unknown",
       });
       const id = idOf(body);
       if (id !== null) {
@@ -83,24 +83,6 @@ export function sseEndpoint(sessions: SessionRegistry, logger: Logger) {
   }
 
   return { open, message };
-}
-
-/** A request's `_meta` envelope, where it has one. */
-function envelopeOf(body: unknown): Record<string, unknown> | undefined {
-  const params = (body as { params?: { _meta?: unknown } } | null)?.params;
-  const meta = params?._meta;
-  return typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>) : undefined;
-}
-
-/** Whether a request claims a protocol revision in its envelope (the 2026-07-28 way). */
-function claimsModern(body: unknown): boolean {
-  return PROTOCOL_VERSION_META_KEY in (envelopeOf(body) ?? {});
-}
-
-/** The protocol version a request's `_meta` envelope claims. */
-function modernClaim(body: unknown): string | undefined {
-  const version = envelopeOf(body)?.[PROTOCOL_VERSION_META_KEY];
-  return typeof version === "string" ? version : undefined;
 }
 
 function idOf(body: unknown): string | number | null {
