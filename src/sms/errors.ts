@@ -1,4 +1,5 @@
 import type { RefusingRule } from "./guardrails/settings.js";
+
 /**
  * Every failure on the send path, whatever layer it comes from, becomes one SmsError.
  * `reason` is a sentence written for the model: it must never contain a secret, a stack
