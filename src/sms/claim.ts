@@ -92,6 +92,11 @@ export class SendClaims {
     return `${this.options.connectionId}\n${send.to}\n${send.from}\n${send.bodySha256}`;
   }
 
+  /** The send's duplicate key, or undefined where duplicates are not checked (a window of 0). */
+  private duplicateKeyOf(send: ValidSend): string | undefined {
+    return this.options.guardrails.duplicateWindowSeconds > 0 ? this.identityOf(send) : undefined;
+  }
+
   /**
    * What the claim would make of this send, looked at before the person is asked, recording
    * nothing (the claim still decides):
@@ -107,24 +112,22 @@ export class SendClaims {
    */
   async lookBeforeAsking(send: ValidSend): Promise<"sent" | "open" | SmsError | undefined> {
     const { store, connectionId, guardrails, now } = this.options;
-    if (guardrails.duplicateWindowSeconds > 0) {
-      const key = this.identityOf(send);
+    const key = this.duplicateKeyOf(send);
+    if (key !== undefined) {
       if (this.inFlight.has(key)) return "sent";
       const earlier = await store.earlier?.(key, now()).catch(() => undefined);
       if (earlier) return earlier.state === "sent" ? "sent" : "open";
     }
     if (!store.rateRefusal) return undefined;
     const buckets = rateBuckets(connectionId, send.to, guardrails);
-    const refusal = await store.rateRefusal(buckets, now()).catch(() => {
-      throw stateUnavailable();
-    });
+    const refusal = await store.rateRefusal(buckets, now()).catch(ledgerUnreachable);
     return refusal && rateLimitError(refusal);
   }
 
   /** Throws a refusal (rate limit, unconfirmed earlier send); otherwise says what to do. */
   async claim(send: ValidSend): Promise<Claim> {
     const windowSeconds = this.options.guardrails.duplicateWindowSeconds;
-    const duplicateKey = windowSeconds > 0 ? this.identityOf(send) : undefined;
+    const duplicateKey = this.duplicateKeyOf(send);
     if (duplicateKey !== undefined) {
       const earlier = this.inFlight.get(duplicateKey);
       if (earlier) return { kind: "in_flight", earlier: earlier.promise };
@@ -269,7 +272,7 @@ export class SendClaims {
     // Freeing the text for a new claim needs the ledger: unreachable, nothing is sent.
     await store
       .settle(earlier.attemptId, duplicateKey, { outcome: "failed" }, now())
-      .catch(() => Promise.reject(stateUnavailable()));
+      .catch(ledgerUnreachable);
     return { kind: "not_sent" };
   }
 
@@ -299,7 +302,7 @@ export class SendClaims {
           this.noteUnanswered(attemptId, now() + request.duplicate.windowMs);
           await this.release(attemptId, request.duplicate.key).catch(() => undefined);
         }
-        throw error instanceof SmsError ? error : stateUnavailable();
+        ledgerUnreachable(error);
       }
       const pending =
         decision.kind === "duplicate" &&
@@ -322,16 +325,9 @@ export class SendClaims {
    * @throws {SmsError} `unavailable` when the store cannot be told; the claim stays noted.
    */
   private async release(attemptId: string, duplicateKey: string): Promise<void> {
-    try {
-      await this.options.store.settle(
-        attemptId,
-        duplicateKey,
-        { outcome: "failed" },
-        this.options.now(),
-      );
-    } catch {
-      throw stateUnavailable();
-    }
+    await this.options.store
+      .settle(attemptId, duplicateKey, { outcome: "failed" }, this.options.now())
+      .catch(ledgerUnreachable);
     this.unanswered.delete(attemptId);
   }
 
@@ -352,8 +348,16 @@ export class SendClaims {
   }
 }
 
+/**
+ * How every step that needs the ledger fails when the store throws: the refusal below (an
+ * SmsError the store threw stands as it is).
+ */
+export function ledgerUnreachable(error: unknown): never {
+  throw error instanceof SmsError ? error : stateUnavailable();
+}
+
 /** The ledger could not be read or written: nothing is sent that could not be recorded. */
-export function stateUnavailable(): SmsError {
+function stateUnavailable(): SmsError {
   return new SmsError({
     category: "unavailable",
     reason:

@@ -1,5 +1,4 @@
-import { stateUnavailable } from "./claim.js";
-import { SmsError } from "./errors.js";
+import { ledgerUnreachable } from "./claim.js";
 import type { GuardrailStore } from "./ports/store.js";
 import { SeenKeys } from "./seenKeys.js";
 
@@ -22,8 +21,8 @@ export function sightingsOf(store: GuardrailStore, now: () => number): Sightings
     const first = store.firstSighting.bind(store);
     const sighted = store.sighted?.bind(store);
     return {
-      first: (key, windowMs) => first(key, windowMs, now()).catch(refuseUnreachable),
-      held: async (key) => (sighted ? sighted(key, now()).catch(refuseUnreachable) : false),
+      first: (key, windowMs) => first(key, windowMs, now()).catch(ledgerUnreachable),
+      held: async (key) => (sighted ? sighted(key, now()).catch(ledgerUnreachable) : false),
     };
   }
   const seen = new SeenKeys();
@@ -31,8 +30,4 @@ export function sightingsOf(store: GuardrailStore, now: () => number): Sightings
     first: async (key, windowMs) => seen.firstSighting(key, windowMs, now()),
     held: async (key) => seen.holds(key, now()),
   };
-}
-
-function refuseUnreachable(error: unknown): never {
-  throw error instanceof SmsError ? error : stateUnavailable();
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleepFor } from "node:timers/promises";
 import { Lazy } from "../util/lazy.js";
 import { steadyClock } from "../util/steadyClock.js";
 import { askAgain, SendApproval } from "./approval.js";
-import { SendClaims, type SendEnding, stateUnavailable } from "./claim.js";
+import { ledgerUnreachable, SendClaims, type SendEnding } from "./claim.js";
 import type { Confirmer } from "./confirmation.js";
 import type { ConfirmMode } from "./confirmModes.js";
 import { asSmsError, SmsError } from "./errors.js";
@@ -291,8 +291,9 @@ export class SmsService {
     };
     const outcome = buildOutcome(attempt);
     const ended = outcomeOf(attempt);
-    const category = "failure" in ending ? ending.failure.error.category : undefined;
-    const rule = "failure" in ending ? ending.failure.error.rule : undefined;
+    const error = "failure" in ending ? ending.failure.error : undefined;
+    const category = error?.category;
+    const rule = error?.rule;
     this.metrics.attempt(ended, category);
     if (rule !== undefined) this.metrics.guardrailRefusal(rule);
     tracer.note({
@@ -438,12 +439,8 @@ export class SmsService {
 /** The confirmation key the store keeps for every replica (made now if it has none). */
 async function keptConfirmKey(store: GuardrailStore): Promise<Uint8Array> {
   const created = randomBytes(32).toString("base64");
-  let kept: string;
-  try {
-    kept = (await store.sharedSecret?.("confirm-key", created)) ?? created;
-  } catch {
-    throw stateUnavailable();
-  }
+  const kept =
+    (await store.sharedSecret?.("confirm-key", created).catch(ledgerUnreachable)) ?? created;
   const key = new Uint8Array(Buffer.from(kept, "base64"));
   if (key.length >= 32) return key;
   throw new SmsError({
